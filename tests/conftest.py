@@ -1,0 +1,85 @@
+"""Shared fixtures: offscreen Qt, isolated settings, an in-memory keyring, the demo server."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+import asyncio  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+import keyring  # noqa: E402
+import pytest  # noqa: E402
+
+from tests.memory_keyring import MemoryKeyring  # noqa: E402
+from viewer.demo import (  # noqa: E402
+    DEMO_CAPILLARY_PASSWORD,
+    DEMO_CAPILLARY_TIMEZONE,
+    DEMO_CAPILLARY_USERNAME,
+    DemoServer,
+)
+from viewer.sources.capillary import CapillaryClient, CapillarySettings  # noqa: E402
+
+# People of the demo data that the tests use (viewer/demo/data.py).
+TYPICAL_MOBILE = "919845012345"  # Priya Sharma
+FLAT_SAMPLE_MOBILE = "917385022695"  # the vendor's flat sample, verbatim
+NESTED_SAMPLE_MOBILE = "919148574269"  # the vendor's nested sample, verbatim
+BULK_EXTERNAL_ID = "BULK-100K"  # 100,000 messages
+UNKNOWN_MOBILE = "911111111111"
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    """No test reads or writes the developer's own settings, cache or keyring."""
+    for name in list(os.environ):
+        if name.startswith("VIEWER_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("VIEWER_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("VIEWER_CACHE_DIR", str(tmp_path / "cache"))
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def demo_server():
+    with DemoServer() as server:
+        yield server
+
+
+def capillary_settings(url: str, password: str = DEMO_CAPILLARY_PASSWORD) -> CapillarySettings:
+    return CapillarySettings(
+        base_url=url,
+        username=DEMO_CAPILLARY_USERNAME,
+        password=password,
+        timezone=DEMO_CAPILLARY_TIMEZONE,
+    )
+
+
+def capillary_client(url: str, password: str = DEMO_CAPILLARY_PASSWORD) -> CapillaryClient:
+    return CapillaryClient(capillary_settings(url, password))
+
+
+@pytest.fixture
+def qloop(qapp):
+    """A qasync loop on the test's QApplication. Wait with `until`, never qtbot.wait*."""
+    from viewer.app import make_loop  # the program's own loop set-up (see ui/gc_guard.py)
+
+    loop = make_loop(qapp)
+    yield loop
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 15.0, what: str = "condition") -> None:
+    """Poll on the asyncio loop until `predicate()` holds (Qt keeps running meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.01)

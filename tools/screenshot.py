@@ -1,0 +1,67 @@
+"""Open the window on the demo data, search, select a row, and save a PNG of the window.
+
+    QT_QPA_PLATFORM=offscreen python tools/screenshot.py shot.png --query 917385022695 --row 0
+Under Xvfb (DISPLAY set) it shows a real window instead. For looking at what agents see.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+os.environ.setdefault("QT_API", "pyside6")
+import qasync  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from viewer.app import make_window  # noqa: E402
+from viewer.demo import DemoServer  # noqa: E402
+from viewer.wiring import demo_profile  # noqa: E402
+
+
+async def drive(window, args) -> None:
+    shown = asyncio.get_running_loop().create_future()
+    window.result_shown.connect(lambda took: shown.done() or shown.set_result(took))
+    window.search_failed.connect(lambda msg: shown.done() or shown.set_result(msg))
+    window.search_bar.field.setText(args.query)
+    window.search_bar.field.returnPressed.emit()
+    print("result:", await asyncio.wait_for(shown, 60))
+    if args.channel:
+        window.select_channel(args.channel)
+    if args.row is not None:
+        window.select_row(args.row)
+    for extra in args.then:
+        window.search_bar.field.setText(extra)
+        window.search_bar.field.returnPressed.emit()
+        await asyncio.sleep(1.5)
+    await asyncio.sleep(0.3)
+    window.grab().save(args.out)
+    print("saved", args.out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out")
+    parser.add_argument("--query", default="917385022695")
+    parser.add_argument("--channel")
+    parser.add_argument("--row", type=int)
+    parser.add_argument("--then", action="append", default=[], help="search this afterwards (e.g. an unknown id)")
+    parser.add_argument("--size", default="1360x820")
+    args = parser.parse_args()
+    app = QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with DemoServer() as server:
+        window = make_window(demo_profile(server.url))
+        width, height = (int(v) for v in args.size.split("x"))
+        window.resize(width, height)
+        window.show()
+        with loop:
+            loop.run_until_complete(drive(window, args))
+            loop.run_until_complete(window.shutdown())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

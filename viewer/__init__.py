@@ -1,0 +1,3 @@
+"""Customer Interaction Viewer."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,108 @@
+"""Builds the QApplication and the qasync loop, wires the parts, and runs the window."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_API", "pyside6")  # qasync must bind to PySide6, imported first
+
+import asyncio  # noqa: E402
+import contextlib  # noqa: E402
+import logging  # noqa: E402
+import sys  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+
+import qasync  # noqa: E402  (after PySide6, see above)
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from viewer import __version__  # noqa: E402
+from viewer.domain import ViewerError  # noqa: E402
+from viewer.lookup import LookupService  # noqa: E402
+from viewer.profiles import Profile, resolve_profile  # noqa: E402
+from viewer.wiring import build_service, demo_profile  # noqa: E402
+
+log = logging.getLogger("viewer.app")
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Customer Interaction Viewer")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("customer-viewer")
+    return app
+
+
+def make_loop(app: QApplication) -> qasync.QEventLoop:
+    """The asyncio loop on Qt's, with a plain thread pool and GUI-thread garbage collection."""
+    from viewer.ui.gc_guard import GuiThreadGarbageCollector
+
+    loop = qasync.QEventLoop(app)
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="viewer-worker"))
+    if not hasattr(app, "_viewer_gc"):
+        app._viewer_gc = GuiThreadGarbageCollector(app)
+    asyncio.set_event_loop(loop)
+    return loop
+
+
+def make_window(profile: Profile):
+    """The main window for a profile; a profile that cannot work still opens a window."""
+    from viewer.ui.main_window import MainWindow
+
+    service: LookupService | None = None
+    problem = ""
+    try:
+        service = build_service(profile)
+        if not service.sources:
+            problem = f"Profile “{profile.name}” has no source set up (Capillary URL and username)."
+    except ViewerError as exc:
+        problem = str(exc)
+    return MainWindow(service, profile_label=profile.name, setup_problem=problem)
+
+
+def install_excepthook(window) -> None:
+    """An error in a slot is logged and shown; the window keeps running."""
+
+    def hook(kind, value, tb):
+        log.error("uncaught error", exc_info=(kind, value, tb))
+        with contextlib.suppress(Exception):
+            window.message_bar.show_message(
+                "error", ["Something unexpected went wrong; the window is still usable."], kind.__name__
+            )
+
+    sys.excepthook = hook
+
+
+def run_gui(demo: bool = False, profile_name: str | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = make_application()
+    loop = make_loop(app)
+
+    server = None
+    if demo:
+        from viewer.demo import DemoServer
+
+        server = DemoServer()
+        server.start()
+        profile = demo_profile(server.url)
+    else:
+        try:
+            profile = resolve_profile(profile_name)
+        except KeyError:
+            profile = Profile(name=profile_name or "none")
+        except ValueError as exc:  # an unreadable config.toml must not stop the program
+            log.error("%s", exc)
+            profile = Profile(name="none")
+
+    window = make_window(profile)
+    install_excepthook(window)
+    window.show()
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    try:
+        with loop:
+            loop.run_until_complete(closed.wait())
+            loop.run_until_complete(window.shutdown())
+    finally:
+        if server is not None:
+            server.stop()
+    return 0

@@ -1,0 +1,121 @@
+"""The command-line face: lookup, demo-server. No Qt is imported here.
+
+Exit codes (DESIGN.md): 0 found, 2 bad usage, 3 not found, 4 authentication failed,
+5 network/server unavailable or unreadable reply.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Iterator
+
+from viewer import __version__
+from viewer.domain import BadInput, ExitCode, IdentifierKind, ViewerError
+from viewer.identifiers import parse_query
+from viewer.present import dumps, render_table, result_json
+from viewer.profiles import Profile, resolve_profile
+from viewer.wiring import build_service, demo_profile
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="customer-viewer",
+        description="Look a customer up in Capillary and Ctrl-Hub. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"customer-viewer {__version__}")
+    parser.add_argument("--demo", action="store_true", help="use the built-in demo server and data")
+    parser.add_argument("--profile", metavar="P", help="connection profile to use")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    lookup = commands.add_parser("lookup", help="print one customer's messages")
+    which = lookup.add_mutually_exclusive_group(required=True)
+    which.add_argument("--mobile", metavar="N", help='mobile number, any format: "+91 99001-12233"')
+    which.add_argument("--email", metavar="E")
+    which.add_argument("--external-id", metavar="X")
+    lookup.add_argument("--profile", metavar="P", dest="lookup_profile", help="connection profile")
+    lookup.add_argument("--channel", metavar="C", action="append", default=[], help="only this channel (repeatable)")
+    lookup.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    lookup.add_argument("--demo", action="store_true", dest="lookup_demo", help="ask the built-in demo server")
+
+    server = commands.add_parser("demo-server", help="run the demo API server")
+    server.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
+    server.add_argument("--list", action="store_true", help="print the demo customers and exit")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "lookup":
+        return run_lookup(args)
+    if args.command == "demo-server":
+        return run_demo_server(args)
+    return int(ExitCode.USAGE)
+
+
+def _query_from(args: argparse.Namespace):
+    if args.mobile is not None:
+        return parse_query(args.mobile, IdentifierKind.MOBILE)
+    if args.email is not None:
+        return parse_query(args.email, IdentifierKind.EMAIL)
+    return parse_query(args.external_id, IdentifierKind.EXTERNAL_ID)
+
+
+@contextlib.contextmanager
+def _profile(args: argparse.Namespace) -> Iterator[Profile]:
+    """The profile to use; with --demo, one pointing at a demo server run for this command."""
+    if args.demo or getattr(args, "lookup_demo", False):
+        from viewer.demo import DemoServer
+
+        with DemoServer() as server:
+            yield demo_profile(server.url)
+        return
+    name = getattr(args, "lookup_profile", None) or args.profile
+    try:
+        yield resolve_profile(name)
+    except KeyError:
+        raise BadInput(f"There is no profile named “{name}”.") from None
+
+
+def run_lookup(args: argparse.Namespace) -> int:
+    try:
+        query = _query_from(args)
+        with _profile(args) as profile:
+            result = asyncio.run(_lookup(profile, query, args.channel))
+    except ViewerError as exc:
+        print(f"customer-viewer: {exc}", file=sys.stderr)
+        if exc.detail:
+            print(f"  ({exc.detail})", file=sys.stderr)
+        return int(exc.exit_code)
+    print(dumps(result_json(result)) if args.json else render_table(result))
+    return int(ExitCode.OK)
+
+
+async def _lookup(profile: Profile, query, channels: list[str]):
+    service = build_service(profile)
+    try:
+        return await service.lookup(query, [c.strip().lower() for c in channels])
+    finally:
+        await service.aclose()
+
+
+def run_demo_server(args: argparse.Namespace) -> int:
+    from viewer.demo import (
+        DEMO_CAPILLARY_PASSWORD,
+        DEMO_CAPILLARY_USERNAME,
+        DemoServer,
+        customer_list_text,
+    )
+
+    if args.list:
+        print(customer_list_text())
+        return int(ExitCode.OK)
+    server = DemoServer(port=args.port)
+    print(f"Demo server on {server.url}  (Capillary user {DEMO_CAPILLARY_USERNAME!r}, "
+          f"password {DEMO_CAPILLARY_PASSWORD!r}; Ctrl-C stops it)", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    server.stop()
+    return int(ExitCode.OK)

@@ -1,0 +1,206 @@
+"""Capillary: a customer's marketing messages by channel, and the customer card.
+
+Endpoint paths and header names are constants here (API-NOTES.md); parsing lives in
+capillary_parse.py as pure functions, HTTP in http.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from viewer.domain import (
+    AuthFailed,
+    BadInput,
+    Customer,
+    IdentifierKind,
+    NotConfigured,
+    Query,
+    Source,
+    SourceResult,
+    Unavailable,
+    ViewerError,
+)
+from viewer.sources import http
+from viewer.sources.capillary_parse import (
+    error_from_items,
+    parse_customer_details,
+    parse_interaction_reply,
+)
+from viewer.sources.coerce import as_dict, as_list
+
+log = logging.getLogger("viewer.capillary")
+SOURCE = Source.CAPILLARY
+
+INTERACTION_PATH = "/v2/customers/interaction"
+CUSTOMER_DETAILS_PATH = "/v2/customers/lookup/customerDetails"
+NETWORK = "capillary"
+# identifierName per endpoint: the details endpoint spells external id in camelCase.
+INTERACTION_IDENTIFIERS = {
+    IdentifierKind.MOBILE: "mobile",
+    IdentifierKind.EMAIL: "email",
+    IdentifierKind.EXTERNAL_ID: "external_id",
+}
+DETAILS_IDENTIFIERS = {
+    IdentifierKind.MOBILE: "mobile",
+    IdentifierKind.EMAIL: "email",
+    IdentifierKind.EXTERNAL_ID: "externalId",
+}
+# Statuses with a sentence of their own (API-NOTES.md "Errors").
+BUSY_STATUSES = {
+    429: "Capillary is limiting requests right now; try again in a moment.",
+    461: "Capillary's search is busy right now; try again in a moment.",
+    521: "Capillary is busy with another action for this customer; try again shortly.",
+}
+CLUSTERS = (
+    "eu.api.capillarytech.com",
+    "apac.api.capillarytech.com",
+    "apac2.api.capillarytech.com",
+    "us.api.capillarytech.com",
+    "north-america.api.capillarytech.com",
+    "ushc.api.capillarytech.com",
+    "sea.api.capillarytech.com",
+    "api.capillarytech.cn.com",
+)
+
+
+def basic_auth_value(username: str, password: str) -> str:
+    """Capillary's Basic auth: the password is MD5-hashed (hex) before base64."""
+    digest = hashlib.md5(password.encode("utf-8")).hexdigest()  # noqa: S324 - vendor scheme
+    token = base64.b64encode(f"{username}:{digest}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
+def tenant_zone(name: str | None) -> ZoneInfo:
+    """The zone Capillary's naive times are in; a wrong name is a setup error."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        raise NotConfigured(
+            f"“{name}” is not a time zone name (use e.g. Asia/Kolkata or UTC).", source=SOURCE
+        ) from None
+
+
+@dataclass(frozen=True)
+class CapillarySettings:
+    base_url: str
+    username: str
+    password: str = ""
+    timezone: str = "UTC"
+
+    def __repr__(self) -> str:  # never print the password, even in a traceback
+        return f"CapillarySettings(base_url={self.base_url!r}, username={self.username!r}, timezone={self.timezone!r})"
+
+
+class CapillaryClient:
+    source = SOURCE
+
+    def __init__(self, settings: CapillarySettings):
+        self.settings = settings
+        self.zone = tenant_zone(settings.timezone)
+        self._http = http.make_client(
+            settings.base_url.rstrip("/"),
+            headers={"Authorization": basic_auth_value(settings.username, settings.password)},
+        )
+
+    def supports(self, kind: IdentifierKind) -> bool:
+        return kind in INTERACTION_IDENTIFIERS
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def lookup(self, query: Query, channels: Iterable[str] = ()) -> SourceResult:
+        """The customer's messages; the card is filled from customerDetails when allowed."""
+        if not self.supports(query.kind):
+            raise BadInput(f"Capillary cannot look up by {query.kind.label}.", source=SOURCE)
+        channels = sorted(set(channels))
+        details = asyncio.ensure_future(self._customer_details(query))
+        try:
+            result = await self._interactions(query, channels)
+        except BaseException:
+            details.cancel()
+            with contextlib.suppress(BaseException):
+                await details
+            raise
+        card = await details
+        if card is not None:
+            result = replace(result, customer=result.customer.merged_with(card))
+        return result
+
+    async def _interactions(self, query: Query, channels: list[str]) -> SourceResult:
+        params = [
+            ("identifierName", INTERACTION_IDENTIFIERS[query.kind]),
+            ("identifierValue", query.value),
+            ("network", NETWORK),
+        ]
+        # `type` is documented as a single value: send it for one channel, filter here for more.
+        if len(channels) == 1:
+            params.append(("type", channels[0]))
+        reply = await http.fetch(self._http, "GET", INTERACTION_PATH, source=SOURCE, params=params)
+        doc = await self._checked_json(reply)
+        if len(reply.body) > http.PARSE_OFF_LOOP_BYTES:
+            result = await asyncio.to_thread(parse_interaction_reply, doc, query, self.zone)
+        else:
+            result = parse_interaction_reply(doc, query, self.zone)
+        if len(channels) > 1:
+            result = _only_channels(result, channels)
+        return result
+
+    async def _customer_details(self, query: Query) -> Customer | None:
+        """The card's name and loyalty; the account may lack permission, so never fatal."""
+        params = {
+            "source": "ALL",
+            "identifierName": DETAILS_IDENTIFIERS[query.kind],
+            "identifierValue": query.value,
+        }
+        try:
+            reply = await http.fetch(self._http, "GET", CUSTOMER_DETAILS_PATH, source=SOURCE, params=params)
+            if reply.status != 200:
+                return None
+            return parse_customer_details(await http.decode_json(reply, SOURCE))
+        except ViewerError as exc:
+            log.info("customer details unavailable: %s", exc.detail or exc.message)
+            return None
+
+    async def _checked_json(self, reply: http.Reply) -> object:
+        """The reply's JSON, or the typed error its status means."""
+        if reply.status == 401:
+            raise AuthFailed(
+                "Capillary refused the username or password.", source=SOURCE, detail=reply.describe()
+            )
+        if reply.status == 403:
+            raise AuthFailed(
+                "This Capillary account may not use the customer interaction API (HTTP 403).",
+                source=SOURCE,
+                detail=reply.describe(),
+            )
+        if reply.status in BUSY_STATUSES:
+            raise Unavailable(BUSY_STATUSES[reply.status], source=SOURCE, detail=reply.describe())
+        if reply.status >= 500:
+            raise http.server_failure(reply, SOURCE)
+        if reply.status == 404:
+            raise Unavailable(
+                "Capillary has no customer interaction API at this address; check the server URL.",
+                source=SOURCE,
+                detail=reply.describe(),
+            )
+        doc = await http.decode_json(reply, SOURCE)
+        if reply.status >= 400:
+            # Not-found and friends arrive as 4xx with an errors[] body.
+            raise error_from_items(as_list(as_dict(doc).get("errors")), fallback=f"HTTP {reply.status}")
+        return doc
+
+
+def _only_channels(result: SourceResult, channels: list[str]) -> SourceResult:
+    wanted = set(channels)
+    return replace(
+        result,
+        interactions=[i for i in result.interactions if i.channel in wanted],
+        counts={c: n for c, n in result.counts.items() if c in wanted},
+    )

@@ -1,0 +1,285 @@
+"""Capillary's interaction replies → domain objects. Pure functions, no I/O.
+
+Two shapes appear on the vendor's own page and nobody says which a live tenant returns
+(API-NOTES.md), so both are accepted, told apart by their top-level keys:
+- nested (v1.1 style): response.customer.interactions.network[].interaction[].messages.message[]
+- flat (v2 table):     {name, interaction[].messageList[], warnings[]}
+Any input gives a SourceResult or a typed ViewerError, never another exception.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import Any
+
+from viewer.domain import (
+    AuthFailed,
+    BadReply,
+    ChannelCount,
+    Customer,
+    Direction,
+    Interaction,
+    NotFound,
+    Query,
+    Source,
+    SourceResult,
+    ViewerError,
+)
+from viewer.sources.coerce import (
+    as_bool,
+    as_dict,
+    as_int,
+    as_list,
+    as_optional_str,
+    as_str,
+    is_null,
+    parse_time,
+)
+
+SOURCE = Source.CAPILLARY
+
+# Error codes (API-NOTES.md). 1012 is "customer not found"; the others are seen for
+# related lookups that also mean "nobody by that identifier".
+NOT_FOUND_CODES = frozenset({1012, 1011, 816, 8015, 8065})
+MERGED_CODE = 8069
+NOT_ALLOWED_CODE = 1044
+FRAUD_CODE = 618
+# The flat shape's `name` is documented as the customer's name, but the vendor's sample
+# holds the network there; these words are never a person's name.
+NETWORK_WORDS = frozenset({"capillary", "facebook", "twitter", "foursquare"})
+# Channel words as sources write them → the viewer's channel words.
+CHANNEL_ALIASES = {
+    "e-mail": "email",
+    "emailbulk": "email",
+    "mail": "email",
+    "missedcall": "missed_call",
+    "missed_calls": "missed_call",
+    "missed-call": "missed_call",
+    "surveys": "survey",
+    "call": "phone",
+    "voice": "phone",
+}
+# Channels that carry counts only, never messages.
+COUNT_ONLY_CHANNELS = frozenset({"missed_call"})
+
+
+def channel_word(value: Any) -> str:
+    word = as_str(value).lower().replace(" ", "_")
+    return CHANNEL_ALIASES.get(word, word) or "other"
+
+
+def parse_interaction_reply(doc: Any, query: Query, zone: tzinfo) -> SourceResult:
+    """Either documented shape → SourceResult; embedded error codes → typed errors."""
+    if not isinstance(doc, dict):
+        raise BadReply("Capillary sent a reply of an unexpected kind.", source=SOURCE)
+    if "response" in doc:
+        return _parse_nested(as_dict(doc["response"]), query, zone)
+    if "interaction" in doc or "name" in doc:
+        return _parse_flat(doc, query, zone)
+    if "errors" in doc:
+        raise error_from_items(as_list(doc["errors"]))
+    raise BadReply(
+        "Capillary's reply has neither of the known shapes.",
+        source=SOURCE,
+        detail=f"top-level keys: {', '.join(sorted(map(str, doc))[:10])}",
+    )
+
+
+def error_from_items(items: list[Any], fallback: str = "") -> ViewerError:
+    """The most telling of Capillary's `{code, message}` error items, as a typed error."""
+    codes = [(as_int(as_dict(i).get("code")), as_str(as_dict(i).get("message"))) for i in items]
+    for code, message in codes:
+        detail = f"code {code}: {message}" if message else f"code {code}"
+        if code in NOT_FOUND_CODES:
+            return NotFound("Capillary has no customer with that identifier.", source=SOURCE, detail=detail)
+        if code == MERGED_CODE:
+            return NotFound(
+                "This customer was merged into another one in Capillary; search for the other.",
+                source=SOURCE,
+                detail=detail,
+            )
+        if code == NOT_ALLOWED_CODE:
+            return AuthFailed(
+                "This Capillary account is not allowed to view that customer.",
+                source=SOURCE,
+                detail=detail,
+            )
+    code, message = codes[0] if codes else (None, fallback)
+    return ViewerError(
+        f"Capillary refused the request: {message or 'no reason given'}.",
+        source=SOURCE,
+        detail=f"code {code}" if code is not None else "",
+    )
+
+
+def _notices(items: list[Any]) -> list[str]:
+    """Warning items as sentences for the agent (never dropped)."""
+    notices = []
+    for item in items:
+        item = as_dict(item) if isinstance(item, dict) else {"message": as_str(item)}
+        message, code = as_str(item.get("message")), as_int(item.get("code"))
+        if code == FRAUD_CODE:
+            notices.append("Capillary: this customer is marked as fraud.")
+        elif message:
+            notices.append(f"Capillary: {message}" + (f" (code {code})" if code is not None else ""))
+    return notices
+
+
+class _Builder:
+    """Collects interactions and per-channel counts while walking either shape."""
+
+    def __init__(self, zone: tzinfo):
+        self.zone = zone
+        self.interactions: list[Interaction] = []
+        self.counts: dict[str, ChannelCount] = {}
+        self.skipped = 0
+
+    def add_channel(self, channel: str, declared: Any, items: list[Any], survey: bool) -> None:
+        listed = 0
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                self.skipped += 1
+                continue
+            make = _survey if survey else _message
+            self.interactions.append(make(item, channel, index, self.zone))
+            listed += 1
+        total = max(as_int(declared) or 0, listed)
+        itemised = channel not in COUNT_ONLY_CHANNELS
+        before = self.counts.get(channel)
+        if before:  # the same channel under two networks: add them up
+            listed, total = listed + before.listed, total + before.total
+        self.counts[channel] = ChannelCount(channel, listed, total, itemised)
+
+    def result(self, customer: Customer, warnings: list[str]) -> SourceResult:
+        if self.skipped:
+            warnings = [*warnings, f"Capillary: {self.skipped} item(s) could not be read and are not shown."]
+        return SourceResult(SOURCE, customer, self.interactions, self.counts, warnings)
+
+
+def _message(item: dict[str, Any], channel: str, index: int, zone: tzinfo) -> Interaction:
+    campaign = as_str(_first(item, "campaignId", "campaign_id"))
+    return Interaction(
+        source=SOURCE,
+        id=as_str(item.get("id")) or f"{channel}-{index}",
+        channel=channel,
+        direction=Direction.INBOUND if channel == "missed_call" else Direction.OUTBOUND,
+        occurred_at=parse_time(_first(item, "sentDate", "sent_time", "sentTime"), zone),
+        status=as_str(item.get("status")),
+        subject=as_str(_first(item, "subject", "message", "text")),
+        counterpart=as_str(_first(item, "receiver", "reciever", "recipient")),
+        campaign_id=None if campaign in ("", "-1", "0") else campaign,
+        user_id=as_optional_str(_first(item, "userId", "user_id")),
+        delivered_at=parse_time(_first(item, "deliveredTime", "delivered_time"), zone),
+        raw=item,
+    )
+
+
+def _survey(item: dict[str, Any], channel: str, index: int, zone: tzinfo) -> Interaction:
+    completed = parse_time(_first(item, "completion_time", "completionTime"), zone)
+    sent = parse_time(_first(item, "sent_time", "sentTime", "sentDate"), zone)
+    nps = as_str(_first(item, "nps_score", "npsScore"))
+    name = as_str(item.get("name")) or "Survey"
+    return Interaction(
+        source=SOURCE,
+        id=as_str(item.get("id")) or f"{channel}-{index}",
+        channel=channel,
+        direction=Direction.INBOUND,
+        occurred_at=completed or sent,
+        status="COMPLETED" if completed else ("SENT" if sent else ""),
+        subject=f"{name} — NPS {nps}" if nps else name,
+        counterpart=as_str(_first(item, "sent_by", "sentBy")),
+        delivered_at=completed,
+        raw=item,
+    )
+
+
+def _first(item: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        value = item.get(key)
+        if not is_null(value):
+            return value
+    return None
+
+
+def _parse_flat(doc: dict[str, Any], query: Query, zone: tzinfo) -> SourceResult:
+    interactions = as_list(doc.get("interaction"))
+    errors = as_list(doc.get("errors"))
+    if errors and not interactions:
+        raise error_from_items(errors)
+    builder = _Builder(zone)
+    for entry in interactions:
+        entry = as_dict(entry)
+        channel = channel_word(_first(entry, "name", "type"))
+        is_survey = channel == "survey"
+        items = as_list(entry.get("surveys") if is_survey else entry.get("messageList"))
+        builder.add_channel(channel, entry.get("count"), items, is_survey)
+    name = as_str(doc.get("name"))
+    customer = _query_customer(query, name=None if name.lower() in NETWORK_WORDS else name)
+    return builder.result(customer, _notices(as_list(doc.get("warnings")) + errors))
+
+
+def _parse_nested(response: dict[str, Any], query: Query, zone: tzinfo) -> SourceResult:
+    raw_customer = as_dict(response.get("customer"))
+    item_status = as_dict(raw_customer.get("item_status"))
+    status = as_dict(response.get("status"))
+    for problem in (item_status, status):
+        if as_bool(problem.get("success")) is False:
+            raise error_from_items([problem], fallback=as_str(problem.get("message")))
+    if not raw_customer:
+        raise BadReply("Capillary's reply names no customer.", source=SOURCE)
+    builder = _Builder(zone)
+    for network in as_list(as_dict(raw_customer.get("interactions")).get("network")):
+        for entry in as_list(as_dict(network).get("interaction")):
+            entry = as_dict(entry)
+            channel = channel_word(_first(entry, "type", "name"))
+            if channel == "survey":
+                items = as_list(as_dict(entry.get("surveys")).get("survey"))
+            else:
+                items = as_list(as_dict(entry.get("messages")).get("message"))
+            builder.add_channel(channel, entry.get("count"), items, channel == "survey")
+    customer = Customer(
+        name=as_optional_str(raw_customer.get("name")),
+        mobile=as_optional_str(raw_customer.get("mobile")),
+        email=as_optional_str(raw_customer.get("email")),
+        external_id=as_optional_str(raw_customer.get("external_id")),
+        source_ids={SOURCE.value: cid} if (cid := as_str(raw_customer.get("id"))) else {},
+    ).merged_with(_query_customer(query))
+    warnings = _notices(as_list(response.get("warnings")))
+    if as_int(item_status.get("code")) == FRAUD_CODE:
+        warnings.append("Capillary: this customer is marked as fraud.")
+    return builder.result(customer, warnings)
+
+
+def _query_customer(query: Query, name: str | None = None) -> Customer:
+    """The card's identifiers when the reply carries none: what the agent searched for."""
+    field = {"mobile": "mobile", "email": "email", "external_id": "external_id"}.get(query.kind.value)
+    return Customer(name=name or None, **({field: query.value} if field else {}))
+
+
+def parse_customer_details(doc: Any) -> Customer | None:
+    """The customerDetails reply → a card with name and loyalty; None when unusable."""
+    customers = as_list(as_dict(doc).get("customers"))
+    if not customers:
+        return None
+    first = as_dict(customers[0])
+    profile = as_dict(next(iter(as_list(first.get("profiles"))), {}))
+    identifiers = {
+        as_str(as_dict(i).get("type")).lower(): as_str(as_dict(i).get("value"))
+        for i in as_list(profile.get("identifiers"))
+    }
+    name = " ".join(p for p in (as_str(profile.get("firstName")), as_str(profile.get("lastName"))) if p)
+    extra: dict[str, str] = {}
+    program = as_dict(next(iter(as_list(first.get("loyaltyProgramDetails"))), {}))
+    if tier := as_str(program.get("currentSlab")):
+        extra["Tier"] = tier
+    if (points := as_str(program.get("loyaltyPoints"))) != "":
+        extra["Points"] = points
+    cid = as_str(first.get("id")) or as_str(profile.get("id"))
+    return Customer(
+        name=name or None,
+        mobile=identifiers.get("mobile") or None,
+        email=identifiers.get("email") or None,
+        external_id=identifiers.get("externalid") or identifiers.get("external_id") or None,
+        source_ids={SOURCE.value: cid} if cid else {},
+        extra=extra,
+    )

@@ -1,0 +1,130 @@
+"""Lenient readers for vendor JSON: the shapes real replies take, not the documented ones.
+
+Capillary's older shape comes from an XML-to-JSON converter: a list of one arrives as a
+bare object, numbers arrive as strings, "no value" arrives as the string "null". These
+helpers never raise on odd input; they return None (or an empty list) and let the parser
+decide whether the item is still usable.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+_NULL_WORDS = frozenset({"", "null", "none", "nil", "undefined"})
+
+# Capillary writes naive times in the tenant's zone in three shapes.
+_NAIVE_TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",  # nested shape: 2025-04-14 14:23:20
+    "%d-%m-%Y %H:%M:%S",  # flat shape:   26-05-2025 15:52:02
+    "%Y-%m-%d %H:%M",
+    "%d-%m-%Y %H:%M",
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+)
+
+
+def is_null(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().lower() in _NULL_WORDS)
+
+
+def as_list(value: Any) -> list[Any]:
+    """A list from a list, a bare object (list of one), or nothing."""
+    if isinstance(value, list):
+        return value
+    if value is None or is_null(value):
+        return []
+    return [value]
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_str(value: Any) -> str:
+    """Text for display: numbers become digits (no "1.0"), null-ish becomes ""."""
+    if is_null(value) or isinstance(value, dict | list):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        return str(int(value)) if value.is_integer() else str(value)
+    return str(value).strip()
+
+
+def as_optional_str(value: Any) -> str | None:
+    return as_str(value) or None
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool) or is_null(value):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        number = float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return int(number) if math.isfinite(number) else None
+
+
+def as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value)
+    text = as_str(value).lower()
+    if text in {"true", "yes", "1", "y"}:
+        return True
+    if text in {"false", "no", "0", "n"}:
+        return False
+    return None
+
+
+def parse_time(value: Any, naive_zone: tzinfo = UTC) -> datetime | None:
+    """An aware datetime from ISO 8601 / RFC 3339 or Capillary's naive formats.
+
+    Naive times are in `naive_zone` (the tenant's zone, which the API does not state).
+    Numbers are taken as Unix epoch seconds, or milliseconds when they are that large.
+    """
+    if is_null(value) or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return _from_epoch(value)
+    text = str(value).strip()
+    if not text or len(text) > 64:
+        return None
+    if text.isdigit():
+        return _from_epoch(int(text))
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        parsed = _naive_formats(text)
+        if parsed is None:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=naive_zone)
+    return parsed
+
+
+def _naive_formats(text: str) -> datetime | None:
+    for fmt in _NAIVE_TIME_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _from_epoch(number: float) -> datetime | None:
+    if not math.isfinite(number) or number <= 0:
+        return None
+    if number > 1e11:  # milliseconds
+        number /= 1000
+    try:
+        return datetime.fromtimestamp(number, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None

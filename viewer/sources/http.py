@@ -1,0 +1,259 @@
+"""The one place HTTP is done: client factory, body limits, JSON decoding, redaction.
+
+Every request of every source goes through `fetch`, so timeouts, the size limit, the
+mapping of transport failures to typed errors, and the masking of secrets live here once.
+Nothing that leaves this module (log line, exception text, error detail) holds a header
+value, a token, a password or a query value that is not on the allow list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import ssl
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from viewer import __version__
+from viewer.domain import BadReply, Source, Unavailable
+
+log = logging.getLogger("viewer.http")
+# httpx logs every URL (with query values: customers' phone numbers) at INFO.
+for _noisy in ("httpx", "httpcore"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
+
+USER_AGENT = f"customer-viewer/{__version__}"
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 30.0
+# A reply larger than this is refused before it is held in memory.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+# Bodies above this are decoded on a worker thread so the window keeps painting.
+PARSE_OFF_LOOP_BYTES = 512 * 1024
+
+MASK = "***"
+SENSITIVE_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "x-session-token",
+        "x-cap-api-oauth-token",
+        "cookie",
+        "set-cookie",
+    }
+)
+# JSON keys whose values are secrets wherever they appear (login replies, token replies).
+SENSITIVE_KEYS = frozenset(
+    {
+        "password",
+        "secret",
+        "client_secret",
+        "token",
+        "access_token",
+        "accesstoken",
+        "refresh_token",
+        "session_token",
+        "id_token",
+        "key",
+        "api_key",
+        "authorization",
+    }
+)
+# Query parameters safe to show in logs and error details; every other value is masked,
+# so neither a secret nor a customer's phone number reaches a log line.
+SAFE_QUERY_KEYS = frozenset(
+    {"identifierName", "network", "type", "source", "include", "sort", "limit", "offset"}
+)
+
+
+def redact_headers(headers: httpx.Headers | dict[str, str]) -> dict[str, str]:
+    return {k: (MASK if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}
+
+
+def redact_url(url: str | httpx.URL) -> str:
+    """The URL without user info and with every non-allow-listed query value masked."""
+    parts = urlsplit(str(url))
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    query = urlencode(
+        [(k, v if k in SAFE_QUERY_KEYS else MASK) for k, v in parse_qsl(parts.query, True)],
+        safe="[],*",
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def redact_json(value: Any) -> Any:
+    """A copy of a JSON value with the values of secret-named keys masked."""
+    if isinstance(value, dict):
+        return {
+            k: (MASK if str(k).lower() in SENSITIVE_KEYS else redact_json(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_json(v) for v in value]
+    return value
+
+
+def _tls_context() -> ssl.SSLContext:
+    """The OS trust store, so agents behind a corporate proxy CA can connect."""
+    try:
+        import truststore
+
+        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    except Exception:  # pragma: no cover - truststore missing or unsupported OS
+        return ssl.create_default_context()
+
+
+async def _log_request(request: httpx.Request) -> None:
+    log.debug("→ %s %s", request.method, redact_url(request.url))
+
+
+def make_client(
+    base_url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT_S,
+    read_timeout: float = READ_TIMEOUT_S,
+) -> httpx.AsyncClient:
+    """The only constructor of HTTP clients in the program: one per source, app-long."""
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
+        timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+        verify=_tls_context(),
+        follow_redirects=False,
+        event_hooks={"request": [_log_request]},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A complete HTTP reply, already size-checked. `url` is redacted."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    url: str
+
+    @property
+    def trace_id(self) -> str | None:
+        return self.headers.get("x-trace-id")
+
+    def describe(self) -> str:
+        """Technical detail for support: status, URL (redacted), trace id."""
+        parts = [f"HTTP {self.status}", self.url]
+        if self.trace_id:
+            parts.append(f"trace id {self.trace_id}")
+        return " · ".join(parts)
+
+
+async def fetch(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    *,
+    source: Source,
+    params: dict[str, Any] | list[tuple[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+    json_body: Any = None,
+    data: dict[str, str] | None = None,
+) -> Reply:
+    """Send one request and read the whole reply, or raise Unavailable/BadReply."""
+    host = client.base_url.host or "the server"
+    request = client.build_request(
+        method, path, params=params, headers=headers, json=json_body, data=data
+    )
+    shown_url = redact_url(request.url)
+    try:
+        response = await client.send(request, stream=True)
+        try:
+            body = await _read_limited(response, shown_url, source)
+        finally:
+            await response.aclose()
+    except httpx.TimeoutException as exc:
+        raise Unavailable(
+            f"{host} did not answer in time.", source=source, detail=f"{type(exc).__name__} · {shown_url}"
+        ) from None
+    except httpx.ConnectError as exc:
+        raise _connect_failure(exc, host, shown_url, source) from None
+    except httpx.TransportError as exc:
+        raise Unavailable(
+            f"The connection to {host} broke off.",
+            source=source,
+            detail=f"{type(exc).__name__} · {shown_url}",
+        ) from None
+    log.debug("← %s %s (%d bytes)", response.status_code, shown_url, len(body))
+    return Reply(response.status_code, response.headers, body, shown_url)
+
+
+def _connect_failure(exc: Exception, host: str, url: str, source: Source) -> Unavailable:
+    text = str(exc)
+    if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
+        return Unavailable(
+            f"The secure connection to {host} failed: its certificate is not trusted.",
+            source=source,
+            detail=f"TLS error · {url}",
+        )
+    return Unavailable(
+        f"Cannot reach {host}. Check the network connection and the server address.",
+        source=source,
+        detail=f"{type(exc).__name__} · {url}",
+    )
+
+
+async def _read_limited(response: httpx.Response, url: str, source: Source) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _too_large(url, source)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _too_large(url, source)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(url: str, source: Source) -> BadReply:
+    limit_mb = MAX_BODY_BYTES // (1024 * 1024)
+    return BadReply(
+        f"The reply was larger than {limit_mb} MB and was not loaded.",
+        source=source,
+        detail=url,
+    )
+
+
+def _loads(body: bytes) -> Any:
+    return json.loads(body)
+
+
+async def decode_json(reply: Reply, source: Source) -> Any:
+    """The reply's JSON; large bodies are decoded off the event loop."""
+    if not reply.body.strip():
+        raise BadReply("The server sent an empty reply.", source=source, detail=reply.describe())
+    try:
+        if len(reply.body) > PARSE_OFF_LOOP_BYTES:
+            return await asyncio.to_thread(_loads, reply.body)
+        return _loads(reply.body)
+    except (ValueError, RecursionError):
+        kind = reply.headers.get("content-type", "unknown type").split(";")[0]
+        raise BadReply(
+            "The server's reply could not be read (it is not valid JSON).",
+            source=source,
+            detail=f"{reply.describe()} · content type {kind}",
+        ) from None
+
+
+def server_failure(reply: Reply, source: Source, what: str = "") -> Unavailable:
+    """A 5xx or other unusable status as one sentence, with the trace id to quote."""
+    trace = f" Quote trace id {reply.trace_id} to support." if reply.trace_id else ""
+    what = f": {what}" if what else ""
+    return Unavailable(
+        f"The {source.label} server had a problem (HTTP {reply.status}){what}.{trace}",
+        source=source,
+        detail=reply.describe(),
+    )

@@ -1,0 +1,34 @@
+"""Run Python's cyclic garbage collector on the GUI thread only.
+
+The collector runs on whichever thread happens to allocate when a threshold is crossed.
+Our workers (JSON decoding and parsing of large replies) allocate a lot, so a collection
+often starts there; Qt objects it frees on that thread leave their timers registered
+with the GUI thread's dispatcher, which then fires into freed memory (seen here as a
+segfault in QTimerInfoList::activateTimers). So automatic collection is switched off and
+this timer does the same work, generation by generation, on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+INTERVAL_MS = 500
+
+
+class GuiThreadGarbageCollector(QObject):
+    def __init__(self, parent: QObject | None = None, interval_ms: int = INTERVAL_MS):
+        super().__init__(parent)
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.collect_due)
+        self.timer.start(interval_ms)
+
+    @staticmethod
+    def collect_due() -> None:
+        """Collect the oldest generation whose threshold is crossed, as the automatic GC would."""
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        due = [gen for gen in range(3) if counts[gen] > thresholds[gen]]
+        if due:
+            gc.collect(due[-1])

@@ -1,0 +1,296 @@
+"""The main window: search, customer card, channel tabs, the list, and the detail pane.
+
+Searching runs on the asyncio loop (qasync). A new search cancels the one in flight, and
+a generation number makes sure a late answer to an old search never replaces a newer
+one. A failed search leaves the previous result on screen and says why in one sentence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QTabBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.domain import (
+    IdentifierKind,
+    Interaction,
+    LookupResult,
+    Query,
+    Source,
+    ViewerError,
+    channel_label,
+)
+from viewer.identifiers import parse_query
+from viewer.lookup import LookupService
+from viewer.present import detail_fields, local_time, raw_json_text, tab_label
+from viewer.ui.customer_card import CustomerCard
+from viewer.ui.detail_pane import DetailPane
+from viewer.ui.interactions_model import (
+    CAMPAIGN,
+    CHANNEL,
+    COUNTERPART,
+    SOURCE,
+    STATUS,
+    SUBJECT,
+    TIME,
+    USER,
+    ChannelFilterProxy,
+    InteractionsModel,
+)
+from viewer.ui.message_bar import MessageBar
+from viewer.ui.search_bar import SearchBar
+from viewer.ui.status_badge import StatusBadgeDelegate
+
+log = logging.getLogger("viewer.ui")
+COLUMN_WIDTHS = {TIME: 130, CHANNEL: 120, STATUS: 120, SUBJECT: 330, COUNTERPART: 190, CAMPAIGN: 80, USER: 90, SOURCE: 80}
+GREY = QColor("#8a8f94")
+
+
+class MainWindow(QMainWindow):
+    # Emitted when a result is on screen (rows painted), with the seconds it took.
+    result_shown = Signal(float)
+    # Emitted when a search ended without a new result (error shown), for tests and tools.
+    search_failed = Signal(str)
+
+    def __init__(self, service: LookupService | None, profile_label: str = "", setup_problem: str = ""):
+        super().__init__()
+        self.service = service
+        self.result: LookupResult | None = None
+        self._search_task: asyncio.Task | None = None
+        self._generation = 0
+        self._started_at = 0.0
+        self.setWindowTitle("Customer Interaction Viewer" + (f" — {profile_label}" if profile_label else ""))
+        self.resize(1360, 820)
+
+        self.search_bar = SearchBar()
+        self.message_bar = MessageBar()
+        self.card = CustomerCard()
+        self.tabs = QTabBar()
+        self.tabs.setExpanding(False)
+        self.tabs.setDocumentMode(True)
+        self.tab_note = QLabel()
+        self.tab_note.setWordWrap(True)
+        self.tab_note.hide()
+        self.model = InteractionsModel(self)
+        self.proxy = ChannelFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = self._make_table()
+        self.detail = DetailPane()
+        self._build_layout()
+
+        self.profile_label = QLabel(f"Profile: {profile_label}" if profile_label else "")
+        self.statusBar().addPermanentWidget(self.profile_label)
+        self.search_bar.search_requested.connect(self.start_search)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.cancel_search)
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.search_bar.field.setFocus)
+        if setup_problem:
+            self.message_bar.show_message("error", [setup_problem])
+        self.search_bar.field.setFocus()
+
+    # -- layout -----------------------------------------------------------------------
+    def _make_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.proxy)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setItemDelegateForColumn(STATUS, StatusBadgeDelegate(table))
+        rows = table.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring
+        rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
+        header = table.horizontalHeader()
+        header.setStretchLastSection(True)
+        for column, width in COLUMN_WIDTHS.items():
+            table.setColumnWidth(column, width)
+        header.setSortIndicator(TIME, Qt.SortOrder.DescendingOrder)
+        table.setSortingEnabled(True)
+        return table
+
+    def _build_layout(self) -> None:
+        list_side = QWidget()
+        list_layout = QVBoxLayout(list_side)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.addWidget(self.tabs)
+        list_layout.addWidget(self.tab_note)
+        list_layout.addWidget(self.table, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(list_side)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([860, 480])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.search_bar)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.card)
+        layout.addWidget(split, 1)
+        self.setCentralWidget(central)
+
+    # -- searching ----------------------------------------------------------------------
+    def start_search(self, text: str, kind: IdentifierKind | None = None) -> None:
+        try:
+            query = parse_query(text, kind)
+        except ViewerError as exc:
+            self._show_failure(exc)
+            return
+        if self.service is None:
+            self.message_bar.show_message("error", ["No connection is set up, so nothing can be searched."])
+            return
+        self.cancel_search()
+        self._generation += 1
+        self._started_at = time.perf_counter()
+        self._search_task = asyncio.ensure_future(self._run_search(query, self._generation))
+
+    def cancel_search(self) -> None:
+        if self._search_task and not self._search_task.done():
+            self._search_task.cancel()
+            self._set_busy(False, "Search cancelled.")
+
+    def _set_busy(self, busy: bool, message: str = "") -> None:
+        self.search_bar.set_busy(busy)
+        if message:
+            self.statusBar().showMessage(message)
+
+    def _progress(self, source: Source, state: str) -> None:
+        if state == "asking":
+            self.statusBar().showMessage(f"Asking {source.label}…")
+
+    async def _run_search(self, query: Query, generation: int) -> None:
+        self._set_busy(True, f"Looking up {query}…")
+        try:
+            result = await self.service.lookup(query, progress=self._progress)
+        except asyncio.CancelledError:
+            raise
+        except ViewerError as exc:
+            if generation == self._generation:
+                self._set_busy(False)
+                self._show_failure(exc)
+            return
+        except Exception as exc:  # a bug must not take the window down with it
+            log.exception("lookup failed unexpectedly")
+            if generation == self._generation:
+                self._set_busy(False)
+                self._show_failure(ViewerError("Something unexpected went wrong.", detail=type(exc).__name__))
+            return
+        if generation != self._generation:
+            return  # a newer search owns the screen
+        self._set_busy(False)
+        self.show_result(result)
+
+    def _show_failure(self, exc: ViewerError) -> None:
+        kept = " The previous result is still shown." if self.result else ""
+        self.message_bar.show_message("error", [str(exc) + kept], exc.detail)
+        self.statusBar().showMessage(str(exc))
+        self.search_failed.emit(str(exc))
+
+    # -- showing a result ----------------------------------------------------------------------
+    def show_result(self, result: LookupResult) -> None:
+        self.result = result
+        self.model.set_interactions(result.interactions)
+        self.table.horizontalHeader().setSortIndicator(TIME, Qt.SortOrder.DescendingOrder)
+        freshness = ("Saved data from " if result.from_cache else "Live · fetched ") + local_time(result.fetched_at)
+        self.card.show_customer(result.customer, str(result.query), freshness)
+        self._fill_tabs(result)
+        notices = [str(e) for e in result.errors] + result.warnings
+        if notices:
+            detail = "\n".join(f"{e.source.label if e.source else ''}: {e.detail}" for e in result.errors if e.detail)
+            self.message_bar.show_message("warning", notices, detail)
+        else:
+            self.message_bar.clear()
+        self.detail.clear()
+        if self.proxy.rowCount():
+            self.table.scrollToTop()
+        took = time.perf_counter() - self._started_at if self._started_at else 0.0
+        self.statusBar().showMessage(f"{len(result.interactions):,} messages · {took:.2f} s")
+        self.result_shown.emit(took)
+
+    def _fill_tabs(self, result: LookupResult) -> None:
+        self.tabs.blockSignals(True)
+        while self.tabs.count():
+            self.tabs.removeTab(0)
+        self.tabs.addTab(f"All ({len(result.interactions):,})")
+        self.tabs.setTabData(0, None)
+        for channel, count in result.counts.items():
+            index = self.tabs.addTab(tab_label(count))
+            self.tabs.setTabData(index, channel)
+            if count.total == 0 and count.listed == 0:
+                self.tabs.setTabTextColor(index, GREY)
+                self.tabs.setTabToolTip(index, f"No {channel_label(channel)} messages")
+        self.tabs.setCurrentIndex(0)
+        self.tabs.blockSignals(False)
+        self._tab_changed(0)
+
+    def tab_titles(self) -> list[str]:
+        return [self.tabs.tabText(i) for i in range(self.tabs.count())]
+
+    def select_channel(self, channel: str | None) -> None:
+        for index in range(self.tabs.count()):
+            if self.tabs.tabData(index) == channel:
+                self.tabs.setCurrentIndex(index)
+                return
+
+    def _tab_changed(self, index: int) -> None:
+        channel = self.tabs.tabData(index) if index >= 0 else None
+        self.proxy.set_channel(channel)
+        self._update_tab_note(channel)
+
+    def _update_tab_note(self, channel: str | None) -> None:
+        count = self.result.counts.get(channel) if (self.result and channel) else None
+        note = ""
+        if count and not count.itemised and count.total:
+            note = f"{count.total} {channel_label(channel).lower()} — the source reports the count only, not each one."
+        elif count and count.total > count.listed:
+            note = f"Showing {count.listed:,} of {count.total:,}: the source listed only these."
+        elif count and count.total == 0:
+            note = f"No {channel_label(channel)} messages for this customer."
+        self.tab_note.setText(note)
+        self.tab_note.setVisible(bool(note))
+
+    # -- detail ----------------------------------------------------------------------
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        item = self.proxy.interaction(current.row()) if current.isValid() else None
+        if item is None:
+            self.detail.clear()
+            return
+        self.show_detail(item)
+
+    def show_detail(self, item: Interaction) -> None:
+        title = f"{channel_label(item.channel)} · {item.subject or item.id}"
+        self.detail.show_fields(title, detail_fields(item), raw_json_text(item.raw))
+
+    def select_row(self, row: int) -> None:
+        index = self.proxy.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+
+    # -- quitting ----------------------------------------------------------------------
+    async def shutdown(self) -> None:
+        """Cancel the search in flight and close the HTTP clients."""
+        task = self._search_task
+        if task and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.service is not None:
+            await self.service.aclose()

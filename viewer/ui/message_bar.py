@@ -1,0 +1,56 @@
+"""A strip above the results for errors and notices: a sentence, details on demand."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+STYLES = {
+    "error": "background:#f8d7da; color:#842029; border:1px solid #f1aeb5;",
+    "warning": "background:#fff3cd; color:#664d03; border:1px solid #ffe69c;",
+    "info": "background:#cff4fc; color:#055160; border:1px solid #9eeaf9;",
+}
+
+
+class MessageBar(QFrame):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.severity = ""
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.hide()
+        self.detail_button = QPushButton("Details")
+        self.detail_button.setFlat(True)
+        self.detail_button.clicked.connect(lambda: self.detail.setVisible(not self.detail.isVisible()))
+        close = QPushButton("✕")
+        close.setFlat(True)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.clear)
+
+        row = QHBoxLayout()
+        row.addWidget(self.text, 1)
+        row.addWidget(self.detail_button)
+        row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addLayout(row)
+        layout.addWidget(self.detail)
+        self.hide()
+
+    def show_message(self, severity: str, lines: list[str], detail: str = "") -> None:
+        self.severity = severity
+        self.setStyleSheet(f"MessageBar {{ {STYLES[severity]} border-radius:4px; }}")
+        self.text.setText("\n".join(lines))
+        self.detail.setText(detail)
+        self.detail.hide()
+        self.detail_button.setVisible(bool(detail))
+        self.show()
+
+    def clear(self) -> None:
+        self.severity = ""
+        self.text.clear()
+        self.hide()

@@ -1,0 +1,53 @@
+"""The search row: identifier kind, the text field, Search, and a busy indicator."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QProgressBar, QPushButton, QWidget
+
+from viewer.domain import IdentifierKind
+
+KIND_CHOICES: list[tuple[str, IdentifierKind | None]] = [
+    ("Auto", None),
+    ("Mobile", IdentifierKind.MOBILE),
+    ("E-mail", IdentifierKind.EMAIL),
+    ("External id", IdentifierKind.EXTERNAL_ID),
+]
+
+
+class SearchBar(QWidget):
+    # (text as typed, kind or None for Auto)
+    search_requested = Signal(str, object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Identifier kind")
+        for label, kind in KIND_CHOICES:
+            self.kind.addItem(label, kind)
+        self.field = QLineEdit()
+        self.field.setPlaceholderText("Mobile number, e-mail address or external id — press Enter")
+        self.field.setClearButtonEnabled(True)
+        self.field.setAccessibleName("Customer identifier")
+        self.button = QPushButton("Search")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # an indeterminate "working" bar
+        self.busy.setMaximumWidth(90)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.kind)
+        layout.addWidget(self.field, 1)
+        layout.addWidget(self.button)
+        layout.addWidget(self.busy)
+
+        self.field.returnPressed.connect(self._emit)
+        self.button.clicked.connect(self._emit)
+
+    def _emit(self) -> None:
+        self.search_requested.emit(self.field.text(), self.kind.currentData())
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)

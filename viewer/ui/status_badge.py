@@ -1,0 +1,45 @@
+"""Paints a message status as a coloured badge: good green, neutral grey, bad red."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from viewer.ui.interactions_model import ToneRole
+
+# tone → (text colour, fill colour); unknown statuses get an outline only.
+TONE_COLOURS = {
+    "good": ("#0f5132", "#d1e7dd"),
+    "neutral": ("#41464b", "#e2e3e5"),
+    "bad": ("#842029", "#f8d7da"),
+    "unknown": ("#41464b", None),
+}
+
+
+class StatusBadgeDelegate(QStyledItemDelegate):
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
+        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        if not text:
+            super().paint(painter, option, index)
+            return
+        # Let the style draw the selection background, then the badge on top.
+        self.initStyleOption(option, index)
+        option.text = ""
+        style = option.widget.style() if option.widget else None
+        if style:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        ink, fill = TONE_COLOURS.get(index.data(ToneRole) or "unknown", TONE_COLOURS["unknown"])
+        metrics = option.fontMetrics
+        width = min(metrics.horizontalAdvance(text) + 14, option.rect.width() - 6)
+        height = min(metrics.height() + 4, option.rect.height() - 4)
+        badge = QRectF(option.rect.x() + 3, option.rect.center().y() - height / 2 + 1, width, height)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QColor(ink) if fill is None else Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(fill) if fill else Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(badge, height / 2, height / 2)
+        painter.setPen(QColor(ink))
+        elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width - 10))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, elided)
+        painter.restore()
