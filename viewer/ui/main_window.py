@@ -49,7 +49,6 @@ from viewer.ui.interactions_model import (
     SUBJECT,
     TIME,
     USER,
-    ChannelFilterProxy,
     InteractionsModel,
 )
 from viewer.ui.message_bar import MessageBar
@@ -87,8 +86,6 @@ class MainWindow(QMainWindow):
         self.tab_note.setWordWrap(True)
         self.tab_note.hide()
         self.model = InteractionsModel(self)
-        self.proxy = ChannelFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
         self.table = self._make_table()
         self.detail = DetailPane()
         self._build_layout()
@@ -107,7 +104,7 @@ class MainWindow(QMainWindow):
     # -- layout -----------------------------------------------------------------------
     def _make_table(self) -> QTableView:
         table = QTableView()
-        table.setModel(self.proxy)
+        table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.setAlternatingRowColors(True)
@@ -218,7 +215,7 @@ class MainWindow(QMainWindow):
         else:
             self.message_bar.clear()
         self.detail.clear()
-        if self.proxy.rowCount():
+        if self.model.rowCount():
             self.table.scrollToTop()
         took = time.perf_counter() - self._started_at if self._started_at else 0.0
         self.statusBar().showMessage(f"{len(result.interactions):,} messages · {took:.2f} s")
@@ -251,8 +248,15 @@ class MainWindow(QMainWindow):
 
     def _tab_changed(self, index: int) -> None:
         channel = self.tabs.tabData(index) if index >= 0 else None
-        self.proxy.set_channel(channel)
+        selected = self.selected_interaction()
+        self.model.set_channel(channel)
         self._update_tab_note(channel)
+        row = self.model.row_of(selected) if selected else None
+        if row is not None:  # the message the agent was reading is in this tab too
+            self.select_row(row)
+            self.table.scrollTo(self.model.index(row, 0))
+        else:
+            self.detail.clear()
 
     def _update_tab_note(self, channel: str | None) -> None:
         count = self.result.counts.get(channel) if (self.result and channel) else None
@@ -268,7 +272,7 @@ class MainWindow(QMainWindow):
 
     # -- detail ----------------------------------------------------------------------
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        item = self.proxy.interaction(current.row()) if current.isValid() else None
+        item = self.model.interaction(current.row()) if current.isValid() else None
         if item is None:
             self.detail.clear()
             return
@@ -278,8 +282,12 @@ class MainWindow(QMainWindow):
         title = f"{channel_label(item.channel)} · {item.subject or item.id}"
         self.detail.show_fields(title, detail_fields(item), raw_json_text(item.raw))
 
+    def selected_interaction(self) -> Interaction | None:
+        current = self.table.selectionModel().currentIndex()
+        return self.model.interaction(current.row()) if current.isValid() else None
+
     def select_row(self, row: int) -> None:
-        index = self.proxy.index(row, 0)
+        index = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         )

@@ -1,0 +1,96 @@
+"""Time from Enter in the search field to the rows painted, on the demo server.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/lookup_to_paint.py [--runs 10]
+
+Each run types the identifier, presses Enter, waits for the result, then forces the
+table's viewport to paint (synchronously) and stops the clock. The demo server runs in
+the same process on loopback, so the figure includes HTTP, JSON decoding, parsing,
+merging, the model reset and the first paint — everything but a real WAN.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from viewer.app import make_loop, make_window  # noqa: E402
+from viewer.demo import DemoServer  # noqa: E402
+from viewer.wiring import demo_profile  # noqa: E402
+
+CASES = {
+    "typical customer (Priya Sharma, ~60 messages)": "919845012345",
+    "100,000-message customer (BULK-100K)": "BULK-100K",
+}
+
+
+async def one_run(window, identifier: str) -> float:
+    done = asyncio.get_running_loop().create_future()
+
+    def finished(*_):
+        if not done.done():
+            done.set_result(None)
+
+    window.result_shown.connect(finished)
+    window.search_failed.connect(finished)
+    window.search_bar.field.setText(identifier)
+    start = time.perf_counter()
+    QTest.keyClick(window.search_bar.field, Qt.Key.Key_Return)
+    await done
+    window.table.viewport().repaint()
+    took = time.perf_counter() - start
+    window.result_shown.disconnect(finished)
+    window.search_failed.disconnect(finished)
+    return took
+
+
+async def bench(window, runs: int) -> None:
+    for label, identifier in CASES.items():
+        first = await one_run(window, identifier)  # the demo server builds big replies once
+        times = [await one_run(window, identifier) for _ in range(runs)]
+        rows = window.model.rowCount()
+        print(f"{label}: {rows:,} rows; first {first * 1000:.0f} ms; then median "
+              f"{statistics.median(times) * 1000:.0f} ms, min {min(times) * 1000:.0f}, "
+              f"max {max(times) * 1000:.0f} over {runs} runs")
+        print(f"  switching tabs: {tab_switches(window)}")
+
+
+def tab_switches(window) -> str:
+    """Click through every channel tab and back to All; the slowest switch, painted."""
+    slowest, name = 0.0, ""
+    for index in [*range(1, window.tabs.count()), 0]:
+        start = time.perf_counter()
+        window.tabs.setCurrentIndex(index)
+        window.table.viewport().repaint()
+        took = time.perf_counter() - start
+        if took > slowest:
+            slowest, name = took, window.tabs.tabText(index)
+    return f"slowest {slowest * 1000:.0f} ms ({name})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    app = QApplication(sys.argv[:1])
+    loop = make_loop(app)
+    with DemoServer() as server:
+        window = make_window(demo_profile(server.url))
+        window.show()
+        with loop:
+            loop.run_until_complete(bench(window, args.runs))
+            loop.run_until_complete(window.shutdown())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
