@@ -11,8 +11,10 @@ import contextlib  # noqa: E402
 import logging  # noqa: E402
 import sys  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import qasync  # noqa: E402  (after PySide6, see above)
+from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from viewer import __version__  # noqa: E402
@@ -24,8 +26,12 @@ from viewer.wiring import build_service, demo_profile  # noqa: E402
 log = logging.getLogger("viewer.app")
 
 
+ICON = Path(__file__).parent / "resources" / "app-icon.svg"
+
+
 def make_application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setWindowIcon(QIcon(str(ICON)))
     app.setApplicationName("Customer Interaction Viewer")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("customer-viewer")

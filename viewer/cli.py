@@ -13,9 +13,17 @@ import sys
 from collections.abc import Iterator
 
 from viewer import __version__
-from viewer.domain import BadInput, ExitCode, IdentifierKind, ViewerError
-from viewer.identifiers import parse_query
-from viewer.present import dumps, render_table, result_json
+from viewer.domain import BadInput, ExitCode, IdentifierKind, Source, ViewerError, channel_label
+from viewer.identifiers import normalise_uuid, parse_query
+from viewer.present import (
+    detail_json,
+    dumps,
+    interaction_detail_fields,
+    local_time,
+    render_fields,
+    render_table,
+    result_json,
+)
 from viewer.profiles import Profile, resolve_profile
 from viewer.wiring import build_service, demo_profile
 
@@ -40,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("--json", action="store_true", help="print JSON instead of a table")
     lookup.add_argument("--demo", action="store_true", dest="lookup_demo", help="ask the built-in demo server")
 
+    detail = commands.add_parser("interaction", help="print one Ctrl-Hub interaction in full")
+    detail.add_argument("interaction_id", metavar="UUID", help="the Ctrl-Hub interaction id")
+    detail.add_argument("--profile", metavar="P", dest="lookup_profile", help="connection profile")
+    detail.add_argument("--json", action="store_true", help="print JSON instead of text")
+    detail.add_argument("--demo", action="store_true", dest="lookup_demo", help="ask the built-in demo server")
+
     server = commands.add_parser("demo-server", help="run the demo API server")
     server.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
     server.add_argument("--list", action="store_true", help="print the demo customers and exit")
@@ -50,6 +64,8 @@ def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "lookup":
         return run_lookup(args)
+    if args.command == "interaction":
+        return run_interaction(args)
     if args.command == "demo-server":
         return run_demo_server(args)
     return int(ExitCode.USAGE)
@@ -85,10 +101,7 @@ def run_lookup(args: argparse.Namespace) -> int:
         with _profile(args) as profile:
             result = asyncio.run(_lookup(profile, query, args.channel))
     except ViewerError as exc:
-        print(f"customer-viewer: {exc}", file=sys.stderr)
-        if exc.detail:
-            print(f"  ({exc.detail})", file=sys.stderr)
-        return int(exc.exit_code)
+        return _failed(exc)
     print(dumps(result_json(result)) if args.json else render_table(result))
     return int(ExitCode.OK)
 
@@ -99,6 +112,37 @@ async def _lookup(profile: Profile, query, channels: list[str]):
         return await service.lookup(query, [c.strip().lower() for c in channels])
     finally:
         await service.aclose()
+
+
+def run_interaction(args: argparse.Namespace) -> int:
+    try:
+        interaction_id = normalise_uuid(args.interaction_id)  # exit 2, nothing sent
+        with _profile(args) as profile:
+            detail = asyncio.run(_detail(profile, interaction_id))
+    except ViewerError as exc:
+        return _failed(exc)
+    if args.json:
+        print(dumps(detail_json(detail)))
+    else:
+        item = detail.interaction
+        title = f"Ctrl-Hub {channel_label(item.channel)}, {local_time(item.occurred_at)}"
+        print(render_fields(title, interaction_detail_fields(detail)))
+    return int(ExitCode.OK)
+
+
+async def _detail(profile: Profile, interaction_id: str):
+    service = build_service(profile)
+    try:
+        return await service.interaction_detail(Source.CTRLHUB, interaction_id)
+    finally:
+        await service.aclose()
+
+
+def _failed(exc: ViewerError) -> int:
+    print(f"customer-viewer: {exc}", file=sys.stderr)
+    if exc.detail:
+        print(f"  ({exc.detail})", file=sys.stderr)
+    return int(exc.exit_code)
 
 
 def run_demo_server(args: argparse.Namespace) -> int:

@@ -107,6 +107,8 @@ _STATUS_TONES: dict[str, tuple[str, StatusTone]] = {
     "PENDING": ("Pending", StatusTone.NEUTRAL),
     "QUEUED": ("Queued", StatusTone.NEUTRAL),
     "SCHEDULED": ("Scheduled", StatusTone.NEUTRAL),
+    "CANCELLED": ("Cancelled", StatusTone.NEUTRAL),
+    "CANCELED": ("Cancelled", StatusTone.NEUTRAL),
     "NOT-DELIVERED": ("Not delivered", StatusTone.BAD),
     "NOT_DELIVERED": ("Not delivered", StatusTone.BAD),
     "SOFT_BOUNCED": ("Soft bounced", StatusTone.BAD),
@@ -158,6 +160,28 @@ class Interaction:
 
 
 @dataclass(frozen=True, slots=True)
+class Related:
+    """A resource an interaction points at, by name: a contact, a property, a person."""
+
+    role: str  # "contact", "property", "account", "author", "representative", "organisation"
+    id: str
+    name: str  # what the agent reads; never a bare UUID when anything better is known
+    lines: tuple[tuple[str, str], ...] = ()  # further facts: ("E-mail", "a@b.c"), ("UPRN", "…")
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionDetail:
+    """One Ctrl-Hub interaction with its relationships resolved to names."""
+
+    interaction: Interaction
+    related: dict[str, Related | None]  # role → resource; None when the link is null/absent
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    modified_at: datetime | None = None
+    document: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class ChannelCount:
     """How many items of a channel were listed, and how many the source says exist."""
 
@@ -205,6 +229,8 @@ class SourceResult:
     interactions: list[Interaction]
     counts: dict[str, ChannelCount]
     warnings: list[str] = field(default_factory=list)
+    # An interaction the query named directly (a pasted Ctrl-Hub UUID), already resolved.
+    opened: InteractionDetail | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +245,7 @@ class LookupResult:
     errors: list[ViewerError]  # sources that failed while another one answered
     fetched_at: datetime
     from_cache: bool = False
+    opened: InteractionDetail | None = None
 
 
 class ExitCode(IntEnum):

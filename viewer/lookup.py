@@ -18,6 +18,7 @@ from viewer.domain import (
     ChannelCount,
     Customer,
     IdentifierKind,
+    InteractionDetail,
     LookupResult,
     NotConfigured,
     NotFound,
@@ -55,6 +56,14 @@ class LookupService:
     async def aclose(self) -> None:
         for source in self.sources:
             await source.aclose()
+
+    async def interaction_detail(self, source: Source, interaction_id: str) -> InteractionDetail:
+        """One interaction in full, from the source that holds it (Ctrl-Hub today)."""
+        for client in self.sources:
+            fetch = getattr(client, "interaction_detail", None)
+            if client.source is source and fetch is not None:
+                return await fetch(interaction_id)
+        raise NotConfigured(f"{source.label} is not set up in this profile.", source=source)
 
     async def lookup(
         self,
@@ -117,6 +126,7 @@ def merge(query: Query, found: list[SourceResult], failures: list[ViewerError]) 
         warnings=warnings,
         errors=[f for f in failures if not isinstance(f, NotFound)],
         fetched_at=datetime.now(UTC),
+        opened=next((r.opened for r in found if r.opened is not None), None),
     )
 
 

@@ -7,6 +7,7 @@ both take them from `detail_fields`.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +16,10 @@ from viewer.domain import (
     Customer,
     Direction,
     Interaction,
+    InteractionDetail,
     LookupResult,
+    Related,
+    Source,
     channel_label,
     status_display,
 )
@@ -101,6 +105,13 @@ def raw_json_text(data: Any) -> str:
     return dumps(redact_json(data))
 
 
+def _source_label(word: str) -> str:
+    try:
+        return Source(word).label
+    except ValueError:
+        return word.capitalize()
+
+
 def customer_lines(customer: Customer) -> list[tuple[str, str]]:
     """The card's rows: label, value (only what is known)."""
     rows = [
@@ -109,34 +120,124 @@ def customer_lines(customer: Customer) -> list[tuple[str, str]]:
         ("E-mail", customer.email),
         ("External id", customer.external_id),
     ]
-    rows += [(f"{k.capitalize()} id", v) for k, v in customer.source_ids.items()]
+    rows += [(f"{_source_label(k)} id", v) for k, v in customer.source_ids.items()]
     rows += list(customer.extra.items())
     return [(label, value) for label, value in rows if value]
 
 
-def detail_fields(item: Interaction) -> list[tuple[str, str, str]]:
-    """Every field of one interaction as (label, shown value, tooltip)."""
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One row of a detail view. `copy` is a value worth a copy button (a UUID)."""
+
+    label: str
+    value: str
+    tooltip: str = ""
+    copy: str = ""
+    long: bool = False  # notes: wrapped, given room
+
+
+def _yes_no(value: bool | None) -> str:
+    return {True: "yes", False: "no", None: ""}[value]
+
+
+def detail_fields(item: Interaction) -> list[Field]:
+    """Every field of one interaction as shown in a list row's detail."""
     status, _tone = status_display(item.status)
     rows = [
-        ("Source", item.source.label, ""),
-        ("Channel", channel_label(item.channel), item.channel),
-        ("Direction", f"{DIRECTION_ARROWS[item.direction]} {item.direction.value}", ""),
-        ("Time", local_time(item.occurred_at, seconds=True), utc_time(item.occurred_at)),
-        ("Status", status, item.status),
-        ("Subject", item.subject, ""),
-        ("Receiver" if item.source.value == "capillary" else "Contact", item.counterpart, ""),
-        ("Message id", item.id, ""),
+        Field("Source", item.source.label),
+        Field("Channel", channel_label(item.channel), item.channel),
+        Field("Direction", f"{DIRECTION_ARROWS[item.direction]} {item.direction.value}"),
+        Field("Time", local_time(item.occurred_at, seconds=True), utc_time(item.occurred_at)),
+        Field("Status", status, item.status),
+        Field("Subject", item.subject),
+        Field("Receiver" if item.source is Source.CAPILLARY else "Contact", item.counterpart),
+        Field("Message id" if item.source is Source.CAPILLARY else "Interaction id", item.id, copy=item.id),
     ]
-    if item.source.value == "capillary":
+    if item.source is Source.CAPILLARY:
         rows += [
-            ("Delivered", local_time(item.delivered_at, seconds=True), utc_time(item.delivered_at)),
-            ("Campaign", item.campaign_id or "", ""),
-            ("User", item.user_id or "", ""),
+            Field("Delivered", local_time(item.delivered_at, seconds=True), utc_time(item.delivered_at)),
+            Field("Campaign", item.campaign_id or ""),
+            Field("User", item.user_id or ""),
         ]
     else:
-        contacted = {True: "yes", False: "no", None: ""}[item.contacted]
-        rows += [("Contacted", contacted, ""), ("Notes", item.notes or "", "")]
-    return [(label, value or EMPTY, tip) for label, value, tip in rows]
+        rows += [Field("Contacted", _yes_no(item.contacted)), Field("Notes", item.notes or "", long=True)]
+    return [_filled(f) for f in rows]
+
+
+ROLE_LABELS = {
+    "contact": "Contact",
+    "property": "Property",
+    "account": "Account",
+    "author": "Logged by",
+    "representative": "Representative",
+    "organisation": "Organisation",
+}
+
+
+def interaction_detail_fields(detail: InteractionDetail) -> list[Field]:
+    """A Ctrl-Hub interaction in full: its own fields, then each relationship by name."""
+    item = detail.interaction
+    rows = [
+        Field("Method", channel_label(item.channel), item.raw.get("attributes", {}).get("method", "")),
+        Field("Direction", f"{DIRECTION_ARROWS[item.direction]} {item.direction.value}"),
+        Field("Date/time", local_time(item.occurred_at, seconds=True), utc_time(item.occurred_at)),
+        Field("Contacted", _yes_no(item.contacted)),
+        Field("Status", status_display(item.status)[0], item.status),
+        Field("Notes", item.notes or "", long=True),
+    ]
+    for role, label in ROLE_LABELS.items():
+        rows += _related_fields(label, detail.related.get(role))
+    rows += [
+        Field("Created", local_time(detail.created_at, seconds=True), utc_time(detail.created_at)),
+        Field("Updated", local_time(detail.updated_at, seconds=True), utc_time(detail.updated_at)),
+        Field("Modified", local_time(detail.modified_at, seconds=True), utc_time(detail.modified_at)),
+        Field("Interaction id", item.id, copy=item.id),
+    ]
+    return [_filled(f) for f in rows]
+
+
+def _related_fields(label: str, related: Related | None) -> list[Field]:
+    if related is None:
+        return [Field(label, EMPTY)]
+    name = related.name or f"{EMPTY} (not included in the reply)"
+    rows = [Field(label, name, f"id {related.id}", copy=related.id)]
+    rows += [Field(f"   {line}", value) for line, value in related.lines if value]
+    return rows
+
+
+def _filled(field: Field) -> Field:
+    if field.value:
+        return field
+    return Field(field.label, EMPTY, field.tooltip, field.copy, field.long)
+
+
+def detail_json(detail: InteractionDetail) -> dict[str, Any]:
+    """`customer-viewer interaction --json`: the interaction plus its related resources."""
+    data = interaction_json(detail.interaction)
+    data.update(
+        created_at=iso(detail.created_at),
+        updated_at=iso(detail.updated_at),
+        modified_at=iso(detail.modified_at),
+        related={
+            role: None if r is None else {"id": r.id, "name": r.name or None, **{k.lower(): v for k, v in r.lines}}
+            for role, r in detail.related.items()
+        },
+    )
+    return data
+
+
+def render_fields(title: str, fields: list[Field]) -> str:
+    """A detail view as text for the CLI: "Label    value", notes indented below."""
+    width = max((len(f.label) for f in fields), default=0) + 2
+    lines = [title, "=" * len(title)]
+    for field in fields:
+        if field.long and field.value != EMPTY:
+            lines.append(f"{field.label}:")
+            lines += [f"    {line}" for line in field.value.splitlines()]
+        else:
+            extra = f"  [{field.copy}]" if field.copy and field.copy != field.value else ""
+            lines.append(f"{field.label:<{width}}{field.value}{extra}")
+    return "\n".join(lines)
 
 
 def _cut(text: str, width: int) -> str:
@@ -157,13 +258,13 @@ def render_table(result: LookupResult) -> str:
     for error in result.errors:
         lines.append(f"✗ {error}")
     lines.append("")
-    header = f"{'Time':16}  {'Channel':12}  {'':1} {'Status':14}  {'Subject':48}  Receiver"
+    header = f"{'Time':16}  {'Source':9}  {'Channel':12}  {'':1} {'Status':14}  {'Subject':48}  Receiver / contact"
     lines.append(header)
     lines.append("-" * len(header))
     for item in result.interactions:
         status, _ = status_display(item.status)
         lines.append(
-            f"{local_time(item.occurred_at):16}  {_cut(channel_label(item.channel), 12):12}  "
+            f"{local_time(item.occurred_at):16}  {item.source.label:9}  {_cut(channel_label(item.channel), 12):12}  "
             f"{DIRECTION_ARROWS[item.direction]} {_cut(status, 14):14}  "
             f"{_cut(item.subject, 48):48}  {item.counterpart}"
         )

@@ -7,6 +7,7 @@ from viewer.domain import NotConfigured, Source
 from viewer.lookup import LookupService, SourceClient
 from viewer.profiles import Profile
 from viewer.sources.capillary import CapillaryClient, CapillarySettings
+from viewer.sources.ctrlhub import CtrlHubClient, CtrlHubSettings
 
 
 def build_sources(profile: Profile) -> list[SourceClient]:
@@ -29,6 +30,16 @@ def build_sources(profile: Profile) -> list[SourceClient]:
                 )
             )
         )
+    if profile.has_ctrlhub:
+        token = get_secret(profile, "ctrlhub_token")
+        if not token:
+            raise NotConfigured(
+                f"No Ctrl-Hub session token is stored for profile “{profile.name}”.",
+                source=Source.CTRLHUB,
+            )
+        sources.append(
+            CtrlHubClient(CtrlHubSettings(base_url=profile.ctrlhub_url, org=profile.ctrlhub_org, token=token))
+        )
     return sources
 
 
@@ -42,6 +53,8 @@ def demo_profile(server_url: str) -> Profile:
         DEMO_CAPILLARY_PASSWORD,
         DEMO_CAPILLARY_TIMEZONE,
         DEMO_CAPILLARY_USERNAME,
+        DEMO_CTRLHUB_ORG,
+        DEMO_CTRLHUB_TOKEN,
     )
 
     return Profile(
@@ -49,5 +62,7 @@ def demo_profile(server_url: str) -> Profile:
         capillary_url=server_url,
         capillary_username=DEMO_CAPILLARY_USERNAME,
         capillary_timezone=DEMO_CAPILLARY_TIMEZONE,
-        memory_secrets={"capillary_password": DEMO_CAPILLARY_PASSWORD},
+        ctrlhub_url=server_url,
+        ctrlhub_org=DEMO_CTRLHUB_ORG,
+        memory_secrets={"capillary_password": DEMO_CAPILLARY_PASSWORD, "ctrlhub_token": DEMO_CTRLHUB_TOKEN},
     )

@@ -12,9 +12,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
+
+from viewer.present import Field
 
 PLACEHOLDER = "Select a message to see all of its fields."
 
@@ -27,6 +30,11 @@ class DetailPane(QWidget):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #664d03;")
+        self.note.hide()
+        self._shown: dict[str, str] = {}
 
         self._form_host = QWidget()
         self.form = QFormLayout(self._form_host)
@@ -61,32 +69,48 @@ class DetailPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
         layout.addWidget(self.title)
+        layout.addWidget(self.note)
         layout.addWidget(split, 1)
 
     def values(self) -> dict[str, str]:
         """Shown label → value, for tests and for "copy all"."""
-        shown = {}
-        for row in range(self.form.rowCount()):
-            label = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            value = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
-            if label and value:
-                shown[label.widget().text()] = value.widget().text()
-        return shown
+        return dict(self._shown)
 
-    def show_fields(self, title: str, fields: list[tuple[str, str, str]], raw_text: str) -> None:
+    def show_fields(self, title: str, fields: list[Field], raw_text: str, note: str = "") -> None:
         self.title.setText(title)
+        self.set_note(note)
         while self.form.rowCount():
             self.form.removeRow(0)
-        for label, value, tooltip in fields:
-            shown = QLabel(value)
-            shown.setWordWrap(True)
-            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            shown.setTextFormat(Qt.TextFormat.PlainText)
-            if tooltip:
-                shown.setToolTip(tooltip)
-            self.form.addRow(label, shown)
+        self._shown = {}
+        for field in fields:
+            self.form.addRow(field.label, self._value_widget(field))
+            self._shown[field.label.strip()] = field.value
         self.raw.setPlainText(raw_text)
         self.copy_button.setEnabled(bool(raw_text))
+
+    def set_note(self, note: str) -> None:
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+
+    def _value_widget(self, field: Field) -> QWidget:
+        shown = QLabel(field.value)
+        shown.setWordWrap(True)
+        shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        shown.setTextFormat(Qt.TextFormat.PlainText)
+        if field.tooltip:
+            shown.setToolTip(field.tooltip)
+        if not field.copy:
+            return shown
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(shown, 1)
+        button = QToolButton()
+        button.setText("Copy id")
+        button.setToolTip(f"Copy {field.copy}")
+        button.clicked.connect(lambda: QGuiApplication.clipboard().setText(field.copy))
+        layout.addWidget(button)
+        return row
 
     def clear(self, message: str = PLACEHOLDER) -> None:
         self.show_fields(message, [], "")

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from viewer.domain import (
     IdentifierKind,
     Interaction,
+    InteractionDetail,
     LookupResult,
     Query,
     Source,
@@ -37,7 +38,13 @@ from viewer.domain import (
 )
 from viewer.identifiers import parse_query
 from viewer.lookup import LookupService
-from viewer.present import detail_fields, local_time, raw_json_text, tab_label
+from viewer.present import (
+    detail_fields,
+    interaction_detail_fields,
+    local_time,
+    raw_json_text,
+    tab_label,
+)
 from viewer.ui.customer_card import CustomerCard
 from viewer.ui.detail_pane import DetailPane
 from viewer.ui.interactions_model import (
@@ -65,12 +72,16 @@ class MainWindow(QMainWindow):
     result_shown = Signal(float)
     # Emitted when a search ended without a new result (error shown), for tests and tools.
     search_failed = Signal(str)
+    # Emitted when a Ctrl-Hub interaction's full detail is on screen (or failed to load).
+    detail_shown = Signal(str)
 
     def __init__(self, service: LookupService | None, profile_label: str = "", setup_problem: str = ""):
         super().__init__()
         self.service = service
         self.result: LookupResult | None = None
         self._search_task: asyncio.Task | None = None
+        self._detail_task: asyncio.Task | None = None
+        self._details: dict[str, InteractionDetail] = {}  # Ctrl-Hub details of this result
         self._generation = 0
         self._started_at = 0.0
         self.setWindowTitle("Customer Interaction Viewer" + (f" — {profile_label}" if profile_label else ""))
@@ -203,6 +214,10 @@ class MainWindow(QMainWindow):
     # -- showing a result ----------------------------------------------------------------------
     def show_result(self, result: LookupResult) -> None:
         self.result = result
+        self._cancel_detail()
+        self._details = {}
+        if result.opened is not None:
+            self._details[result.opened.interaction.id] = result.opened
         self.model.set_interactions(result.interactions)
         self.table.horizontalHeader().setSortIndicator(TIME, Qt.SortOrder.DescendingOrder)
         freshness = ("Saved data from " if result.from_cache else "Live · fetched ") + local_time(result.fetched_at)
@@ -217,6 +232,8 @@ class MainWindow(QMainWindow):
         self.detail.clear()
         if self.model.rowCount():
             self.table.scrollToTop()
+        if result.opened is not None:  # a pasted interaction id: open that interaction
+            self._open_interaction(result.opened.interaction.id)
         took = time.perf_counter() - self._started_at if self._started_at else 0.0
         self.statusBar().showMessage(f"{len(result.interactions):,} messages · {took:.2f} s")
         self.result_shown.emit(took)
@@ -279,8 +296,59 @@ class MainWindow(QMainWindow):
         self.show_detail(item)
 
     def show_detail(self, item: Interaction) -> None:
+        """The row's own fields at once; a Ctrl-Hub row then loads its full detail."""
+        if item.source is Source.CTRLHUB:
+            known = self._details.get(item.id)
+            if known is not None:
+                self._show_full_detail(known)
+                return
         title = f"{channel_label(item.channel)} · {item.subject or item.id}"
-        self.detail.show_fields(title, detail_fields(item), raw_json_text(item.raw))
+        loading = item.source is Source.CTRLHUB and self.service is not None
+        note = "Loading names, notes and times from Ctrl-Hub…" if loading else ""
+        self.detail.show_fields(title, detail_fields(item), raw_json_text(item.raw), note)
+        self._cancel_detail()
+        if loading:
+            self._detail_task = asyncio.ensure_future(self._load_detail(item))
+
+    def _show_full_detail(self, detail: InteractionDetail) -> None:
+        item = detail.interaction
+        arrow = "←" if item.direction.value == "inbound" else "→"
+        title = f"Ctrl-Hub {channel_label(item.channel)} {arrow} {local_time(item.occurred_at)}"
+        self.detail.show_fields(title, interaction_detail_fields(detail), raw_json_text(detail.document))
+
+    async def _load_detail(self, item: Interaction) -> None:
+        try:
+            detail = await self.service.interaction_detail(Source.CTRLHUB, item.id)
+        except asyncio.CancelledError:
+            raise
+        except ViewerError as exc:
+            if self.selected_interaction() is item:
+                self.detail.set_note(f"The full detail could not be loaded: {exc}")
+            self.detail_shown.emit(str(exc))
+            return
+        except Exception as exc:  # a bug must not take the window down with it
+            log.exception("detail failed unexpectedly")
+            self.detail.set_note(f"The full detail could not be loaded ({type(exc).__name__}).")
+            self.detail_shown.emit(type(exc).__name__)
+            return
+        self._details[item.id] = detail
+        if self.selected_interaction() is item:
+            self._show_full_detail(detail)
+        self.detail_shown.emit(item.id)
+
+    def _cancel_detail(self) -> None:
+        if self._detail_task and not self._detail_task.done():
+            self._detail_task.cancel()
+        self._detail_task = None
+
+    def _open_interaction(self, interaction_id: str) -> None:
+        self.select_channel(None)
+        for row in range(self.model.rowCount()):
+            item = self.model.interaction(row)
+            if item is not None and item.source is Source.CTRLHUB and item.id == interaction_id:
+                self.select_row(row)
+                self.table.scrollTo(self.model.index(row, 0))
+                return
 
     def selected_interaction(self) -> Interaction | None:
         current = self.table.selectionModel().currentIndex()
@@ -295,10 +363,10 @@ class MainWindow(QMainWindow):
     # -- quitting ----------------------------------------------------------------------
     async def shutdown(self) -> None:
         """Cancel the search in flight and close the HTTP clients."""
-        task = self._search_task
-        if task and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        for task in (self._search_task, self._detail_task):
+            if task and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         if self.service is not None:
             await self.service.aclose()

@@ -12,6 +12,7 @@ KIND_CHOICES: list[tuple[str, IdentifierKind | None]] = [
     ("Mobile", IdentifierKind.MOBILE),
     ("E-mail", IdentifierKind.EMAIL),
     ("External id", IdentifierKind.EXTERNAL_ID),
+    ("Interaction id", IdentifierKind.INTERACTION_ID),
 ]
 
 
@@ -26,7 +27,9 @@ class SearchBar(QWidget):
         for label, kind in KIND_CHOICES:
             self.kind.addItem(label, kind)
         self.field = QLineEdit()
-        self.field.setPlaceholderText("Mobile number, e-mail address or external id — press Enter")
+        self.field.setPlaceholderText(
+            "Mobile number, e-mail address, external id or Ctrl-Hub interaction id — press Enter"
+        )
         self.field.setClearButtonEnabled(True)
         self.field.setAccessibleName("Customer identifier")
         self.button = QPushButton("Search")

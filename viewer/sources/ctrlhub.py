@@ -1,0 +1,215 @@
+"""Ctrl-Hub: a customer's service interactions, and any one of them in full.
+
+The API documents no customer search. We find the customer's contacts by e-mail or
+telephone, then list each contact's interactions; these filter keys are UNCONFIRMED
+(API-NOTES.md), so they are named constants here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from viewer.domain import (
+    AuthFailed,
+    BadInput,
+    BadReply,
+    ChannelCount,
+    Customer,
+    IdentifierKind,
+    Interaction,
+    InteractionDetail,
+    NotConfigured,
+    NotFound,
+    Query,
+    Source,
+    SourceResult,
+    Unavailable,
+    ViewerError,
+)
+from viewer.identifiers import normalise_uuid
+from viewer.sources import ctrlhub_parse, http, jsonapi
+
+log = logging.getLogger("viewer.ctrlhub")
+SOURCE = Source.CTRLHUB
+
+DEFAULT_URL = "https://api.ctrl-hub.com"
+STAGING_URL = "https://api.ctrl-hub.dev"
+SESSION_HEADER = "X-Session-Token"
+INTERACTIONS_PATH = "/v3/orgs/{org}/customers/interactions"
+INTERACTION_PATH = "/v3/orgs/{org}/customers/interactions/{id}"
+CONTACTS_PATH = "/v3/orgs/{org}/customers/contacts"
+DETAIL_INCLUDE = "account,author,contact,organisation,property,representative"
+LIST_INCLUDE = "contact,account,property,representative,author"
+LIST_SORT = "-date_time"
+# UNCONFIRMED filter keys (API-NOTES.md): how a customer's contacts and interactions are found.
+CONTACT_FILTER_BY_KIND = {IdentifierKind.EMAIL: "filter[email]", IdentifierKind.MOBILE: "filter[telephone]"}
+INTERACTION_FILTER_BY_CONTACT = "filter[contact]"
+PAGE_SIZE = 100
+MAX_ROWS = 2000  # per lookup; past this the agent is told more exist
+MAX_CONTACTS = 5  # contacts sharing one e-mail or number (family members, landlords)
+PARALLEL_PAGES = 4
+
+
+@dataclass(frozen=True)
+class CtrlHubSettings:
+    base_url: str
+    org: str
+    token: str = ""
+
+    def __repr__(self) -> str:  # never print the token, even in a traceback
+        return f"CtrlHubSettings(base_url={self.base_url!r}, org={self.org!r})"
+
+
+class CtrlHubClient:
+    source = SOURCE
+
+    def __init__(self, settings: CtrlHubSettings):
+        try:
+            self.org = normalise_uuid(settings.org, "Ctrl-Hub organisation id")
+        except BadInput as exc:
+            raise NotConfigured(exc.message, source=SOURCE) from None
+        self.settings = settings
+        self._http = http.make_client(
+            settings.base_url.rstrip("/"),
+            headers={SESSION_HEADER: settings.token, "Accept": "application/vnd.api+json"},
+        )
+
+    def supports(self, kind: IdentifierKind) -> bool:
+        return kind in CONTACT_FILTER_BY_KIND or kind is IdentifierKind.INTERACTION_ID
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- the two questions ----------------------------------------------------------------
+    async def lookup(self, query: Query, channels: Iterable[str] = ()) -> SourceResult:
+        if query.kind is IdentifierKind.INTERACTION_ID:
+            return await self._lookup_by_interaction(query.value, channels)
+        if query.kind not in CONTACT_FILTER_BY_KIND:
+            raise BadInput(f"Ctrl-Hub cannot look up by {query.kind.label}.", source=SOURCE)
+        contacts = await self._contacts(query)
+        if not contacts:
+            raise NotFound(f"Ctrl-Hub has no contact with that {query.kind.label.lower()}.", source=SOURCE)
+        customer = Customer()
+        for contact in contacts:
+            customer = customer.merged_with(ctrlhub_parse.customer_from_contact(contact))
+        rows, warnings = await self._interactions_of([c.id for c in contacts[:MAX_CONTACTS]])
+        if len(contacts) > MAX_CONTACTS:
+            warnings.append(f"Ctrl-Hub: {len(contacts)} contacts match; showing the first {MAX_CONTACTS}.")
+        return _result(customer, rows, channels, warnings)
+
+    async def interaction_detail(self, interaction_id: str) -> InteractionDetail:
+        """One interaction with every relationship included and resolved to names."""
+        ident = normalise_uuid(interaction_id)  # BadInput before anything is sent
+        path = INTERACTION_PATH.format(org=self.org, id=quote(ident, safe=""))
+        document = await self._get(path, {"include": DETAIL_INCLUDE}, missing="interaction")
+        try:
+            return ctrlhub_parse.detail(document)
+        except BadReply:
+            raise
+        except Exception as exc:  # a shape no rule covers must not escape as a crash
+            raise BadReply("Ctrl-Hub's interaction could not be read.", source=SOURCE,
+                           detail=type(exc).__name__) from None
+
+    # -- steps ----------------------------------------------------------------------
+    async def _lookup_by_interaction(self, interaction_id: str, channels: Iterable[str]) -> SourceResult:
+        opened = await self.interaction_detail(interaction_id)
+        contact = opened.related.get("contact")
+        rows, warnings = ([opened.interaction], [])
+        if contact is not None:
+            rows, warnings = await self._interactions_of([contact.id])
+        customer = ctrlhub_parse.customer_from_related(contact)
+        result = _result(customer, rows, channels, warnings)
+        return SourceResult(SOURCE, result.customer, result.interactions, result.counts,
+                            result.warnings, opened=opened)
+
+    async def _contacts(self, query: Query) -> list[jsonapi.Resource]:
+        params = {CONTACT_FILTER_BY_KIND[query.kind]: query.value, "limit": PAGE_SIZE}
+        document = jsonapi.read(await self._get(CONTACTS_PATH.format(org=self.org), params))
+        return [r for r in document.resources if r.type in ("contacts", "contact")] or document.resources
+
+    async def _interactions_of(self, contact_ids: list[str]) -> tuple[list[Interaction], list[str]]:
+        """Every interaction of these contacts, newest first, up to MAX_ROWS in all."""
+        rows: list[Interaction] = []
+        warnings: list[str] = []
+        seen: set[str] = set()
+        for contact_id in contact_ids:
+            found, more = await self._pages(contact_id, MAX_ROWS - len(rows))
+            rows += [r for r in found if r.id not in seen]
+            seen.update(r.id for r in found)
+            if more:
+                warnings.append(f"Ctrl-Hub: more interactions are available; showing the newest {len(rows):,}.")
+                break
+        return rows, warnings
+
+    async def _pages(self, contact_id: str, budget: int) -> tuple[list[Interaction], bool]:
+        """One contact's interactions: the first page says how many; the rest come in parallel."""
+        path = INTERACTIONS_PATH.format(org=self.org)
+        base = {INTERACTION_FILTER_BY_CONTACT: contact_id, "include": LIST_INCLUDE, "sort": LIST_SORT}
+        limit = min(PAGE_SIZE, budget)
+        first = jsonapi.read(await self._get(path, {**base, "limit": limit, "offset": 0}))
+        rows = ctrlhub_parse.interactions(first)
+        if first.next_offset is None:
+            return rows, False
+        total = first.total if first.total is not None else budget + 1
+        offsets = list(range(first.next_offset, min(total, budget), limit))
+        gate = asyncio.Semaphore(PARALLEL_PAGES)
+
+        async def page(offset: int) -> list[Interaction]:
+            async with gate:
+                document = jsonapi.read(await self._get(path, {**base, "limit": limit, "offset": offset}))
+                return ctrlhub_parse.interactions(document)
+
+        for more in await asyncio.gather(*(page(o) for o in offsets)):
+            rows += more
+        return rows[:budget], total > budget
+
+    async def _get(self, path: str, params: dict, missing: str = "") -> object:
+        reply = await http.fetch(self._http, "GET", path, source=SOURCE, params=params)
+        if reply.status == 200:
+            return await http.decode_json(reply, SOURCE)
+        raise await self._failure(reply, missing)
+
+    async def _failure(self, reply: http.Reply, missing: str) -> ViewerError:
+        """A non-200 reply as one typed error, with the JSON:API errors as its detail."""
+        try:
+            said = jsonapi.errors_sentence(jsonapi.read(await http.decode_json(reply, SOURCE)).errors)
+        except ViewerError:
+            said = ""
+        detail = " · ".join(p for p in (reply.describe(), said) if p)
+        if reply.status == 401:
+            return AuthFailed("The Ctrl-Hub session has expired or the token is wrong; sign in again.",
+                              source=SOURCE, detail=detail)
+        if reply.status == 403:
+            return AuthFailed("This Ctrl-Hub account may not see that organisation's customers.",
+                              source=SOURCE, detail=detail)
+        if reply.status == 404 and missing:
+            return NotFound(f"Ctrl-Hub has no {missing} with that id.", source=SOURCE, detail=detail)
+        if reply.status == 404:
+            return AuthFailed("Ctrl-Hub does not know this organisation id; check the profile.",
+                              source=SOURCE, detail=detail)
+        if reply.status == 429:
+            return Unavailable("Ctrl-Hub is limiting requests right now; try again in a moment.",
+                               source=SOURCE, detail=detail)
+        if reply.status >= 500:
+            failure = http.server_failure(reply, SOURCE)
+            failure.detail = detail
+            return failure
+        return ViewerError(f"Ctrl-Hub refused the request: {said or f'HTTP {reply.status}'}.",
+                           source=SOURCE, detail=detail)
+
+
+def _result(customer: Customer, rows: list[Interaction], channels: Iterable[str],
+            warnings: list[str]) -> SourceResult:
+    wanted = set(channels)
+    if wanted:
+        rows = [r for r in rows if r.channel in wanted]
+    counts: dict[str, ChannelCount] = {}
+    for row in rows:
+        before = counts.get(row.channel)
+        listed = before.listed + 1 if before else 1
+        counts[row.channel] = ChannelCount(row.channel, listed, listed)
+    return SourceResult(SOURCE, customer, rows, counts, warnings)
