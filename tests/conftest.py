@@ -83,3 +83,17 @@ async def until(predicate: Callable[[], bool], timeout: float = 15.0, what: str 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         await asyncio.sleep(0.01)
+
+
+# Ctrl-Hub side of the demo data.
+CTRLHUB_MOBILE = "447700900123"  # Oliver Smith: in both systems
+CTRLHUB_INTERACTION = "08dc5100-69e2-45a8-89f9-eb3045264115"  # Oliver's, fully linked
+CTRLHUB_ONLY_MOBILE = "447700900456"  # Olumide Adeyemi
+PAGED_EMAIL = "amelia.jones@example.org"  # 150 Ctrl-Hub interactions: more than one page
+
+
+def ctrlhub_client(url: str, token: str | None = None, org: str | None = None):
+    from viewer.demo import DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN
+    from viewer.sources.ctrlhub import CtrlHubClient, CtrlHubSettings
+
+    return CtrlHubClient(CtrlHubSettings(url, org or DEMO_CTRLHUB_ORG, token or DEMO_CTRLHUB_TOKEN))

@@ -99,3 +99,47 @@ def test_demo_server_list():
     done = run("demo-server", "--list")
     assert done.returncode == 0
     assert "Priya Sharma" in done.stdout and "BULK-100K" in done.stdout
+
+
+@pytest.fixture
+def both_env(demo_env, demo_server):
+    from viewer.demo import DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN
+
+    return {**demo_env, "VIEWER_CTRLHUB_URL": demo_server.url, "VIEWER_CTRLHUB_ORG": DEMO_CTRLHUB_ORG,
+            "VIEWER_CTRLHUB_TOKEN": DEMO_CTRLHUB_TOKEN}
+
+
+def test_lookup_includes_ctrlhub_rows(both_env):
+    from tests.conftest import CTRLHUB_MOBILE
+
+    done = run("lookup", "--mobile", CTRLHUB_MOBILE, "--json", env=both_env)
+    assert done.returncode == 0, done.stderr
+    ctrlhub_rows = [i for i in json.loads(done.stdout)["interactions"] if i["source"] == "ctrlhub"]
+    assert ctrlhub_rows and set(ctrlhub_rows[0]) >= {"contacted", "notes", "direction", "occurred_at"}
+
+
+def test_interaction_detail_json(both_env):
+    from tests.conftest import CTRLHUB_INTERACTION
+
+    done = run("interaction", CTRLHUB_INTERACTION, "--json", env=both_env)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["related"]["contact"]["name"] == "Mr Oliver Smith"
+    assert data["related"]["organisation"]["name"] == "Northfield Homes"
+    text = run("interaction", CTRLHUB_INTERACTION, env=both_env).stdout
+    assert "Mr Oliver Smith" in text and "Notes:" in text
+
+
+@pytest.mark.parametrize(
+    ("uuid", "env_change", "code"),
+    [
+        ("00000000-0000-4000-8000-000000000000", {}, 3),
+        ("not-a-uuid", {}, 2),
+        ("08dc5100-69e2-45a8-89f9-eb3045264115", {"VIEWER_CTRLHUB_TOKEN": "tok-SECRET-123"}, 4),
+        ("08dc5100-69e2-45a8-89f9-eb3045264115", {"VIEWER_CTRLHUB_ORG": "not-a-uuid"}, 2),
+    ],
+)
+def test_interaction_exit_codes(both_env, uuid, env_change, code):
+    done = run("interaction", uuid, env={**both_env, **env_change})
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr and "tok-SECRET-123" not in done.stderr

@@ -178,7 +178,7 @@ def interaction_detail_fields(detail: InteractionDetail) -> list[Field]:
     """A Ctrl-Hub interaction in full: its own fields, then each relationship by name."""
     item = detail.interaction
     rows = [
-        Field("Method", channel_label(item.channel), item.raw.get("attributes", {}).get("method", "")),
+        Field("Method", channel_label(item.channel), item.channel),
         Field("Direction", f"{DIRECTION_ARROWS[item.direction]} {item.direction.value}"),
         Field("Date/time", local_time(item.occurred_at, seconds=True), utc_time(item.occurred_at)),
         Field("Contacted", _yes_no(item.contacted)),
