@@ -50,6 +50,13 @@ def make_loop(app: QApplication) -> qasync.QEventLoop:
     return loop
 
 
+DEMO_HINT = (
+    "Demo data — try 919845012345 (Priya Sharma), +44 7700 900123 (Oliver Smith, both systems), "
+    "amelia.jones@example.org, BULK-100K (100,000 messages) or the interaction "
+    "08dc5100-69e2-45a8-89f9-eb3045264115. `customer-viewer demo-server --list` lists everyone."
+)
+
+
 def make_window(profile: Profile):
     """The main window for a profile; a profile that cannot work still opens a window."""
     from viewer.ui.main_window import MainWindow
@@ -62,7 +69,10 @@ def make_window(profile: Profile):
             problem = f"Profile “{profile.name}” has no source set up (Capillary URL and username)."
     except ViewerError as exc:
         problem = str(exc)
-    return MainWindow(service, profile_label=profile.name, setup_problem=problem)
+    window = MainWindow(service, profile_label=profile.name, setup_problem=problem)
+    if profile.name == "demo" and not problem:
+        window.message_bar.show_message("info", [DEMO_HINT])
+    return window
 
 
 def install_excepthook(window) -> None:
