@@ -10,6 +10,10 @@ from viewer import cli
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = cli.build_parser().parse_args(argv)  # handles --help and --version itself
+    if args.self_test:
+        from viewer.selftest import run_self_test  # checks the (frozen) program works
+
+        return run_self_test()
     if args.command:
         return cli.main(argv)
     from viewer.app import run_gui  # Qt is loaded only for the window

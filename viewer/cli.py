@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"customer-viewer {__version__}")
     parser.add_argument("--demo", action="store_true", help="use the built-in demo server and data")
     parser.add_argument("--profile", metavar="P", help="connection profile to use")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check this installation works (window, demo, keyring, TLS, cache)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     lookup = commands.add_parser("lookup", help="print one customer's messages")
