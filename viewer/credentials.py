@@ -1,8 +1,10 @@
 """Secrets: the only module that touches keyring.
 
-Secrets live in the OS keyring under the service name `customer-viewer`, one entry per
-profile and purpose ("eu-prod:capillary_password"). A headless machine may have no usable
-backend: every keyring call can raise, and then there is simply no stored secret.
+Secrets live in the OS keyring (Windows Credential Locker, macOS Keychain, Secret Service)
+under the service name `customer-viewer`, one entry per profile and purpose
+("eu-prod:capillary_password"). When no secure backend is there (a bare Linux box, a
+locked or broken keyring), secrets are kept in memory for this run only and the program
+says so once; they never fall back to a file.
 """
 
 from __future__ import annotations
@@ -15,29 +17,120 @@ from viewer.profiles import Profile
 
 log = logging.getLogger("viewer.credentials")
 SERVICE = "customer-viewer"
+# Windows' Credential Locker refuses values over 2,560 bytes (UTF-16: 1,280 characters).
+MAX_SECRET_CHARS = 1280
 
-# Secret purpose → environment variable that supplies it for scripts and tests.
-ENV_SECRETS = {
+# Every purpose a profile can hold a secret for, and the variable that supplies it to scripts.
+PURPOSES = {
     "capillary_password": "VIEWER_CAPILLARY_PASSWORD",
+    "capillary_secret": "VIEWER_CAPILLARY_SECRET",
     "ctrlhub_token": "VIEWER_CTRLHUB_TOKEN",
+    "ctrlhub_client_secret": "VIEWER_CTRLHUB_CLIENT_SECRET",
 }
+# Backends that keep nothing or keep it in plain files: never "secure".
+_INSECURE_BACKENDS = ("fail.Keyring", "null.Keyring", "PlaintextKeyring", "file.EncryptedKeyring")
+
+_memory: dict[str, str] = {}  # this run's secrets when the keyring is not usable
+_notice_given = False
+
+
+class SecretTooLong(ValueError):
+    pass
 
 
 def _entry(profile: str, purpose: str) -> str:
     return f"{profile}:{purpose}"
 
 
-def get_secret(profile: Profile, purpose: str, env: Mapping[str, str] = os.environ) -> str:
-    """The secret from memory (demo), the environment, or the keyring; "" when none."""
-    if purpose in profile.memory_secrets:
-        return profile.memory_secrets[purpose]
-    variable = ENV_SECRETS.get(purpose)
-    if variable and env.get(variable):
-        return env[variable]
+def backend_status() -> tuple[bool, str]:
+    """(secure, backend name). A backend that raises on a harmless read is not usable."""
     try:
         import keyring
 
-        return keyring.get_password(SERVICE, _entry(profile.name, purpose)) or ""
+        backend = keyring.get_keyring()
+        name = f"{type(backend).__module__}.{type(backend).__name__}"
+        if any(name.endswith(bad) for bad in _INSECURE_BACKENDS):
+            return False, name
+        if type(backend).__name__ == "ChainerBackend" and not getattr(backend, "backends", []):
+            return False, name
+        backend.get_password(SERVICE, "__probe__")
+        return True, name
+    except Exception as exc:  # no backend, locked, D-Bus missing...
+        return False, f"unavailable ({type(exc).__name__})"
+
+
+def fallback_notice() -> str | None:
+    """The once-per-run sentence when secrets can only be kept in memory; else None."""
+    global _notice_given
+    secure, name = backend_status()
+    if secure or _notice_given:
+        return None
+    _notice_given = True
+    return (
+        "No secure keyring is available on this computer, so passwords and tokens are kept "
+        f"for this session only and must be entered again next time ({name})."
+    )
+
+
+def get_secret(profile: Profile, purpose: str, env: Mapping[str, str] = os.environ) -> str:
+    """The secret from memory (demo, this run), the environment, or the keyring; "" when none."""
+    if purpose in profile.memory_secrets:
+        return profile.memory_secrets[purpose]
+    variable = PURPOSES.get(purpose)
+    if variable and env.get(variable):
+        return env[variable]
+    entry = _entry(profile.name, purpose)
+    if entry in _memory:
+        return _memory[entry]
+    try:
+        import keyring
+
+        return keyring.get_password(SERVICE, entry) or ""
     except Exception as exc:  # no backend, locked, denied: the secret is just not there
         log.info("keyring unavailable (%s)", type(exc).__name__)
         return ""
+
+
+def set_secret(profile_name: str, purpose: str, value: str) -> bool:
+    """Keep a secret: in the keyring when it is secure (True), else in memory (False)."""
+    if len(value) > MAX_SECRET_CHARS:
+        raise SecretTooLong(
+            f"That {purpose.replace('_', ' ')} is {len(value)} characters long; the keyring takes "
+            f"at most {MAX_SECRET_CHARS}. Paste the token itself, not a whole sign-in bundle."
+        )
+    entry = _entry(profile_name, purpose)
+    if backend_status()[0]:
+        try:
+            import keyring
+
+            keyring.set_password(SERVICE, entry, value)
+            _memory.pop(entry, None)
+            return True
+        except Exception as exc:
+            log.warning("keyring refused to store a secret (%s); keeping it for this run", type(exc).__name__)
+    _memory[entry] = value
+    return False
+
+
+def delete_secrets(profile_name: str) -> None:
+    """Remove every secret of a profile from the keyring and from memory."""
+    for purpose in PURPOSES:
+        entry = _entry(profile_name, purpose)
+        _memory.pop(entry, None)
+        try:
+            import keyring
+
+            if keyring.get_password(SERVICE, entry) is not None:
+                keyring.delete_password(SERVICE, entry)
+        except Exception as exc:
+            log.info("keyring: could not remove an entry (%s)", type(exc).__name__)
+
+
+def move_secrets(old_name: str, new_name: str) -> None:
+    """A renamed profile keeps its secrets."""
+    old = Profile(name=old_name)
+    for purpose in PURPOSES:
+        value = get_secret(old, purpose, env={})
+        if value:
+            set_secret(new_name, purpose, value)
+    delete_secrets(old_name)

@@ -305,6 +305,8 @@ class NotFound(ViewerError):
 
 class AuthFailed(ViewerError):
     exit_code = ExitCode.AUTH_FAILED
+    # True when signing in again (a new session) would fix it, e.g. an expired session token.
+    needs_sign_in = False
 
 
 class Unavailable(ViewerError):

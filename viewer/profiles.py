@@ -7,7 +7,9 @@ scripts and tests can point the program anywhere without writing a file.
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -22,27 +24,44 @@ DEFAULT_CTRLHUB_URL = "https://api.ctrl-hub.com"
 # Environment variable → profile field. Secrets are read by credentials.py, not here.
 ENV_OVERRIDES = {
     "VIEWER_CAPILLARY_URL": "capillary_url",
+    "VIEWER_CAPILLARY_AUTH": "capillary_auth",
     "VIEWER_CAPILLARY_USERNAME": "capillary_username",
+    "VIEWER_CAPILLARY_KEY": "capillary_key",
     "VIEWER_CAPILLARY_TIMEZONE": "capillary_timezone",
     "VIEWER_CTRLHUB_URL": "ctrlhub_url",
+    "VIEWER_CTRLHUB_AUTH_URL": "ctrlhub_auth_url",
     "VIEWER_CTRLHUB_ORG": "ctrlhub_org",
+    "VIEWER_CTRLHUB_AUTH": "ctrlhub_auth",
+    "VIEWER_CTRLHUB_CLIENT_ID": "ctrlhub_client_id",
 }
+DEFAULT_CTRLHUB_AUTH_URL = "https://auth.ctrl-hub.com"
+CAPILLARY_AUTHS = ("basic", "oauth")
+CTRLHUB_AUTHS = ("token", "password", "service")
 
 
 @dataclass(frozen=True)
 class Profile:
     name: str
     capillary_url: str = ""
+    capillary_auth: str = "basic"  # "basic" (username + password) or "oauth" (key + secret)
     capillary_username: str = ""
+    capillary_key: str = ""
     capillary_timezone: str = "UTC"
     ctrlhub_url: str = DEFAULT_CTRLHUB_URL
+    ctrlhub_auth_url: str = DEFAULT_CTRLHUB_AUTH_URL
     ctrlhub_org: str = ""
+    # "token" (pasted), "password" (signed in with e-mail + password; the session token is
+    # kept, never the password) or "service" (client id + secret).
+    ctrlhub_auth: str = "token"
+    ctrlhub_username: str = ""  # the e-mail to sign in again with
+    ctrlhub_client_id: str = ""
     # Secrets handed over in memory (the demo profile, environment variables); never saved.
     memory_secrets: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def has_capillary(self) -> bool:
-        return bool(self.capillary_url and self.capillary_username)
+        who = self.capillary_key if self.capillary_auth == "oauth" else self.capillary_username
+        return bool(self.capillary_url and who)
 
     @property
     def has_ctrlhub(self) -> bool:
@@ -81,6 +100,64 @@ def load_config(env: Mapping[str, str] = os.environ) -> Config:
             profiles[name] = Profile(name=name, **values)
     last = data.get("last_profile")
     return Config(profiles, last if isinstance(last, str) else None)
+
+
+SAVED_FIELDS = tuple(f.name for f in fields(Profile) if f.name not in ("name", "memory_secrets"))
+
+
+def _toml_string(value: str) -> str:
+    # A JSON string with ASCII escapes is also a valid TOML basic string.
+    return json.dumps(value, ensure_ascii=True)
+
+
+def write_config(config: Config, env: Mapping[str, str] = os.environ) -> Path:
+    """Save every profile, atomically: a crash mid-write never leaves half a file."""
+    folder = config_dir(env)
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ["# Customer Interaction Viewer settings. No secrets here: they live in the OS keyring.", ""]
+    if config.last_profile:
+        lines += [f"last_profile = {_toml_string(config.last_profile)}", ""]
+    for name, profile in sorted(config.profiles.items()):
+        lines.append(f"[profiles.{_toml_string(name)}]")
+        default = Profile(name=name)
+        for key in SAVED_FIELDS:
+            value = getattr(profile, key)
+            if value != getattr(default, key) or key in ("capillary_url", "ctrlhub_org"):
+                lines.append(f"{key} = {_toml_string(str(value))}")
+        lines.append("")
+    path = folder / CONFIG_FILE
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".config-", suffix=".toml")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines))
+    os.replace(temporary, path)
+    return path
+
+
+def save_profile(profile: Profile, previous_name: str | None = None,
+                 env: Mapping[str, str] = os.environ) -> None:
+    """Add or update a profile (renaming it when `previous_name` differs); it becomes the last used."""
+    config = load_config(env)
+    profiles = dict(config.profiles)
+    if previous_name and previous_name != profile.name:
+        profiles.pop(previous_name, None)
+    profiles[profile.name] = replace(profile, memory_secrets={})
+    write_config(Config(profiles, profile.name), env)
+
+
+def remove_profile(name: str, env: Mapping[str, str] = os.environ) -> bool:
+    config = load_config(env)
+    if name not in config.profiles:
+        return False
+    profiles = {k: v for k, v in config.profiles.items() if k != name}
+    last = config.last_profile if config.last_profile != name else next(iter(profiles), None)
+    write_config(Config(profiles, last), env)
+    return True
+
+
+def remember_last(name: str, env: Mapping[str, str] = os.environ) -> None:
+    config = load_config(env)
+    if name in config.profiles and config.last_profile != name:
+        write_config(Config(config.profiles, name), env)
 
 
 def resolve_profile(name: str | None, env: Mapping[str, str] = os.environ) -> Profile:

@@ -10,36 +10,40 @@ from viewer.sources.capillary import CapillaryClient, CapillarySettings
 from viewer.sources.ctrlhub import CtrlHubClient, CtrlHubSettings
 
 
+def _needed(profile: Profile, purpose: str, source: Source, what: str) -> str:
+    secret = get_secret(profile, purpose)
+    if not secret:
+        raise NotConfigured(f"No {what} is stored for profile “{profile.name}”.", source=source)
+    return secret
+
+
+def capillary_settings(profile: Profile) -> CapillarySettings:
+    if profile.capillary_auth == "oauth":
+        secret = _needed(profile, "capillary_secret", Source.CAPILLARY, "Capillary OAuth secret")
+        return CapillarySettings(base_url=profile.capillary_url, timezone=profile.capillary_timezone,
+                                 auth="oauth", key=profile.capillary_key, secret=secret)
+    password = _needed(profile, "capillary_password", Source.CAPILLARY, "Capillary password")
+    return CapillarySettings(base_url=profile.capillary_url, username=profile.capillary_username,
+                             password=password, timezone=profile.capillary_timezone)
+
+
+def ctrlhub_settings(profile: Profile) -> CtrlHubSettings:
+    common = {"base_url": profile.ctrlhub_url, "org": profile.ctrlhub_org, "auth_url": profile.ctrlhub_auth_url}
+    if profile.ctrlhub_auth == "service":
+        secret = _needed(profile, "ctrlhub_client_secret", Source.CTRLHUB, "Ctrl-Hub service-account secret")
+        return CtrlHubSettings(**common, auth="service", client_id=profile.ctrlhub_client_id, client_secret=secret)
+    # A pasted token, or the session a password sign-in left (the password itself is never kept).
+    token = _needed(profile, "ctrlhub_token", Source.CTRLHUB, "Ctrl-Hub session (sign in first)")
+    return CtrlHubSettings(**common, token=token)
+
+
 def build_sources(profile: Profile) -> list[SourceClient]:
     """A client per source the profile configures; a missing secret is a setup error."""
     sources: list[SourceClient] = []
     if profile.has_capillary:
-        password = get_secret(profile, "capillary_password")
-        if not password:
-            raise NotConfigured(
-                f"No Capillary password is stored for profile “{profile.name}”.",
-                source=Source.CAPILLARY,
-            )
-        sources.append(
-            CapillaryClient(
-                CapillarySettings(
-                    base_url=profile.capillary_url,
-                    username=profile.capillary_username,
-                    password=password,
-                    timezone=profile.capillary_timezone,
-                )
-            )
-        )
+        sources.append(CapillaryClient(capillary_settings(profile)))
     if profile.has_ctrlhub:
-        token = get_secret(profile, "ctrlhub_token")
-        if not token:
-            raise NotConfigured(
-                f"No Ctrl-Hub session token is stored for profile “{profile.name}”.",
-                source=Source.CTRLHUB,
-            )
-        sources.append(
-            CtrlHubClient(CtrlHubSettings(base_url=profile.ctrlhub_url, org=profile.ctrlhub_org, token=token))
-        )
+        sources.append(CtrlHubClient(ctrlhub_settings(profile)))
     return sources
 
 
@@ -63,6 +67,7 @@ def demo_profile(server_url: str) -> Profile:
         capillary_username=DEMO_CAPILLARY_USERNAME,
         capillary_timezone=DEMO_CAPILLARY_TIMEZONE,
         ctrlhub_url=server_url,
+        ctrlhub_auth_url=server_url,
         ctrlhub_org=DEMO_CTRLHUB_ORG,
         memory_secrets={"capillary_password": DEMO_CAPILLARY_PASSWORD, "ctrlhub_token": DEMO_CTRLHUB_TOKEN},
     )

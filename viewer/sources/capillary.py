@@ -28,6 +28,7 @@ from viewer.domain import (
     ViewerError,
 )
 from viewer.sources import http
+from viewer.sources.auth import Auth, CapillaryOAuth, FixedHeader, with_renewal
 from viewer.sources.capillary_parse import (
     error_from_items,
     parse_customer_details,
@@ -90,12 +91,21 @@ def tenant_zone(name: str | None) -> ZoneInfo:
 @dataclass(frozen=True)
 class CapillarySettings:
     base_url: str
-    username: str
+    username: str = ""  # Basic auth
     password: str = ""
     timezone: str = "UTC"
+    auth: str = "basic"  # "basic" or "oauth"
+    key: str = ""  # OAuth client key
+    secret: str = ""  # OAuth client secret
 
-    def __repr__(self) -> str:  # never print the password, even in a traceback
-        return f"CapillarySettings(base_url={self.base_url!r}, username={self.username!r}, timezone={self.timezone!r})"
+    def __repr__(self) -> str:  # never print a secret, even in a traceback
+        who = self.username if self.auth == "basic" else self.key
+        return f"CapillarySettings(base_url={self.base_url!r}, auth={self.auth!r}, who={who!r})"
+
+    def make_auth(self) -> Auth:
+        if self.auth == "oauth":
+            return CapillaryOAuth(self.base_url, self.key, self.secret)
+        return FixedHeader("Authorization", basic_auth_value(self.username, self.password))
 
 
 class CapillaryClient:
@@ -104,16 +114,36 @@ class CapillaryClient:
     def __init__(self, settings: CapillarySettings):
         self.settings = settings
         self.zone = tenant_zone(settings.timezone)
-        self._http = http.make_client(
-            settings.base_url.rstrip("/"),
-            headers={"Authorization": basic_auth_value(settings.username, settings.password)},
-        )
+        if not settings.base_url.startswith(("https://", "http://")):
+            raise NotConfigured(f"“{settings.base_url}” is not a web address (https://…).", source=SOURCE)
+        self.auth = settings.make_auth()
+        self._http = http.make_client(settings.base_url.rstrip("/"))
 
     def supports(self, kind: IdentifierKind) -> bool:
         return kind in INTERACTION_IDENTIFIERS
 
     async def aclose(self) -> None:
+        await self.auth.aclose()
         await self._http.aclose()
+
+    async def _get(self, path: str, params) -> http.Reply:
+        """One GET with the current credentials, renewed once on a 401 (OAuth)."""
+
+        async def send(headers: dict[str, str]) -> http.Reply:
+            return await http.fetch(self._http, "GET", path, source=SOURCE, params=params, headers=headers)
+
+        return await with_renewal(self.auth, send)
+
+    async def test_connection(self) -> str:
+        """Sign in and ask for a customer nobody has: "not found" proves the API answers us."""
+        probe = Query(IdentifierKind.MOBILE, "000000000")
+        try:
+            await self._interactions(probe, [])
+        except ViewerError as exc:
+            if exc.exit_code != 3:  # anything but "not found" is a real problem
+                raise
+        who = self.settings.username if self.settings.auth == "basic" else f"OAuth key {self.settings.key}"
+        return f"Capillary answers at {self.settings.base_url} for {who}."
 
     async def lookup(self, query: Query, channels: Iterable[str] = ()) -> SourceResult:
         """The customer's messages; the card is filled from customerDetails when allowed."""
@@ -142,7 +172,7 @@ class CapillaryClient:
         # `type` is documented as a single value: send it for one channel, filter here for more.
         if len(channels) == 1:
             params.append(("type", channels[0]))
-        reply = await http.fetch(self._http, "GET", INTERACTION_PATH, source=SOURCE, params=params)
+        reply = await self._get(INTERACTION_PATH, params)
         doc = await self._checked_json(reply)
         if len(reply.body) > http.PARSE_OFF_LOOP_BYTES:
             result = await asyncio.to_thread(parse_interaction_reply, doc, query, self.zone)
@@ -160,7 +190,7 @@ class CapillaryClient:
             "identifierValue": query.value,
         }
         try:
-            reply = await http.fetch(self._http, "GET", CUSTOMER_DETAILS_PATH, source=SOURCE, params=params)
+            reply = await self._get(CUSTOMER_DETAILS_PATH, params)
             if reply.status != 200:
                 return None
             return parse_customer_details(await http.decode_json(reply, SOURCE))
@@ -171,9 +201,8 @@ class CapillaryClient:
     async def _checked_json(self, reply: http.Reply) -> object:
         """The reply's JSON, or the typed error its status means."""
         if reply.status == 401:
-            raise AuthFailed(
-                "Capillary refused the username or password.", source=SOURCE, detail=reply.describe()
-            )
+            what = "username or password" if self.settings.auth == "basic" else "sign-in token"
+            raise AuthFailed(f"Capillary refused the {what}.", source=SOURCE, detail=reply.describe())
         if reply.status == 403:
             raise AuthFailed(
                 "This Capillary account may not use the customer interaction API (HTTP 403).",

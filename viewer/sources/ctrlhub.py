@@ -32,12 +32,17 @@ from viewer.domain import (
 )
 from viewer.identifiers import normalise_uuid
 from viewer.sources import ctrlhub_parse, http, jsonapi
+from viewer.sources.auth import Auth, CtrlHubServiceAccount, FixedHeader, with_renewal
+from viewer.sources.coerce import as_str
 
 log = logging.getLogger("viewer.ctrlhub")
 SOURCE = Source.CTRLHUB
 
 DEFAULT_URL = "https://api.ctrl-hub.com"
 STAGING_URL = "https://api.ctrl-hub.dev"
+DEFAULT_AUTH_URL = "https://auth.ctrl-hub.com"
+STAGING_AUTH_URL = "https://auth.ctrl-hub.dev"
+WHOAMI_PATH = "/v3/whoami"
 SESSION_HEADER = "X-Session-Token"
 INTERACTIONS_PATH = "/v3/orgs/{org}/customers/interactions"
 INTERACTION_PATH = "/v3/orgs/{org}/customers/interactions/{id}"
@@ -58,10 +63,19 @@ PARALLEL_PAGES = 4
 class CtrlHubSettings:
     base_url: str
     org: str
-    token: str = ""
+    token: str = ""  # a session token (pasted, or from a password sign-in)
+    auth: str = "token"  # "token" (also after a password sign-in) or "service"
+    auth_url: str = DEFAULT_AUTH_URL
+    client_id: str = ""  # service account
+    client_secret: str = ""
 
-    def __repr__(self) -> str:  # never print the token, even in a traceback
-        return f"CtrlHubSettings(base_url={self.base_url!r}, org={self.org!r})"
+    def __repr__(self) -> str:  # never print a secret, even in a traceback
+        return f"CtrlHubSettings(base_url={self.base_url!r}, org={self.org!r}, auth={self.auth!r})"
+
+    def make_auth(self) -> Auth:
+        if self.auth == "service":
+            return CtrlHubServiceAccount(self.auth_url, self.client_id, self.client_secret)
+        return FixedHeader(SESSION_HEADER, self.token)
 
 
 class CtrlHubClient:
@@ -72,17 +86,32 @@ class CtrlHubClient:
             self.org = normalise_uuid(settings.org, "Ctrl-Hub organisation id")
         except BadInput as exc:
             raise NotConfigured(exc.message, source=SOURCE) from None
+        if not settings.base_url.startswith(("https://", "http://")):
+            raise NotConfigured(f"“{settings.base_url}” is not a web address (https://…).", source=SOURCE)
         self.settings = settings
-        self._http = http.make_client(
-            settings.base_url.rstrip("/"),
-            headers={SESSION_HEADER: settings.token, "Accept": "application/vnd.api+json"},
-        )
+        self.auth = settings.make_auth()
+        self._http = http.make_client(settings.base_url.rstrip("/"), headers={"Accept": "application/vnd.api+json"})
 
     def supports(self, kind: IdentifierKind) -> bool:
         return kind in CONTACT_FILTER_BY_KIND or kind is IdentifierKind.INTERACTION_ID
 
     async def aclose(self) -> None:
+        await self.auth.aclose()
         await self._http.aclose()
+
+    async def whoami(self) -> str:
+        """Whom the credentials belong to: the "test connection" answer."""
+        user = jsonapi.read(await self._get(WHOAMI_PATH, {}))
+        if not user.resources:
+            return "an unnamed account"
+        person = ctrlhub_parse.person_name(user.resources[0])
+        email = as_str(user.resources[0].attributes.get("email"))
+        return f"{person} <{email}>" if email and person != email else person or email
+
+    async def test_connection(self) -> str:
+        who = await self.whoami()
+        await self._get(CONTACTS_PATH.format(org=self.org), {"limit": 1})  # may we see this org?
+        return f"Ctrl-Hub answers at {self.settings.base_url}, signed in as {who}."
 
     # -- the two questions ----------------------------------------------------------------
     async def lookup(self, query: Query, channels: Iterable[str] = ()) -> SourceResult:
@@ -168,7 +197,10 @@ class CtrlHubClient:
         return rows[:budget], total > budget
 
     async def _get(self, path: str, params: dict, missing: str = "") -> object:
-        reply = await http.fetch(self._http, "GET", path, source=SOURCE, params=params)
+        async def send(headers: dict[str, str]) -> http.Reply:
+            return await http.fetch(self._http, "GET", path, source=SOURCE, params=params, headers=headers)
+
+        reply = await with_renewal(self.auth, send)
         if reply.status == 200:
             return await http.decode_json(reply, SOURCE)
         raise await self._failure(reply, missing)
@@ -180,9 +212,13 @@ class CtrlHubClient:
         except ViewerError:
             said = ""
         detail = " · ".join(p for p in (reply.describe(), said) if p)
+        if reply.status == 401 and self.settings.auth == "service":
+            return AuthFailed("Ctrl-Hub refused the service account's token.", source=SOURCE, detail=detail)
         if reply.status == 401:
-            return AuthFailed("The Ctrl-Hub session has expired or the token is wrong; sign in again.",
-                              source=SOURCE, detail=detail)
+            failure = AuthFailed("The Ctrl-Hub session has expired or the token is wrong; sign in again.",
+                                 source=SOURCE, detail=detail)
+            failure.needs_sign_in = True
+            return failure
         if reply.status == 403:
             return AuthFailed("This Ctrl-Hub account may not see that organisation's customers.",
                               source=SOURCE, detail=detail)
