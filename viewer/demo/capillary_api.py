@@ -14,6 +14,7 @@ import random
 import threading
 from datetime import UTC, datetime
 
+from . import auth_api
 from .capillary_data import (
     MISSED_CALL,
     SURVEY,
@@ -48,6 +49,9 @@ def expected_authorization() -> str:
 
 
 def _authorized(request: Request) -> bool:
+    oauth = request.header("X-CAP-API-OAUTH-TOKEN")
+    if oauth is not None:
+        return auth_api.valid(oauth.strip(), "capillary")
     scheme, _, credentials = (request.header("Authorization") or "").strip().partition(" ")
     expected = expected_authorization().partition(" ")[2]
     return scheme.lower() == "basic" and hmac.compare_digest(credentials.strip().encode(),

@@ -13,8 +13,15 @@ import math
 import re
 import uuid
 
+from . import auth_api
 from .ctrlhub_data import INTERACTION, REL_TYPES, Store, store
-from .data import DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN, digits
+from .data import (
+    DEMO_CTRLHUB_CLIENT_ID,
+    DEMO_CTRLHUB_ORG,
+    DEMO_CTRLHUB_TOKEN,
+    DEMO_CTRLHUB_USER,
+    digits,
+)
 from .routing import Request, Response, Route, json_response, route
 
 log = logging.getLogger(__name__)
@@ -56,12 +63,22 @@ def _document(payload: dict) -> Response:
     return json_response(200, {**payload, "jsonapi": JSONAPI}, CONTENT_TYPE)
 
 
+def _signed_in(request: Request) -> bool:
+    """The pasted demo token, a session from the login flow, or a service-account bearer."""
+    token = (request.header("X-Session-Token") or "").strip()
+    if token:
+        return hmac.compare_digest(token.encode(), DEMO_CTRLHUB_TOKEN.encode()) or auth_api.valid(
+            token, "ctrlhub_session"
+        )
+    scheme, _, bearer = (request.header("Authorization") or "").strip().partition(" ")
+    return scheme.lower() == "bearer" and auth_api.valid(bearer.strip(), "ctrlhub_service")
+
+
 def _guarded(handler):
     """Auth, org check and error mapping shared by every Ctrl-Hub route."""
 
     def wrapped(request: Request) -> Response:
-        token = request.header("X-Session-Token") or ""
-        if not hmac.compare_digest(token.encode(), DEMO_CTRLHUB_TOKEN.encode()):
+        if not _signed_in(request):
             return error_response(401, "Unauthorized", "Session token missing or expired")
         org = request.params.get("org")
         if org is not None and org.lower() != DEMO_CTRLHUB_ORG:
@@ -208,7 +225,19 @@ def get_interaction(request: Request, s: Store) -> Response:
 
 
 def whoami(request: Request, s: Store) -> Response:
+    """Whom the credentials belong to: the signed-in agent, the service account, or the
+    staff member behind the pasted demo token."""
+    token = (request.header("X-Session-Token") or "").strip()
+    if auth_api.valid(token, "ctrlhub_session"):
+        return _document({"data": _user("agent", {"email": DEMO_CTRLHUB_USER,
+                          "profile": {"personal": {"first_name": "Demo", "last_name": "Agent"}}})})
+    if (request.header("Authorization") or "").lower().startswith("bearer "):
+        return _document({"data": _user("service", {"email": f"{DEMO_CTRLHUB_CLIENT_ID}@service-accounts"})})
     return _document({"data": s.whoami})
+
+
+def _user(key: str, attributes: dict) -> dict:
+    return {"type": "users", "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo-{key}")), "attributes": attributes}
 
 
 ROUTES: list[Route] = [

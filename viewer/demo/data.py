@@ -15,7 +15,14 @@ DEMO_CAPILLARY_USERNAME = "demo"
 DEMO_CAPILLARY_PASSWORD = "demo-password"
 DEMO_CAPILLARY_TIMEZONE = "Asia/Kolkata"  # the demo tenant's zone: naive times are in it
 DEMO_CTRLHUB_ORG = "5f0c3a1e-8b7d-4c2a-9e61-3d4b2a1c0f9e"
-DEMO_CTRLHUB_TOKEN = "demo-session-token"
+DEMO_CTRLHUB_TOKEN = "demo-session-token"  # a pasted session token that never expires
+# Sign-in credentials the demo's auth endpoints accept (viewer/demo/auth_api.py).
+DEMO_CAPILLARY_OAUTH_KEY = "demo-key"
+DEMO_CAPILLARY_OAUTH_SECRET = "demo-oauth-secret"
+DEMO_CTRLHUB_USER = "agent@northfield-homes.example.com"
+DEMO_CTRLHUB_PASSWORD = "demo-password"
+DEMO_CTRLHUB_CLIENT_ID = "demo-client"
+DEMO_CTRLHUB_CLIENT_SECRET = "demo-client-secret"
 
 # Kolkata has had no DST since 1945, so a fixed offset is exact and needs no tz database
 # (Windows has none unless tzdata is installed).

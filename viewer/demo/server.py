@@ -24,9 +24,9 @@ POLL_INTERVAL = 0.05
 
 
 def default_router() -> Router:
-    from . import capillary_api, ctrlhub_api
+    from . import auth_api, capillary_api, ctrlhub_api
 
-    return Router(capillary_api.ROUTES + ctrlhub_api.ROUTES)
+    return Router(auth_api.ROUTES + capillary_api.ROUTES + ctrlhub_api.ROUTES)
 
 
 class _Handler(BaseHTTPRequestHandler):

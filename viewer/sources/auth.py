@@ -34,8 +34,8 @@ DEFAULT_TTL_S = 300.0
 class Auth(Protocol):
     async def headers(self) -> dict[str, str]: ...
 
-    async def renew(self) -> bool:
-        """Get fresh credentials after a 401; False when there is nothing to renew."""
+    async def renew(self, refused: dict[str, str]) -> bool:
+        """Fresh credentials after `refused` headers met a 401; False when nothing can renew."""
         ...
 
     async def aclose(self) -> None: ...
@@ -50,7 +50,7 @@ class FixedHeader:
     async def headers(self) -> dict[str, str]:
         return dict(self._header)
 
-    async def renew(self) -> bool:
+    async def renew(self, refused: dict[str, str]) -> bool:
         return False
 
     async def aclose(self) -> None:
@@ -85,10 +85,13 @@ class _RenewingToken:
                 self.fetches += 1
             return {self.header_name: self._format(self._token.value)}
 
-    async def renew(self) -> bool:
+    async def renew(self, refused: dict[str, str]) -> bool:
         async with self._lock:
-            self._token = await self._fetch()
-            self.fetches += 1
+            current = self._format(self._token.value) if self._token else None
+            # Requests that failed together renew once: the first renews, the rest reuse it.
+            if current is None or refused.get(self.header_name) == current:
+                self._token = await self._fetch()
+                self.fetches += 1
         return True
 
     async def aclose(self) -> None:
@@ -192,10 +195,11 @@ async def ctrlhub_password_sign_in(auth_url: str, email: str, password: str) -> 
 
 async def with_renewal(auth: Auth, send):
     """Run `send(headers)`; on a 401 reply renew once and send again."""
-    reply = await send(await auth.headers())
+    headers = await auth.headers()
+    reply = await send(headers)
     if reply.status == 401:
         try:
-            renewed = await auth.renew()
+            renewed = await auth.renew(headers)
         except Unavailable:
             return reply
         if renewed:
