@@ -31,19 +31,40 @@ BULK_EXTERNAL_ID = "BULK-100K"  # 100,000 messages
 UNKNOWN_MOBILE = "911111111111"
 
 
+# Every secret the tests use: none may ever appear in a file the program writes.
+TEST_SECRETS = (
+    DEMO_CAPILLARY_PASSWORD,
+    "demo-oauth-secret",
+    "demo-client-secret",
+    "demo-session-token",
+    "tok-SECRET-123",
+    "wrong-SECRET-987",
+    "wrong-password-XYZ",
+    "expired-token-XYZ",
+)
+
+
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path, monkeypatch):
-    """No test reads or writes the developer's own settings, cache or keyring."""
+    """No test reads or writes the developer's own settings, cache or keyring; and after
+    each test, no file the program wrote (config, cache, logs) holds a test secret."""
     for name in list(os.environ):
         if name.startswith("VIEWER_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("VIEWER_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("VIEWER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("VIEWER_LOG_DIR", str(tmp_path / "logs"))
     backend = MemoryKeyring()
     previous = keyring.get_keyring()
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+    for folder in ("config", "cache", "logs"):
+        for path in (tmp_path / folder).rglob("*"):
+            if path.is_file():
+                content = path.read_bytes()
+                leaked = [s for s in TEST_SECRETS if s.encode() in content]
+                assert not leaked, f"{path} holds a secret"
 
 
 @pytest.fixture(scope="session")

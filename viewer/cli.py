@@ -12,7 +12,7 @@ import contextlib
 import sys
 from collections.abc import Iterator
 
-from viewer import __version__
+from viewer import __version__, cli_profiles
 from viewer.domain import BadInput, ExitCode, IdentifierKind, Source, ViewerError, channel_label
 from viewer.identifiers import normalise_uuid, parse_query
 from viewer.present import (
@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     detail.add_argument("--json", action="store_true", help="print JSON instead of text")
     detail.add_argument("--demo", action="store_true", dest="lookup_demo", help="ask the built-in demo server")
 
+    cli_profiles.add_parser(commands)
+
     server = commands.add_parser("demo-server", help="run the demo API server")
     server.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
     server.add_argument("--list", action="store_true", help="print the demo customers and exit")
@@ -69,6 +71,8 @@ def main(argv: list[str]) -> int:
         return run_lookup(args)
     if args.command == "interaction":
         return run_interaction(args)
+    if args.command == "profile":
+        return cli_profiles.run(args)
     if args.command == "demo-server":
         return run_demo_server(args)
     return int(ExitCode.USAGE)

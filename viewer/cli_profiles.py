@@ -1,0 +1,142 @@
+"""`customer-viewer profile add | list | remove | test`: scriptable set-up for administrators.
+
+With --secret-stdin the secrets are read from standard input, one per line: the Capillary
+secret first (if Capillary is configured), then the Ctrl-Hub one; otherwise they are
+prompted for without echo. Nothing secret is ever an argument (it would show in `ps`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+
+from viewer import connections, credentials
+from viewer.domain import BadInput, ExitCode, ViewerError
+from viewer.profiles import DEFAULT_CTRLHUB_AUTH_URL, DEFAULT_CTRLHUB_URL, Profile, load_config
+
+
+def add_parser(commands) -> None:
+    profile = commands.add_parser("profile", help="add, list, remove or test connection profiles")
+    actions = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
+
+    add = actions.add_parser("add", help="add or update a profile")
+    add.add_argument("name")
+    add.add_argument("--capillary-url", metavar="URL", help="https URL or cluster host, e.g. eu.api.capillarytech.com")
+    add.add_argument("--capillary-auth", choices=("basic", "oauth"), default="basic")
+    add.add_argument("--capillary-username", metavar="U")
+    add.add_argument("--capillary-key", metavar="KEY", help="OAuth client key")
+    add.add_argument("--capillary-timezone", metavar="ZONE", default="UTC", help="the tenant's zone (IANA name)")
+    add.add_argument("--ctrlhub-url", metavar="URL", default=None, help=f"default {DEFAULT_CTRLHUB_URL}")
+    add.add_argument("--ctrlhub-auth-url", metavar="URL", default=DEFAULT_CTRLHUB_AUTH_URL)
+    add.add_argument("--ctrlhub-org", metavar="ORG", help="organisation UUID")
+    add.add_argument("--ctrlhub-auth", choices=("token", "password", "service"), default="token")
+    add.add_argument("--ctrlhub-username", metavar="EMAIL", help="for --ctrlhub-auth password")
+    add.add_argument("--ctrlhub-client-id", metavar="ID", help="for --ctrlhub-auth service")
+    add.add_argument("--secret-stdin", action="store_true", help="read secrets from stdin, one per line")
+
+    actions.add_parser("list", help="list profiles (no secrets)")
+    remove = actions.add_parser("remove", help="remove a profile and its secrets")
+    remove.add_argument("name")
+    test = actions.add_parser("test", help="check every configured source answers")
+    test.add_argument("name")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return {"add": _add, "list": _list, "remove": _remove, "test": _test}[args.profile_command](args)
+    except ViewerError as exc:
+        print(f"customer-viewer: {exc}", file=sys.stderr)
+        return int(exc.exit_code)
+
+
+def _profile_from(args: argparse.Namespace) -> Profile:
+    ctrlhub = bool(args.ctrlhub_org or args.ctrlhub_url)
+    if ctrlhub and not args.ctrlhub_org:
+        raise BadInput("--ctrlhub-org is needed to set up Ctrl-Hub.")
+    return Profile(
+        name=args.name,
+        capillary_url=args.capillary_url or "",
+        capillary_auth=args.capillary_auth,
+        capillary_username=args.capillary_username or "",
+        capillary_key=args.capillary_key or "",
+        capillary_timezone=args.capillary_timezone,
+        ctrlhub_url=args.ctrlhub_url or DEFAULT_CTRLHUB_URL,
+        ctrlhub_auth_url=args.ctrlhub_auth_url,
+        ctrlhub_org=args.ctrlhub_org or "",
+        ctrlhub_auth=args.ctrlhub_auth,
+        ctrlhub_username=args.ctrlhub_username or "",
+        ctrlhub_client_id=args.ctrlhub_client_id or "",
+    )
+
+
+def _read_secrets(profile: Profile, from_stdin: bool) -> dict[str, str]:
+    secrets = {}
+    for _source, purpose, what in connections.secret_purposes(profile):
+        if from_stdin:
+            line = sys.stdin.readline()
+            if not line:
+                raise BadInput(f"Standard input ended before the {what}.")
+            value = line.rstrip("\r\n")
+        else:
+            value = getpass.getpass(f"{what}: ")
+        if not value:
+            raise BadInput(f"The {what} is empty.")
+        secrets[purpose] = value
+    return secrets
+
+
+def _add(args: argparse.Namespace) -> int:
+    if args.capillary_url and args.capillary_auth == "basic" and not args.capillary_username:
+        raise BadInput("--capillary-username is needed with --capillary-auth basic.")
+    if args.capillary_url and args.capillary_auth == "oauth" and not args.capillary_key:
+        raise BadInput("--capillary-key is needed with --capillary-auth oauth.")
+    profile = connections.check_profile(_profile_from(args))
+    secrets = _read_secrets(profile, args.secret_stdin)
+    secrets = asyncio.run(connections.sign_in_if_needed(profile, secrets))
+    existed = profile.name in load_config().profiles
+    notices = connections.save(profile, secrets)
+    print(f"Profile “{profile.name}” {'updated' if existed else 'added'}.")
+    if notices or not credentials.backend_status()[0]:
+        # A script must not believe the rollout worked: the secrets ended with this command.
+        print("customer-viewer: the profile was saved, but its secrets were not: "
+              "no secure keyring is available here.", file=sys.stderr)
+        return int(ExitCode.UNAVAILABLE)
+    return int(ExitCode.OK)
+
+
+def _list(_args: argparse.Namespace) -> int:
+    config = load_config()
+    if not config.profiles:
+        print("No profiles yet: customer-viewer profile add NAME …")
+    for name, profile in sorted(config.profiles.items()):
+        parts = []
+        if profile.has_capillary:
+            who = profile.capillary_username or profile.capillary_key
+            parts.append(f"Capillary {profile.capillary_url} ({profile.capillary_auth}: {who}, {profile.capillary_timezone})")
+        if profile.has_ctrlhub:
+            parts.append(f"Ctrl-Hub {profile.ctrlhub_url} org {profile.ctrlhub_org} ({profile.ctrlhub_auth})")
+        mark = "*" if name == config.last_profile else " "
+        print(f"{mark} {name}: " + ("; ".join(parts) or "nothing set up"))
+    secure, backend = credentials.backend_status()
+    print(f"Secrets: {'OS keyring' if secure else 'NO secure keyring'} ({backend})")
+    return int(ExitCode.OK)
+
+
+def _remove(args: argparse.Namespace) -> int:
+    if not connections.remove(args.name):
+        raise BadInput(f"There is no profile named “{args.name}”.")
+    print(f"Profile “{args.name}” and its stored secrets removed.")
+    return int(ExitCode.OK)
+
+
+def _test(args: argparse.Namespace) -> int:
+    profile = load_config().profiles.get(args.name)
+    if profile is None:
+        raise BadInput(f"There is no profile named “{args.name}”.")
+    checks = asyncio.run(connections.check_connections(profile))
+    for check in checks:
+        print(f"{'OK  ' if check.ok else 'FAIL'} {check.message}")
+    failed = [c for c in checks if not c.ok]
+    return failed[0].exit_code if failed else int(ExitCode.OK)
