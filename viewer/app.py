@@ -75,6 +75,39 @@ def make_window(profile: Profile):
     return window
 
 
+class DemoOnDemand:
+    """Starts the embedded demo server the first time the demo is asked for."""
+
+    def __init__(self):
+        self.server = None
+
+    def __call__(self) -> Profile:
+        if self.server is None:
+            from viewer.demo import DemoServer
+
+            self.server = DemoServer()
+            self.server.start()
+        return demo_profile(self.server.url)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+def initial_profile(demo: bool, profile_name: str | None, start_demo: DemoOnDemand) -> tuple[Profile | None, str]:
+    """The profile to open with (None: first run, show the welcome page) and a problem to show."""
+    if demo:
+        return start_demo(), ""
+    try:
+        profile = resolve_profile(profile_name)
+    except KeyError:
+        return None, f"There is no profile named “{profile_name}”."
+    except ValueError as exc:  # an unreadable config.toml must not stop the program
+        log.error("%s", exc)
+        return None, f"The settings file could not be read: {exc}"
+    return (profile if (profile.has_capillary or profile.has_ctrlhub) else None), ""
+
+
 def install_excepthook(window) -> None:
     """An error in a slot is logged and shown; the window keeps running."""
 
@@ -89,27 +122,21 @@ def install_excepthook(window) -> None:
 
 
 def run_gui(demo: bool = False, profile_name: str | None = None) -> int:
+    from viewer.ui.connection_controller import ConnectionController
+    from viewer.ui.main_window import MainWindow
+
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = make_application()
     loop = make_loop(app)
-
-    server = None
-    if demo:
-        from viewer.demo import DemoServer
-
-        server = DemoServer()
-        server.start()
-        profile = demo_profile(server.url)
-    else:
-        try:
-            profile = resolve_profile(profile_name)
-        except KeyError:
-            profile = Profile(name=profile_name or "none")
-        except ValueError as exc:  # an unreadable config.toml must not stop the program
-            log.error("%s", exc)
-            profile = Profile(name="none")
-
-    window = make_window(profile)
+    start_demo = DemoOnDemand()
+    window = MainWindow(None)
+    controller = ConnectionController(window, start_demo)
+    profile, problem = initial_profile(demo, profile_name, start_demo)
+    controller.use(profile)
+    if problem:
+        window.message_bar.show_message("error", [problem])
+    elif profile is not None and profile.name == "demo":
+        window.message_bar.show_message("info", [DEMO_HINT])
     install_excepthook(window)
     window.show()
     closed = asyncio.Event()
@@ -119,6 +146,5 @@ def run_gui(demo: bool = False, profile_name: str | None = None) -> int:
             loop.run_until_complete(closed.wait())
             loop.run_until_complete(window.shutdown())
     finally:
-        if server is not None:
-            server.stop()
+        start_demo.stop()
     return 0

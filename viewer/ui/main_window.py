@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QSplitter,
+    QStackedWidget,
     QTabBar,
     QTableView,
     QVBoxLayout,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.domain import (
+    Customer,
     IdentifierKind,
     Interaction,
     InteractionDetail,
@@ -74,6 +76,8 @@ class MainWindow(QMainWindow):
     search_failed = Signal(str)
     # Emitted when a Ctrl-Hub interaction's full detail is on screen (or failed to load).
     detail_shown = Signal(str)
+    # Emitted when a source says the session ended and signing in again would fix it.
+    sign_in_needed = Signal()
 
     def __init__(self, service: LookupService | None, profile_label: str = "", setup_problem: str = ""):
         super().__init__()
@@ -84,6 +88,8 @@ class MainWindow(QMainWindow):
         self._details: dict[str, InteractionDetail] = {}  # Ctrl-Hub details of this result
         self._generation = 0
         self._started_at = 0.0
+        self._closing: set[asyncio.Task] = set()  # old services being closed
+        self.last_query: tuple[str, IdentifierKind | None] | None = None
         self.setWindowTitle("Customer Interaction Viewer" + (f" — {profile_label}" if profile_label else ""))
         self.resize(1360, 820)
 
@@ -152,10 +158,50 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.message_bar)
         layout.addWidget(self.card)
         layout.addWidget(split, 1)
-        self.setCentralWidget(central)
+        self.pages = QStackedWidget()  # the customer view, or a welcome page before any set-up
+        self.pages.addWidget(central)
+        self.setCentralWidget(self.pages)
+
+    def show_page(self, page: QWidget | None) -> None:
+        """Show `page` (e.g. the welcome page) instead of the customer view; None: the view."""
+        if page is None:
+            self.pages.setCurrentIndex(0)
+            return
+        if self.pages.indexOf(page) < 0:
+            self.pages.addWidget(page)
+        self.pages.setCurrentWidget(page)
+
+    def use_service(self, service: LookupService | None, profile_label: str, problem: str = "") -> None:
+        """Switch to another connection. One tenant's data is never shown under another:
+        the screen is cleared, and the old service is closed in the background."""
+        self.cancel_search()
+        self._cancel_detail()
+        old, self.service = self.service, service
+        if old is not None and old is not service:
+            closing = asyncio.ensure_future(old.aclose())
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
+        self.result = None
+        self._details = {}
+        self.model.set_interactions([])
+        self.tabs.blockSignals(True)
+        while self.tabs.count():
+            self.tabs.removeTab(0)
+        self.tabs.blockSignals(False)
+        self.tab_note.hide()
+        self.card.show_customer(Customer(), "No customer yet — search above.", "")
+        self.detail.clear()
+        self.setWindowTitle(f"Customer Interaction Viewer — {profile_label}")
+        self.profile_label.setText(f"Profile: {profile_label}")
+        if problem:
+            self.message_bar.show_message("error", [problem])
+        else:
+            self.message_bar.clear()
+        self.show_page(None)
 
     # -- searching ----------------------------------------------------------------------
     def start_search(self, text: str, kind: IdentifierKind | None = None) -> None:
+        self.last_query = (text, kind)
         try:
             query = parse_query(text, kind)
         except ViewerError as exc:
@@ -207,7 +253,8 @@ class MainWindow(QMainWindow):
 
     def _show_failure(self, exc: ViewerError) -> None:
         kept = " The previous result is still shown." if self.result else ""
-        self.message_bar.show_message("error", [str(exc) + kept], exc.detail)
+        action = ("Sign in again", self.sign_in_needed.emit) if getattr(exc, "needs_sign_in", False) else None
+        self.message_bar.show_message("error", [str(exc) + kept], exc.detail, action)
         self.statusBar().showMessage(str(exc))
         self.search_failed.emit(str(exc))
 
@@ -226,7 +273,9 @@ class MainWindow(QMainWindow):
         notices = [str(e) for e in result.errors] + result.warnings
         if notices:
             detail = "\n".join(f"{e.source.label if e.source else ''}: {e.detail}" for e in result.errors if e.detail)
-            self.message_bar.show_message("warning", notices, detail)
+            expired = any(getattr(e, "needs_sign_in", False) for e in result.errors)
+            action = ("Sign in again", self.sign_in_needed.emit) if expired else None
+            self.message_bar.show_message("warning", notices, detail, action)
         else:
             self.message_bar.clear()
         self.detail.clear()
@@ -361,6 +410,10 @@ class MainWindow(QMainWindow):
         )
 
     # -- quitting ----------------------------------------------------------------------
+    def repeat_last_search(self) -> None:
+        if self.last_query is not None:
+            self.start_search(*self.last_query)
+
     async def shutdown(self) -> None:
         """Cancel the search in flight and close the HTTP clients."""
         for task in (self._search_task, self._detail_task):
@@ -370,3 +423,6 @@ class MainWindow(QMainWindow):
                     await task
         if self.service is not None:
             await self.service.aclose()
+        for closing in list(self._closing):
+            with contextlib.suppress(Exception):
+                await closing

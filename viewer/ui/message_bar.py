@@ -26,6 +26,10 @@ class MessageBar(QFrame):
         self.detail_button = QPushButton("Details")
         self.detail_button.setFlat(True)
         self.detail_button.clicked.connect(lambda: self.detail.setVisible(not self.detail.isVisible()))
+        self.action_button = QPushButton()
+        self.action_button.hide()
+        self.action_button.clicked.connect(self._act)
+        self._action = None
         close = QPushButton("✕")
         close.setFlat(True)
         close.setToolTip("Dismiss")
@@ -33,6 +37,7 @@ class MessageBar(QFrame):
 
         row = QHBoxLayout()
         row.addWidget(self.text, 1)
+        row.addWidget(self.action_button)
         row.addWidget(self.detail_button)
         row.addWidget(close)
         layout = QVBoxLayout(self)
@@ -41,14 +46,22 @@ class MessageBar(QFrame):
         layout.addWidget(self.detail)
         self.hide()
 
-    def show_message(self, severity: str, lines: list[str], detail: str = "") -> None:
+    def show_message(self, severity: str, lines: list[str], detail: str = "", action=None) -> None:
+        """`action`: (button label, callable) offered next to the sentence, e.g. "Sign in again"."""
         self.severity = severity
+        self._action = action[1] if action else None
+        self.action_button.setText(action[0] if action else "")
+        self.action_button.setVisible(action is not None)
         self.setStyleSheet(f"MessageBar {{ {STYLES[severity]} border-radius:4px; }}")
         self.text.setText("\n".join(lines))
         self.detail.setText(detail)
         self.detail.hide()
         self.detail_button.setVisible(bool(detail))
         self.show()
+
+    def _act(self) -> None:
+        if self._action is not None:
+            self._action()
 
     def clear(self) -> None:
         self.severity = ""

@@ -1,0 +1,313 @@
+"""The connection set-up dialog: a profile's two sources, tested before anything is saved.
+
+Non-modal (opened with show(), results by signal): the agent can keep a customer on
+screen while setting up or editing a connection. Secrets typed here go only to
+connections.save (→ keyring); a Ctrl-Hub password is traded for a session and dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zoneinfo
+from dataclasses import replace
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer import connections
+from viewer.domain import Source, ViewerError
+from viewer.profiles import Profile
+from viewer.sources.capillary import CLUSTERS
+from viewer.sources.ctrlhub import DEFAULT_AUTH_URL, DEFAULT_URL, STAGING_AUTH_URL, STAGING_URL
+
+log = logging.getLogger("viewer.ui.setup")
+CTRLHUB_PRESETS = {DEFAULT_URL: DEFAULT_AUTH_URL, STAGING_URL: STAGING_AUTH_URL}
+CTRLHUB_AUTH_CHOICES = [
+    ("Paste a session token", "token"),
+    ("Sign in with e-mail and password", "password"),
+    ("Service account (client id and secret)", "service"),
+]
+KEEP = "Leave empty to keep the stored one"
+OK_STYLE, BAD_STYLE = "color: #0f5132;", "color: #842029;"
+
+
+def _secret_field() -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
+
+
+class SetupDialog(QDialog):
+    saved = Signal(str)  # the profile's name, once it is stored
+
+    def __init__(self, parent=None, profile: Profile | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Edit connection" if profile else "Set up a connection")
+        self.setModal(False)
+        self.editing = profile
+        self._tasks: set[asyncio.Task] = set()
+
+        self.name = QLineEdit(profile.name if profile else "")
+        self.name.setPlaceholderText("e.g. Production EU")
+        self.capillary = self._capillary_box()
+        self.ctrlhub = self._ctrlhub_box()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+
+        top = QFormLayout()
+        top.addRow("Profile name", self.name)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.capillary)
+        layout.addWidget(self.ctrlhub)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        if profile:
+            self._fill(profile)
+        self.resize(620, self.sizeHint().height())
+
+    # -- the two sections -----------------------------------------------------------------
+    def _capillary_box(self) -> QGroupBox:
+        box = QGroupBox("Capillary (marketing messages)")
+        box.setCheckable(True)
+        self.cap_url = QComboBox()
+        self.cap_url.setEditable(True)
+        self.cap_url.addItems([f"https://{host}" for host in CLUSTERS])
+        self.cap_url.setToolTip("Pick your cluster, or type any https address")
+        self.cap_auth = QComboBox()
+        self.cap_auth.addItem("Username and password (Basic)", "basic")
+        self.cap_auth.addItem("OAuth client key and secret", "oauth")
+        self.cap_user = QLineEdit()
+        self.cap_secret = _secret_field()
+        self.cap_zone = QComboBox()
+        self.cap_zone.setEditable(True)
+        zones = sorted(zoneinfo.available_timezones())
+        self.cap_zone.addItems(["UTC", *[z for z in zones if z != "UTC"]])
+        self.cap_zone.setCompleter(QCompleter(zones, self.cap_zone))
+        self.cap_zone.setToolTip("The zone the tenant's times are written in (the API does not say)")
+        self.cap_test = QPushButton("Test connection")
+        self.cap_result = QLabel()
+        self.cap_result.setWordWrap(True)
+        self.cap_user_label, self.cap_secret_label = QLabel("Username"), QLabel("Password")
+
+        form = QFormLayout(box)
+        form.addRow("Cluster", self.cap_url)
+        form.addRow("Sign in with", self.cap_auth)
+        form.addRow(self.cap_user_label, self.cap_user)
+        form.addRow(self.cap_secret_label, self.cap_secret)
+        form.addRow("Tenant time zone", self.cap_zone)
+        form.addRow(self.cap_test, self.cap_result)
+        self.cap_auth.currentIndexChanged.connect(self._capillary_auth_changed)
+        self.cap_test.clicked.connect(lambda: self._start(self._test(Source.CAPILLARY)))
+        return box
+
+    def _ctrlhub_box(self) -> QGroupBox:
+        box = QGroupBox("Ctrl-Hub (service interactions)")
+        box.setCheckable(True)
+        self.ch_url = QComboBox()
+        self.ch_url.setEditable(True)
+        self.ch_url.addItems(list(CTRLHUB_PRESETS))
+        self.ch_auth_url = QLineEdit(DEFAULT_AUTH_URL)
+        self.ch_org = QLineEdit()
+        self.ch_org.setPlaceholderText("organisation UUID")
+        self.ch_auth = QComboBox()
+        for label, value in CTRLHUB_AUTH_CHOICES:
+            self.ch_auth.addItem(label, value)
+        self.ch_token = _secret_field()
+        self.ch_email = QLineEdit()
+        self.ch_password = _secret_field()
+        self.ch_password.setToolTip("Used once to sign in; never stored")
+        self.ch_client_id = QLineEdit()
+        self.ch_client_secret = _secret_field()
+        self.ch_pages = QStackedWidget()
+        for rows in (
+            [("Session token", self.ch_token)],
+            [("E-mail", self.ch_email), ("Password", self.ch_password)],
+            [("Client id", self.ch_client_id), ("Client secret", self.ch_client_secret)],
+        ):
+            page = QWidget()
+            page_form = QFormLayout(page)
+            page_form.setContentsMargins(0, 0, 0, 0)
+            for label, widget in rows:
+                page_form.addRow(label, widget)
+            self.ch_pages.addWidget(page)
+        self.ch_test = QPushButton("Test connection")
+        self.ch_result = QLabel()
+        self.ch_result.setWordWrap(True)
+
+        form = QFormLayout(box)
+        form.addRow("API address", self.ch_url)
+        form.addRow("Sign-in address", self.ch_auth_url)
+        form.addRow("Organisation id", self.ch_org)
+        form.addRow("Sign in by", self.ch_auth)
+        form.addRow(self.ch_pages)
+        form.addRow(self.ch_test, self.ch_result)
+        self.ch_auth.currentIndexChanged.connect(self.ch_pages.setCurrentIndex)
+        self.ch_url.currentTextChanged.connect(self._ctrlhub_url_changed)
+        self.ch_test.clicked.connect(lambda: self._start(self._test(Source.CTRLHUB)))
+        return box
+
+    def _capillary_auth_changed(self) -> None:
+        oauth = self.cap_auth.currentData() == "oauth"
+        self.cap_user_label.setText("Client key" if oauth else "Username")
+        self.cap_secret_label.setText("Client secret" if oauth else "Password")
+
+    def _ctrlhub_url_changed(self, url: str) -> None:
+        if url in CTRLHUB_PRESETS:
+            self.ch_auth_url.setText(CTRLHUB_PRESETS[url])
+
+    def _fill(self, profile: Profile) -> None:
+        self.capillary.setChecked(profile.has_capillary)
+        if profile.has_capillary:
+            self.cap_url.setCurrentText(profile.capillary_url)
+            self.cap_auth.setCurrentIndex(self.cap_auth.findData(profile.capillary_auth))
+            self.cap_user.setText(profile.capillary_key if profile.capillary_auth == "oauth" else profile.capillary_username)
+            self.cap_zone.setCurrentText(profile.capillary_timezone)
+            self.cap_secret.setPlaceholderText(KEEP)
+        self.ctrlhub.setChecked(profile.has_ctrlhub)
+        if profile.has_ctrlhub:
+            self.ch_url.setCurrentText(profile.ctrlhub_url)
+            self.ch_auth_url.setText(profile.ctrlhub_auth_url)
+            self.ch_org.setText(profile.ctrlhub_org)
+            self.ch_auth.setCurrentIndex(self.ch_auth.findData(profile.ctrlhub_auth))
+            self.ch_email.setText(profile.ctrlhub_username)
+            self.ch_client_id.setText(profile.ctrlhub_client_id)
+            for secret in (self.ch_token, self.ch_password, self.ch_client_secret):
+                secret.setPlaceholderText(KEEP)
+
+    # -- reading the form -------------------------------------------------------------------
+    def profile(self) -> Profile:
+        """The profile as typed (not yet checked); unchecked sections are left out."""
+        profile = Profile(name=self.name.text().strip())
+        if self.capillary.isChecked():
+            oauth = self.cap_auth.currentData() == "oauth"
+            profile = replace(
+                profile,
+                capillary_url=self.cap_url.currentText().strip(),
+                capillary_auth="oauth" if oauth else "basic",
+                capillary_username="" if oauth else self.cap_user.text().strip(),
+                capillary_key=self.cap_user.text().strip() if oauth else "",
+                capillary_timezone=self.cap_zone.currentText().strip() or "UTC",
+            )
+        if self.ctrlhub.isChecked():
+            profile = replace(
+                profile,
+                ctrlhub_url=self.ch_url.currentText().strip(),
+                ctrlhub_auth_url=self.ch_auth_url.text().strip(),
+                ctrlhub_org=self.ch_org.text().strip(),
+                ctrlhub_auth=self.ch_auth.currentData(),
+                ctrlhub_username=self.ch_email.text().strip(),
+                ctrlhub_client_id=self.ch_client_id.text().strip(),
+            )
+        return profile
+
+    def secrets(self) -> dict[str, str]:
+        """What was typed into the secret fields (empty ones keep the stored values)."""
+        typed = {}
+        if self.capillary.isChecked():
+            purpose = "capillary_secret" if self.cap_auth.currentData() == "oauth" else "capillary_password"
+            typed[purpose] = self.cap_secret.text()
+        if self.ctrlhub.isChecked():
+            field = {"token": ("ctrlhub_token", self.ch_token),
+                     "password": ("ctrlhub_password", self.ch_password),
+                     "service": ("ctrlhub_client_secret", self.ch_client_secret)}[self.ch_auth.currentData()]
+            typed[field[0]] = field[1].text()
+        return {k: v for k, v in typed.items() if v}
+
+    def _stored_then_typed(self, profile: Profile) -> Profile:
+        """For testing an edited profile: stored secrets, overridden by what was typed."""
+        from viewer.credentials import PURPOSES, get_secret
+
+        stored = {}
+        if self.editing:
+            stored = {p: v for p in PURPOSES if (v := get_secret(replace(self.editing, memory_secrets={}), p, env={}))}
+        return connections.in_memory(profile, stored)
+
+    # -- actions -------------------------------------------------------------------------
+    def _start(self, coroutine) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)  # a strong reference until it is done
+        task.add_done_callback(self._tasks.discard)
+
+    async def _test(self, source: Source) -> None:
+        label = self.cap_result if source is Source.CAPILLARY else self.ch_result
+        label.setStyleSheet("")
+        label.setText("Testing…")
+        try:
+            profile = connections.check_profile(self._only(source, self.profile()))
+            secrets = await connections.sign_in_if_needed(profile, self.secrets())
+            checks = await connections.check_connections(connections.in_memory(self._stored_then_typed(profile), secrets))
+            check = next(c for c in checks if c.source is source)
+            ok, message = check.ok, check.message
+        except ViewerError as exc:
+            ok, message = False, str(exc)
+        except Exception as exc:  # never let a test button take the window down
+            log.exception("connection test failed unexpectedly")
+            ok, message = False, f"The test could not run ({type(exc).__name__})."
+        label.setStyleSheet(OK_STYLE if ok else BAD_STYLE)
+        label.setText(("✓ " if ok else "✗ ") + message)
+
+    @staticmethod
+    def _only(source: Source, profile: Profile) -> Profile:
+        if source is Source.CAPILLARY:
+            return replace(profile, ctrlhub_org="")
+        return replace(profile, capillary_url="")
+
+    def save(self) -> None:
+        self._start(self._save())
+
+    async def _save(self) -> None:
+        self.save_button.setEnabled(False)
+        self.status.setStyleSheet("")
+        self.status.setText("Saving…")
+        try:
+            profile = connections.check_profile(self.profile())
+            secrets = self.secrets()
+            missing = [what for _s, purpose, what in connections.secret_purposes(profile)
+                       if purpose not in secrets and not self._has_stored(purpose)]
+            if missing:
+                raise ViewerError(f"Enter the {missing[0]}.")
+            secrets = await connections.sign_in_if_needed(profile, secrets)
+            notices = connections.save(profile, secrets, self.editing.name if self.editing else None)
+        except ViewerError as exc:
+            self.status.setStyleSheet(BAD_STYLE)
+            self.status.setText(str(exc))
+            self.save_button.setEnabled(True)
+            return
+        self.status.setText("\n".join(notices))
+        self.saved.emit(profile.name)
+        self.accept()
+
+    def _has_stored(self, purpose: str) -> bool:
+        if not self.editing:
+            return False
+        from viewer.credentials import get_secret
+
+        token_kept = purpose == "ctrlhub_password" and get_secret(self.editing, "ctrlhub_token", env={})
+        return bool(get_secret(self.editing, purpose, env={}) or token_kept)
+
+    def done(self, result: int) -> None:
+        """Closing stops any test or sign-in still running (but not the save that closes it)."""
+        current = asyncio.current_task() if asyncio.get_event_loop().is_running() else None
+        for task in list(self._tasks):
+            if task is not current:
+                task.cancel()
+        super().done(result)

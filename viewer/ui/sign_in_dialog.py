@@ -1,0 +1,66 @@
+"""Sign in to Ctrl-Hub again after a session ended, keeping the window as it is."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit
+
+from viewer import credentials
+from viewer.domain import ViewerError
+from viewer.profiles import Profile
+from viewer.sources.auth import ctrlhub_password_sign_in
+
+
+class SignInDialog(QDialog):
+    signed_in = Signal()
+
+    def __init__(self, profile: Profile, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Sign in to Ctrl-Hub again")
+        self.setModal(False)
+        self.profile = profile
+        self._task: asyncio.Task | None = None
+        by_password = profile.ctrlhub_auth == "password"
+        self.email = QLineEdit(profile.ctrlhub_username)
+        self.secret = QLineEdit()
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.status = QLabel("Your Ctrl-Hub session has ended. The customer on screen stays as it is.")
+        self.status.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in" if by_password else "Use this token")
+        buttons.accepted.connect(self._submit)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow(self.status)
+        if by_password:
+            form.addRow("E-mail", self.email)
+            form.addRow("Password", self.secret)
+        else:
+            form.addRow("New session token", self.secret)
+        form.addRow(buttons)
+
+    def _submit(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.ensure_future(self._sign_in())
+
+    async def _sign_in(self) -> None:
+        try:
+            if self.profile.ctrlhub_auth == "password":
+                self.status.setText("Signing in…")
+                session = await ctrlhub_password_sign_in(self.profile.ctrlhub_auth_url, self.email.text().strip(),
+                                                         self.secret.text())
+                token = session.token
+            else:
+                token = self.secret.text().strip()
+                if not token:
+                    raise ViewerError("Paste the new session token.")
+            credentials.set_secret(self.profile.name, "ctrlhub_token", token)
+        except ViewerError as exc:
+            self.status.setText(str(exc))
+            return
+        finally:
+            self.secret.clear()  # the password is used once and not kept, even in the widget
+        self.signed_in.emit()
+        self.accept()
