@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Mapping
 
+from viewer.domain import BadInput
 from viewer.profiles import Profile
 
 log = logging.getLogger("viewer.credentials")
@@ -34,7 +35,7 @@ _memory: dict[str, str] = {}  # this run's secrets when the keyring is not usabl
 _notice_given = False
 
 
-class SecretTooLong(ValueError):
+class SecretTooLong(BadInput):
     pass
 
 

@@ -1,7 +1,7 @@
 """`customer-viewer --self-test`: does this installation (frozen or not) really work?
 
 Checks, one report line each, then exit 0 only when every check passed:
-  keyring  a secure OS keyring backend is found and answers (not the fail/null/plaintext ones)
+  keyring  a secure OS keyring backend is found and answers (credentials.backend_status)
   tls      HTTPS trusts the OS store through truststore, as the program's HTTP clients do
   cache    the cache folder is writable and SQLite opens a database file there
   window   the real window opens (offscreen where there is no screen), searches the embedded
@@ -29,8 +29,8 @@ TIMEOUT_S = 60.0
 PROBE_MOBILE = "447700900123"
 PROBE_INTERACTION = "08dc5100-69e2-45a8-89f9-eb3045264115"
 PROBE_CONTACT = "Mr Oliver Smith"
-# Only the OS stores count as secure; keyring's fail/null/chainer and keyrings.alt do not.
-SECURE_KEYRING_MODULES = {
+# What the keyring backends are, for the report.
+KEYRING_LABELS = {
     "keyring.backends.SecretService": "Secret Service (GNOME Keyring / KWallet via D-Bus)",
     "keyring.backends.libsecret": "libsecret",
     "keyring.backends.kwallet": "KWallet",
@@ -109,26 +109,16 @@ def _describe_build() -> str:
 
 # -- keyring ----------------------------------------------------------------------------
 def check_keyring() -> Check:
-    import keyring
-    from keyring.backends import chainer
+    # The very test the program uses to decide whether secrets may be stored (credentials.py
+    # is the only module that touches keyring): fail/null/plaintext/empty chainer, or a
+    # backend that raises on a harmless read, is not secure.
+    from viewer.credentials import backend_status
 
-    from viewer.credentials import SERVICE
-
-    backend = keyring.get_keyring()
-    found = list(backend.backends) if isinstance(backend, chainer.ChainerBackend) else [backend]
-    secure = [b for b in found if type(b).__module__ in SECURE_KEYRING_MODULES]
+    secure, name = backend_status()
     if not secure:
-        names = ", ".join(_backend_name(b) for b in found) or "none"
-        return Check("keyring", False, f"no secure keyring backend (found: {names}); passwords cannot be stored")
-    chosen = secure[0]
-    # A read of an entry that does not exist: proves the store answers, changes nothing.
-    keyring.get_password(SERVICE, "self-test:probe")
-    return Check("keyring", True, f"{SECURE_KEYRING_MODULES[type(chosen).__module__]}: {_backend_name(chosen)}")
-
-
-def _backend_name(backend) -> str:
-    kind = type(backend)
-    return f"{kind.__module__}.{kind.__qualname__}"
+        return Check("keyring", False, f"no secure keyring backend (found: {name}); passwords cannot be stored")
+    label = next((text for module, text in KEYRING_LABELS.items() if name.startswith(module + ".")), "")
+    return Check("keyring", True, f"{label}: {name}" if label else name)
 
 
 # -- TLS ----------------------------------------------------------------------------
