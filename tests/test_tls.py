@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import ssl
 import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from cryptography import x509
@@ -34,6 +34,8 @@ def self_signed(tmp_path):
 
 
 class Hello(BaseHTTPRequestHandler):
+    timeout = 5  # a client that gives up mid-handshake must not hold the server
+
     def do_GET(self):
         self.send_response(200)
         self.end_headers()
@@ -46,10 +48,12 @@ class Hello(BaseHTTPRequestHandler):
 @pytest.fixture
 def untrusted_https(tmp_path):
     cert, key = self_signed(tmp_path)
-    server = HTTPServer(("127.0.0.1", 0), Hello)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+    server.daemon_threads = True
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    # Handshake in the handler's thread, not in accept(): the serve loop never blocks.
+    server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"https://localhost:{server.server_address[1]}"

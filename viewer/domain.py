@@ -231,6 +231,9 @@ class SourceResult:
     warnings: list[str] = field(default_factory=list)
     # An interaction the query named directly (a pasted Ctrl-Hub UUID), already resolved.
     opened: InteractionDetail | None = None
+    # The replies as received, for the offline store; the source rebuilds the result from
+    # them (so a newer parser reads old saved data). Carries a "format" number.
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

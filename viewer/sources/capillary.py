@@ -30,7 +30,9 @@ from viewer.domain import (
 from viewer.sources import http
 from viewer.sources.auth import Auth, CapillaryOAuth, FixedHeader, with_renewal
 from viewer.sources.capillary_parse import (
+    SAVED_FORMAT,
     error_from_items,
+    from_saved,
     parse_customer_details,
     parse_interaction_reply,
 )
@@ -152,18 +154,23 @@ class CapillaryClient:
         channels = sorted(set(channels))
         details = asyncio.ensure_future(self._customer_details(query))
         try:
-            result = await self._interactions(query, channels)
+            result, doc = await self._interactions(query, channels)
         except BaseException:
             details.cancel()
             with contextlib.suppress(BaseException):
                 await details
             raise
-        card = await details
+        card, details_doc = await details
         if card is not None:
             result = replace(result, customer=result.customer.merged_with(card))
-        return result
+        # Saved only for a whole answer: a channel-filtered reply is not the customer.
+        raw = {} if channels else {"format": SAVED_FORMAT, "interaction": doc, "details": details_doc}
+        return replace(result, raw=raw)
 
-    async def _interactions(self, query: Query, channels: list[str]) -> SourceResult:
+    def from_saved(self, raw: dict, query: Query) -> SourceResult:
+        return from_saved(raw, query, self.zone)
+
+    async def _interactions(self, query: Query, channels: list[str]) -> tuple[SourceResult, object]:
         params = [
             ("identifierName", INTERACTION_IDENTIFIERS[query.kind]),
             ("identifierValue", query.value),
@@ -180,9 +187,9 @@ class CapillaryClient:
             result = parse_interaction_reply(doc, query, self.zone)
         if len(channels) > 1:
             result = _only_channels(result, channels)
-        return result
+        return result, doc
 
-    async def _customer_details(self, query: Query) -> Customer | None:
+    async def _customer_details(self, query: Query) -> tuple[Customer | None, object]:
         """The card's name and loyalty; the account may lack permission, so never fatal."""
         params = {
             "source": "ALL",
@@ -192,11 +199,12 @@ class CapillaryClient:
         try:
             reply = await self._get(CUSTOMER_DETAILS_PATH, params)
             if reply.status != 200:
-                return None
-            return parse_customer_details(await http.decode_json(reply, SOURCE))
+                return None, None
+            doc = await http.decode_json(reply, SOURCE)
+            return parse_customer_details(doc), doc
         except ViewerError as exc:
             log.info("customer details unavailable: %s", exc.detail or exc.message)
-            return None
+            return None, None
 
     async def _checked_json(self, reply: http.Reply) -> object:
         """The reply's JSON, or the typed error its status means."""

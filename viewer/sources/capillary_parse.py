@@ -37,6 +37,8 @@ from viewer.sources.coerce import (
 )
 
 SOURCE = Source.CAPILLARY
+# The layout of SourceResult.raw that from_saved() reads; raise it when that changes.
+SAVED_FORMAT = 1
 
 # Error codes (API-NOTES.md). 1012 is "customer not found"; the others are seen for
 # related lookups that also mean "nobody by that identifier".
@@ -283,3 +285,13 @@ def parse_customer_details(doc: Any) -> Customer | None:
         source_ids={SOURCE.value: cid} if cid else {},
         extra=extra,
     )
+
+
+def from_saved(raw: dict[str, Any], query: Query, zone: tzinfo) -> SourceResult:
+    """Rebuild a result from the replies the offline store kept (see SourceResult.raw)."""
+    if not isinstance(raw, dict) or raw.get("format") != SAVED_FORMAT:
+        raise BadReply("Saved Capillary data is in a format this version cannot read.", source=SOURCE)
+    result = parse_interaction_reply(raw.get("interaction"), query, zone)
+    card = parse_customer_details(raw.get("details")) if raw.get("details") else None
+    customer = result.customer.merged_with(card) if card else result.customer
+    return SourceResult(SOURCE, customer, result.interactions, result.counts, result.warnings, raw=raw)

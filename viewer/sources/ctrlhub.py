@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from viewer.domain import (
     AuthFailed,
     BadInput,
     BadReply,
-    ChannelCount,
     Customer,
     IdentifierKind,
     Interaction,
@@ -119,16 +118,18 @@ class CtrlHubClient:
             return await self._lookup_by_interaction(query.value, channels)
         if query.kind not in CONTACT_FILTER_BY_KIND:
             raise BadInput(f"Ctrl-Hub cannot look up by {query.kind.label}.", source=SOURCE)
-        contacts = await self._contacts(query)
+        contacts, contacts_doc = await self._contacts(query)
         if not contacts:
             raise NotFound(f"Ctrl-Hub has no contact with that {query.kind.label.lower()}.", source=SOURCE)
-        customer = Customer()
-        for contact in contacts:
-            customer = customer.merged_with(ctrlhub_parse.customer_from_contact(contact))
-        rows, warnings = await self._interactions_of([c.id for c in contacts[:MAX_CONTACTS]])
+        customer = ctrlhub_parse.customer_from_contacts(contacts)
+        rows, warnings, pages = await self._interactions_of([c.id for c in contacts[:MAX_CONTACTS]])
         if len(contacts) > MAX_CONTACTS:
             warnings.append(f"Ctrl-Hub: {len(contacts)} contacts match; showing the first {MAX_CONTACTS}.")
-        return _result(customer, rows, channels, warnings)
+        raw = {"format": ctrlhub_parse.SAVED_FORMAT, "contacts": contacts_doc, "pages": pages, "opened": None}
+        return _result(customer, rows, channels, warnings, raw=raw)
+
+    def from_saved(self, raw: dict, query: Query) -> SourceResult:
+        return ctrlhub_parse.from_saved(raw)
 
     async def interaction_detail(self, interaction_id: str) -> InteractionDetail:
         """One interaction with every relationship included and resolved to names."""
@@ -147,54 +148,53 @@ class CtrlHubClient:
     async def _lookup_by_interaction(self, interaction_id: str, channels: Iterable[str]) -> SourceResult:
         opened = await self.interaction_detail(interaction_id)
         contact = opened.related.get("contact")
-        rows, warnings = ([opened.interaction], [])
+        rows, warnings, pages = ([opened.interaction], [], [])
         if contact is not None:
-            rows, warnings = await self._interactions_of([contact.id])
+            rows, warnings, pages = await self._interactions_of([contact.id])
         customer = ctrlhub_parse.customer_from_related(contact)
-        result = _result(customer, rows, channels, warnings)
-        return SourceResult(SOURCE, result.customer, result.interactions, result.counts,
-                            result.warnings, opened=opened)
+        raw = {"format": ctrlhub_parse.SAVED_FORMAT, "contacts": None, "pages": pages, "opened": opened.document}
+        result = _result(customer, rows, channels, warnings, raw=raw)
+        return replace(result, opened=opened)
 
-    async def _contacts(self, query: Query) -> list[jsonapi.Resource]:
+    async def _contacts(self, query: Query) -> tuple[list[jsonapi.Resource], object]:
         params = {CONTACT_FILTER_BY_KIND[query.kind]: query.value, "limit": PAGE_SIZE}
-        document = jsonapi.read(await self._get(CONTACTS_PATH.format(org=self.org), params))
-        return [r for r in document.resources if r.type in ("contacts", "contact")] or document.resources
+        raw = await self._get(CONTACTS_PATH.format(org=self.org), params)
+        return ctrlhub_parse.contacts(jsonapi.read(raw)), raw
 
-    async def _interactions_of(self, contact_ids: list[str]) -> tuple[list[Interaction], list[str]]:
-        """Every interaction of these contacts, newest first, up to MAX_ROWS in all."""
+    async def _interactions_of(self, contact_ids: list[str]) -> tuple[list[Interaction], list[str], list]:
+        """Every interaction of these contacts, newest first, up to MAX_ROWS in all, and
+        the pages as received."""
         rows: list[Interaction] = []
         warnings: list[str] = []
-        seen: set[str] = set()
+        pages: list = []
         for contact_id in contact_ids:
-            found, more = await self._pages(contact_id, MAX_ROWS - len(rows))
-            rows += [r for r in found if r.id not in seen]
-            seen.update(r.id for r in found)
+            more, contact_pages = await self._pages(contact_id, MAX_ROWS - len(rows))
+            pages += contact_pages
+            rows = ctrlhub_parse.rows_of_pages(pages)
             if more:
                 warnings.append(f"Ctrl-Hub: more interactions are available; showing the newest {len(rows):,}.")
                 break
-        return rows, warnings
+        return rows, warnings, pages
 
-    async def _pages(self, contact_id: str, budget: int) -> tuple[list[Interaction], bool]:
-        """One contact's interactions: the first page says how many; the rest come in parallel."""
+    async def _pages(self, contact_id: str, budget: int) -> tuple[bool, list]:
+        """One contact's pages: the first says how many; the rest come in parallel.
+        Returns whether more exist than `budget`, and the pages as received."""
         path = INTERACTIONS_PATH.format(org=self.org)
         base = {INTERACTION_FILTER_BY_CONTACT: contact_id, "include": LIST_INCLUDE, "sort": LIST_SORT}
         limit = min(PAGE_SIZE, budget)
-        first = jsonapi.read(await self._get(path, {**base, "limit": limit, "offset": 0}))
-        rows = ctrlhub_parse.interactions(first)
+        first_raw = await self._get(path, {**base, "limit": limit, "offset": 0})
+        first = jsonapi.read(first_raw)
         if first.next_offset is None:
-            return rows, False
+            return False, [first_raw]
         total = first.total if first.total is not None else budget + 1
         offsets = list(range(first.next_offset, min(total, budget), limit))
         gate = asyncio.Semaphore(PARALLEL_PAGES)
 
-        async def page(offset: int) -> list[Interaction]:
+        async def page(offset: int) -> object:
             async with gate:
-                document = jsonapi.read(await self._get(path, {**base, "limit": limit, "offset": offset}))
-                return ctrlhub_parse.interactions(document)
+                return await self._get(path, {**base, "limit": limit, "offset": offset})
 
-        for more in await asyncio.gather(*(page(o) for o in offsets)):
-            rows += more
-        return rows[:budget], total > budget
+        return total > budget, [first_raw, *await asyncio.gather(*(page(o) for o in offsets))]
 
     async def _get(self, path: str, params: dict, missing: str = "") -> object:
         async def send(headers: dict[str, str]) -> http.Reply:
@@ -239,13 +239,9 @@ class CtrlHubClient:
 
 
 def _result(customer: Customer, rows: list[Interaction], channels: Iterable[str],
-            warnings: list[str]) -> SourceResult:
+            warnings: list[str], raw: dict | None = None) -> SourceResult:
     wanted = set(channels)
     if wanted:
         rows = [r for r in rows if r.channel in wanted]
-    counts: dict[str, ChannelCount] = {}
-    for row in rows:
-        before = counts.get(row.channel)
-        listed = before.listed + 1 if before else 1
-        counts[row.channel] = ChannelCount(row.channel, listed, listed)
-    return SourceResult(SOURCE, customer, rows, counts, warnings)
+        raw = None  # a filtered answer is not the customer: not saved
+    return SourceResult(SOURCE, customer, rows, ctrlhub_parse.count_channels(rows), warnings, raw=raw or {})

@@ -11,17 +11,21 @@ from typing import Any
 
 from viewer.domain import (
     BadReply,
+    ChannelCount,
     Customer,
     Direction,
     Interaction,
     InteractionDetail,
     Related,
     Source,
+    SourceResult,
 )
 from viewer.sources import jsonapi
 from viewer.sources.coerce import as_bool, as_dict, as_str, parse_time
 
 SOURCE = Source.CTRLHUB
+# The layout of SourceResult.raw that from_saved() reads; raise it when that changes.
+SAVED_FORMAT = 1
 # Ctrl-Hub's `method` → the viewer's channel words; any other method keeps its own word.
 METHOD_CHANNELS = {"email": "email", "sms": "sms", "telephone": "phone", "phone": "phone", "letter": "letter"}
 # The relationships of an interaction, in the order the detail pane shows them.
@@ -170,3 +174,49 @@ def customer_from_related(contact: Related | None) -> Customer:
         email=lines.get("E-mail") or None,
         source_ids={SOURCE.value: contact.id},
     )
+
+
+def contacts(document: jsonapi.Document) -> list[jsonapi.Resource]:
+    return [r for r in document.resources if r.type in ("contacts", "contact")] or document.resources
+
+
+def customer_from_contacts(found: list[jsonapi.Resource]) -> Customer:
+    customer = Customer()
+    for contact in found:
+        customer = customer.merged_with(customer_from_contact(contact))
+    return customer
+
+
+def rows_of_pages(pages: list[Any]) -> list[Interaction]:
+    """Every interaction on these pages once, in page order (the API sorts newest first)."""
+    rows: list[Interaction] = []
+    seen: set[str] = set()
+    for page in pages:
+        for row in interactions(jsonapi.read(page)):
+            if row.id not in seen:
+                seen.add(row.id)
+                rows.append(row)
+    return rows
+
+
+def count_channels(rows: list[Interaction]) -> dict[str, ChannelCount]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.channel] = counts.get(row.channel, 0) + 1
+    return {channel: ChannelCount(channel, n, n) for channel, n in counts.items()}
+
+
+def from_saved(raw: dict[str, Any]) -> SourceResult:
+    """Rebuild a result from the replies the offline store kept (see SourceResult.raw)."""
+    if not isinstance(raw, dict) or raw.get("format") != SAVED_FORMAT:
+        raise BadReply("Saved Ctrl-Hub data is in a format this version cannot read.", source=SOURCE)
+    opened = detail(raw["opened"]) if raw.get("opened") else None
+    found = contacts(jsonapi.read(raw["contacts"])) if raw.get("contacts") else []
+    if found:
+        customer = customer_from_contacts(found)
+    else:
+        customer = customer_from_related(opened.related.get("contact") if opened else None)
+    rows = rows_of_pages(raw.get("pages") or [])
+    if not rows and opened is not None:
+        rows = [opened.interaction]
+    return SourceResult(SOURCE, customer, rows, count_channels(rows), [], opened=opened, raw=raw)
