@@ -3,7 +3,7 @@
 Checks, one report line each, then exit 0 only when every check passed:
   keyring  a secure OS keyring backend is found and answers (credentials.backend_status)
   tls      HTTPS trusts the OS store through truststore, as the program's HTTP clients do
-  cache    the cache folder is writable and SQLite opens a database file there
+  cache    the real offline store opens in the cache folder with its key from the keyring
   window   the real window opens (offscreen where there is no screen), searches the embedded
            demo server and loads a Ctrl-Hub interaction's full detail
 The whole run is bounded: a watchdog ends the process if anything hangs.
@@ -12,7 +12,6 @@ The whole run is bounded: a watchdog ends the process if anything hangs.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import platform
@@ -163,29 +162,28 @@ def _linux_ca_store() -> str:
 
 # -- cache ----------------------------------------------------------------------------
 def check_cache() -> Check:
+    """The real offline store opens: key from the keyring, SQLite file in the cache folder,
+    and a sealed value reads back (a profile of its own, removed afterwards)."""
     import sqlite3
 
-    from viewer.profiles import cache_dir
+    from viewer.domain import IdentifierKind, Query
+    from viewer.wiring import open_store
 
-    folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"self-test-{os.getpid()}.sqlite3"
+    store = open_store()
     try:
-        with contextlib.closing(sqlite3.connect(path)) as db:
-            db.execute("CREATE TABLE probe (n INTEGER)")
-            db.execute("INSERT INTO probe VALUES (1)")
-            db.commit()
-            (count,) = db.execute("SELECT count(*) FROM probe").fetchone()
+        probe, query = "__self-test__", Query(IdentifierKind.EXTERNAL_ID, "self-test")
+        store.save_lookup(probe, query, "Self Test", {"sources": {"probe": {"ok": True}}})
+        saved = store.load_lookup(probe, query, touch=False)
+        store.clear_profile(probe)
     finally:
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                os.remove(f"{path}{suffix}")
-    if count != 1:
-        return Check("cache", False, f"SQLite in {folder} read back {count} rows instead of 1")
-    return Check("cache", True, f"{folder} is writable (SQLite {sqlite3.sqlite_version})")
+        store.close()
+    if saved is None or saved.value != {"sources": {"probe": {"ok": True}}}:
+        return Check("cache", False, "the offline store did not give back what it saved")
+    # Without a secure keyring the store is memory-only by design; the keyring line fails then.
+    where = "in memory only (no secure keyring)" if store.path is None else str(store.path)
+    return Check("cache", True, f"offline store opens at {where} (SQLite {sqlite3.sqlite_version}, AES-GCM)")
 
 
-# -- window ----------------------------------------------------------------------------
 def check_window(timeout: float) -> Check:
     from PySide6 import __version__ as pyside_version
 
