@@ -21,7 +21,7 @@ from viewer import __version__  # noqa: E402
 from viewer.domain import ViewerError  # noqa: E402
 from viewer.lookup import LookupService  # noqa: E402
 from viewer.profiles import Profile, resolve_profile  # noqa: E402
-from viewer.wiring import build_service, demo_profile  # noqa: E402
+from viewer.wiring import build_service, demo_profile, open_store  # noqa: E402
 
 log = logging.getLogger("viewer.app")
 
@@ -129,12 +129,15 @@ def run_gui(demo: bool = False, profile_name: str | None = None) -> int:
     app = make_application()
     loop = make_loop(app)
     start_demo = DemoOnDemand()
+    store = open_store()  # cheap: no full-file scan; memory-only without a secure keyring
     window = MainWindow(None)
-    controller = ConnectionController(window, start_demo)
+    controller = ConnectionController(window, start_demo, store)
     profile, problem = initial_profile(demo, profile_name, start_demo)
     controller.use(profile)
     if problem:
         window.message_bar.show_message("error", [problem])
+    elif store.notices:
+        window.message_bar.show_message("warning", store.notices)
     elif profile is not None and profile.name == "demo":
         window.message_bar.show_message("info", [DEMO_HINT])
     install_excepthook(window)
@@ -147,4 +150,5 @@ def run_gui(demo: bool = False, profile_name: str | None = None) -> int:
             loop.run_until_complete(window.shutdown())
     finally:
         start_demo.stop()
+        store.close()
     return 0

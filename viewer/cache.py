@@ -71,6 +71,21 @@ class RecentCustomer:
     viewed_at: datetime
 
 
+def _recovering(method):
+    """A damaged file must cost the agent nothing: recover, and answer "nothing saved"."""
+
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            self._recover(exc)
+            return [] if method.__name__ == "recent" else None
+
+    guarded.__name__ = method.__name__
+    guarded.__doc__ = method.__doc__
+    return guarded
+
+
 class OfflineStore:
     def __init__(self, connection: sqlite3.Connection, key: bytes, path: Path | None,
                  keep_days: int = DEFAULT_KEEP_DAYS, max_mb: int = DEFAULT_MAX_MB):
@@ -117,10 +132,10 @@ class OfflineStore:
             return store
 
     def _initialise(self) -> None:
+        # No integrity scan here (it reads the whole file, on the GUI thread at start-up): a
+        # truncated or foreign file fails on its first read below; damage found later is
+        # handled by _recovering.
         with self._lock, self._db:
-            check = self._db.execute("PRAGMA quick_check").fetchone()
-            if not check or check[0] != "ok":
-                raise CacheUnreadable("integrity check failed")
             self._db.executescript(_SCHEMA)
             row = self._db.execute("SELECT value FROM meta WHERE name = 'key_check'").fetchone()
             if row is None:
@@ -137,6 +152,19 @@ class OfflineStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def _recover(self, exc: Exception) -> None:
+        """Damage found while working: set the file aside, start anew, say so once."""
+        log.warning("saved data damaged (%s); starting a new store", type(exc).__name__)
+        with self._lock:
+            self._db.close()
+            if self.path is None:
+                self._db = _connect(":memory:")
+            else:
+                _set_aside(self.path)
+                self._db = _connect(str(self.path))
+        self._initialise()
+        self.notices.append("The saved data was damaged; it was set aside and a new store started.")
 
     # -- sealing ------------------------------------------------------------------------
     def _seal(self, data: bytes, context: bytes) -> bytes:
@@ -160,6 +188,7 @@ class OfflineStore:
         return json.loads(self._open(blob, f"{table}\0{profile_id}\0{row_id}".encode()))
 
     # -- customers ------------------------------------------------------------------------
+    @_recovering
     def save_lookup(self, profile: str, query: Query, name: str, payload: dict[str, Any]) -> None:
         profile_id, row_id = self._ids(profile, "lookup", query.kind.value, query.value)
         summary = {"kind": query.kind.value, "value": query.value, "name": name}
@@ -173,6 +202,7 @@ class OfflineStore:
             )
         self.prune()
 
+    @_recovering
     def load_lookup(self, profile: str, query: Query, touch: bool = True) -> Saved | None:
         profile_id, row_id = self._ids(profile, "lookup", query.kind.value, query.value)
         with self._lock:
@@ -191,6 +221,7 @@ class OfflineStore:
             return None
         return Saved(datetime.fromtimestamp(row[0]).astimezone(), value)
 
+    @_recovering
     def recent(self, profile: str, limit: int = RECENT_LIMIT) -> list[RecentCustomer]:
         """The last customers viewed in this profile, newest first."""
         profile_id = self._hash("profile", profile)
@@ -211,6 +242,7 @@ class OfflineStore:
         return found
 
     # -- interaction details ---------------------------------------------------------------
+    @_recovering
     def save_detail(self, profile: str, interaction_id: str, document: dict[str, Any]) -> None:
         profile_id, row_id = self._ids(profile, "detail", interaction_id)
         sealed = self._seal_json(document, "details", profile_id, row_id)
@@ -218,6 +250,7 @@ class OfflineStore:
             self._db.execute("INSERT OR REPLACE INTO details VALUES (?, ?, ?, ?, ?)",
                              (profile_id, row_id, time.time(), len(sealed), sealed))
 
+    @_recovering
     def load_detail(self, profile: str, interaction_id: str) -> Saved | None:
         profile_id, row_id = self._ids(profile, "detail", interaction_id)
         with self._lock:
@@ -235,6 +268,7 @@ class OfflineStore:
     def _expired(self, saved_at: float) -> bool:
         return saved_at < time.time() - self.keep_days * 86400
 
+    @_recovering
     def prune(self) -> None:
         """Drop what is older than keep_days, then the least recently viewed past max_mb."""
         cutoff = time.time() - self.keep_days * 86400
@@ -255,6 +289,7 @@ class OfflineStore:
                 self._db.execute(f"DELETE FROM {table} WHERE profile = ? AND id = ?", (profile_id, row_id))
                 total -= size
 
+    @_recovering
     def clear_profile(self, profile: str) -> None:
         profile_id = self._hash("profile", profile)
         with self._lock, self._db:

@@ -25,7 +25,7 @@ from viewer.present import (
     result_json,
 )
 from viewer.profiles import Profile, resolve_profile
-from viewer.wiring import build_service, demo_profile
+from viewer.wiring import build_service, demo_profile, open_store
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,12 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("--profile", metavar="P", dest="lookup_profile", help="connection profile")
     lookup.add_argument("--channel", metavar="C", action="append", default=[], help="only this channel (repeatable)")
     lookup.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    lookup.add_argument("--offline", action="store_true", help="answer from saved data only; send nothing")
     lookup.add_argument("--demo", action="store_true", dest="lookup_demo", help="ask the built-in demo server")
 
     detail = commands.add_parser("interaction", help="print one Ctrl-Hub interaction in full")
     detail.add_argument("interaction_id", metavar="UUID", help="the Ctrl-Hub interaction id")
     detail.add_argument("--profile", metavar="P", dest="lookup_profile", help="connection profile")
     detail.add_argument("--json", action="store_true", help="print JSON instead of text")
+    detail.add_argument("--offline", action="store_true", help="answer from saved data only; send nothing")
     detail.add_argument("--demo", action="store_true", dest="lookup_demo", help="ask the built-in demo server")
 
     cli_profiles.add_parser(commands)
@@ -106,26 +108,31 @@ def run_lookup(args: argparse.Namespace) -> int:
     try:
         query = _query_from(args)
         with _profile(args) as profile:
-            result = asyncio.run(_lookup(profile, query, args.channel))
+            result = asyncio.run(_lookup(profile, query, args.channel, args.offline))
     except ViewerError as exc:
         return _failed(exc)
     print(dumps(result_json(result)) if args.json else render_table(result))
     return int(ExitCode.OK)
 
 
-async def _lookup(profile: Profile, query, channels: list[str]):
-    service = build_service(profile)
+async def _lookup(profile: Profile, query, channels: list[str], offline: bool):
+    store = open_store()
+    for notice in store.notices:
+        print(f"customer-viewer: {notice}", file=sys.stderr)
+    service = build_service(profile, store)
+    service.offline = offline
     try:
-        return await service.lookup(query, [c.strip().lower() for c in channels])
+        return await service.lookup_or_saved(query, [c.strip().lower() for c in channels])
     finally:
         await service.aclose()
+        store.close()
 
 
 def run_interaction(args: argparse.Namespace) -> int:
     try:
         interaction_id = normalise_uuid(args.interaction_id)  # exit 2, nothing sent
         with _profile(args) as profile:
-            detail = asyncio.run(_detail(profile, interaction_id))
+            detail = asyncio.run(_detail(profile, interaction_id, args.offline))
     except ViewerError as exc:
         return _failed(exc)
     if args.json:
@@ -137,12 +144,15 @@ def run_interaction(args: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
-async def _detail(profile: Profile, interaction_id: str):
-    service = build_service(profile)
+async def _detail(profile: Profile, interaction_id: str, offline: bool):
+    store = open_store()
+    service = build_service(profile, store)
+    service.offline = offline
     try:
         return await service.interaction_detail(Source.CTRLHUB, interaction_id)
     finally:
         await service.aclose()
+        store.close()
 
 
 def _failed(exc: ViewerError) -> int:

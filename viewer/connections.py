@@ -13,13 +13,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from viewer import credentials, profiles
+from viewer.cache import OfflineStore
 from viewer.domain import BadInput, Source, ViewerError
 from viewer.identifiers import normalise_uuid
 from viewer.profiles import Profile
 from viewer.sources.auth import ctrlhub_password_sign_in
 from viewer.sources.capillary import CapillaryClient
 from viewer.sources.ctrlhub import CtrlHubClient
-from viewer.wiring import capillary_settings, ctrlhub_settings
+from viewer.wiring import capillary_settings, ctrlhub_settings, open_store
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -145,8 +146,15 @@ def save(profile: Profile, secrets: dict[str, str], previous_name: str | None = 
     return notices
 
 
-def remove(name: str) -> bool:
-    """Delete a profile and every secret it had in the keyring."""
+def remove(name: str, store: OfflineStore | None = None) -> bool:
+    """Delete a profile, every secret it had in the keyring, and its saved customers."""
     credentials.delete_secrets(name)
+    own_store = store is None
+    store = store or open_store()
+    try:
+        store.clear_profile(name)
+    finally:
+        if own_store:
+            store.close()
     return profiles.remove_profile(name)
 

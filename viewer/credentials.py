@@ -135,3 +135,25 @@ def move_secrets(old_name: str, new_name: str) -> None:
         if value:
             set_secret(new_name, purpose, value)
     delete_secrets(old_name)
+
+
+CACHE_KEY_ENTRY = "__saved_data_key__"
+
+
+def cache_key() -> bytes | None:
+    """The key sealing the offline store, made on first use; None without a secure keyring
+    (the store then lives in memory for this run)."""
+    if not backend_status()[0]:
+        return None
+    try:
+        import keyring
+
+        stored = keyring.get_password(SERVICE, CACHE_KEY_ENTRY)
+        if stored:
+            return bytes.fromhex(stored)
+        key = os.urandom(32)
+        keyring.set_password(SERVICE, CACHE_KEY_ENTRY, key.hex())
+        return key
+    except (Exception, ValueError) as exc:
+        log.warning("keyring could not hold the saved-data key (%s)", type(exc).__name__)
+        return None

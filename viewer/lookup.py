@@ -8,10 +8,12 @@ reported in `errors`; when every source fails, the most telling failure is raise
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from viewer.domain import (
     AuthFailed,
@@ -30,6 +32,8 @@ from viewer.domain import (
 )
 
 log = logging.getLogger("viewer.lookup")
+if TYPE_CHECKING:
+    from viewer.cache import OfflineStore, RecentCustomer
 
 # Merging (a sort of every row) moves off the event loop above this many rows.
 MERGE_OFF_LOOP_ROWS = 20_000
@@ -43,6 +47,8 @@ class SourceClient(Protocol):
 
     async def lookup(self, query: Query, channels: Iterable[str] = ()) -> SourceResult: ...
 
+    def from_saved(self, raw: dict[str, Any], query: Query) -> SourceResult: ...
+
     async def aclose(self) -> None: ...
 
 
@@ -50,20 +56,126 @@ ProgressCallback = Callable[[Source, str], None]  # (source, "asking" | "done" |
 
 
 class LookupService:
-    def __init__(self, sources: Sequence[SourceClient]):
+    """Asks the sources; keeps what they said in the offline store, when there is one."""
+
+    def __init__(self, sources: Sequence[SourceClient], store: OfflineStore | None = None,
+                 profile_name: str = ""):
         self.sources = list(sources)
+        self.store = store
+        self.profile_name = profile_name
+        self.offline = False  # "Work offline": answer from saved data only, send nothing
+        self._saving: set[asyncio.Task] = set()
 
     async def aclose(self) -> None:
+        for task in list(self._saving):  # let a save in progress finish: it is short
+            with contextlib.suppress(Exception):
+                await task
         for source in self.sources:
             await source.aclose()
 
+    # -- saved data ---------------------------------------------------------------------
+    async def cached(self, query: Query, channels: Iterable[str] = ()) -> LookupResult | None:
+        """The saved answer for this query, rebuilt from its raw replies; None when none."""
+        if self.store is None:
+            return None
+        saved = await asyncio.to_thread(self.store.load_lookup, self.profile_name, query)
+        if saved is None:
+            return None
+        found = []
+        for client in self.sources:
+            raw = saved.value.get("sources", {}).get(client.source.value)
+            if raw:
+                try:
+                    found.append(client.from_saved(raw, query))
+                except ViewerError as exc:
+                    log.info("saved %s data unreadable: %s", client.source.value, exc.message)
+        if not found:
+            return None
+        rows = sum(len(r.interactions) for r in found)
+        merge_here = rows <= MERGE_OFF_LOOP_ROWS
+        result = merge(query, found, []) if merge_here else await asyncio.to_thread(merge, query, found, [])
+        result = _only_channels(result, set(channels))
+        return replace(result, from_cache=True, fetched_at=saved.saved_at)
+
+    def _save_later(self, result: LookupResult, found: list[SourceResult]) -> None:
+        """Keep a live answer for offline use, on a worker thread; the lookup never waits."""
+        if self.store is None or not any(r.raw for r in found):
+            return
+        payload = {"sources": {r.source.value: r.raw for r in found if r.raw}}
+        name = result.customer.name or ""
+        task = asyncio.ensure_future(
+            asyncio.to_thread(self.store.save_lookup, self.profile_name, result.query, name, payload))
+        self._saving.add(task)
+        task.add_done_callback(self._saved)
+
+    def _saved(self, task: asyncio.Task) -> None:
+        self._saving.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("saving a customer for offline use failed: %s", type(task.exception()).__name__)
+
+    async def recent(self) -> list[RecentCustomer]:
+        if self.store is None:
+            return []
+        return await asyncio.to_thread(self.store.recent, self.profile_name)
+
+    async def clear_saved(self) -> None:
+        if self.store is not None:
+            await asyncio.to_thread(self.store.clear_profile, self.profile_name)
+
+    async def lookup_or_saved(self, query: Query, channels: Iterable[str] = ()) -> LookupResult:
+        """Live when possible; when every source fails, the saved answer with the reason."""
+        channels = tuple(channels)
+        if self.offline:
+            return await self._saved_only(query, channels)
+        try:
+            return await self.lookup(query, channels)
+        except (NotFound, NotConfigured):
+            raise
+        except ViewerError as exc:
+            saved = await self.cached(query, channels)
+            if saved is None:
+                raise
+            return replace(saved, errors=[exc])
+
+    async def _saved_only(self, query: Query, channels: tuple[str, ...]) -> LookupResult:
+        saved = await self.cached(query, channels)
+        if saved is None:
+            raise NotFound("Working offline, and this customer is not in the saved data.")
+        return saved
+
     async def interaction_detail(self, source: Source, interaction_id: str) -> InteractionDetail:
-        """One interaction in full, from the source that holds it (Ctrl-Hub today)."""
+        """One interaction in full, from the source that holds it (Ctrl-Hub today), or from
+        saved data when offline or when the source cannot be reached."""
         for client in self.sources:
             fetch = getattr(client, "interaction_detail", None)
             if client.source is source and fetch is not None:
-                return await fetch(interaction_id)
+                if self.offline:
+                    return await self._saved_detail(interaction_id, None)
+                try:
+                    detail = await fetch(interaction_id)
+                except (NotFound, NotConfigured):
+                    raise
+                except ViewerError as exc:
+                    return await self._saved_detail(interaction_id, exc)
+                if self.store is not None and detail.document:
+                    task = asyncio.ensure_future(asyncio.to_thread(
+                        self.store.save_detail, self.profile_name, detail.interaction.id, detail.document))
+                    self._saving.add(task)
+                    task.add_done_callback(self._saved)
+                return detail
         raise NotConfigured(f"{source.label} is not set up in this profile.", source=source)
+
+    async def _saved_detail(self, interaction_id: str, failure: ViewerError | None) -> InteractionDetail:
+        from viewer.sources.ctrlhub_parse import detail as parse_detail
+
+        saved = None
+        if self.store is not None:
+            saved = await asyncio.to_thread(self.store.load_detail, self.profile_name, interaction_id)
+        if saved is None:
+            if failure is not None:
+                raise failure
+            raise NotFound("Working offline, and this interaction's detail was not saved.")
+        return parse_detail(saved.value)
 
     async def lookup(
         self,
@@ -71,7 +183,10 @@ class LookupService:
         channels: Iterable[str] = (),
         progress: ProgressCallback | None = None,
     ) -> LookupResult:
+        """Ask every source now (offline: saved data only). A live answer is saved."""
         channels = tuple(channels)
+        if self.offline:
+            return await self._saved_only(query, channels)
         asked = [s for s in self.sources if s.supports(query.kind)]
         if not asked:
             raise NotConfigured(_nobody_answers(query, self.sources))
@@ -94,8 +209,12 @@ class LookupService:
             raise _most_telling(failures)
         rows = sum(len(r.interactions) for r in found)
         if rows > MERGE_OFF_LOOP_ROWS:
-            return await asyncio.to_thread(merge, query, found, failures)
-        return merge(query, found, failures)
+            result = await asyncio.to_thread(merge, query, found, failures)
+        else:
+            result = merge(query, found, failures)
+        if not failures or all(isinstance(f, NotFound) for f in failures):
+            self._save_later(result, found)  # only whole answers replace what was saved
+        return result
 
 
 def merge(query: Query, found: list[SourceResult], failures: list[ViewerError]) -> LookupResult:
@@ -128,6 +247,13 @@ def merge(query: Query, found: list[SourceResult], failures: list[ViewerError]) 
         fetched_at=datetime.now(UTC),
         opened=next((r.opened for r in found if r.opened is not None), None),
     )
+
+
+def _only_channels(result: LookupResult, wanted: set[str]) -> LookupResult:
+    if not wanted:
+        return result
+    return replace(result, interactions=[i for i in result.interactions if i.channel in wanted],
+                   counts={c: n for c, n in result.counts.items() if c in wanted})
 
 
 def _most_telling(failures: list[ViewerError]) -> ViewerError:

@@ -44,6 +44,18 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
+def age(moment: datetime) -> str:
+    """How long ago, as an agent says it: "3 h", "5 min", "2 days"."""
+    seconds = max(0, (datetime.now(UTC) - moment).total_seconds())
+    if seconds < 90:
+        return "a moment"
+    if seconds < 3600:
+        return f"{round(seconds / 60)} min"
+    if seconds < 2 * 86400:
+        return f"{round(seconds / 3600)} h"
+    return f"{round(seconds / 86400)} days"
+
+
 def tab_label(count: ChannelCount) -> str:
     return f"{channel_label(count.channel)} ({count.label})"
 
@@ -93,6 +105,7 @@ def result_json(result: LookupResult) -> dict[str, Any]:
         "errors": [e.to_json() for e in result.errors],
         "from_cache": result.from_cache,
         "fetched_at": iso(result.fetched_at),
+        "saved_at": iso(result.fetched_at) if result.from_cache else None,
     }
 
 
@@ -250,8 +263,10 @@ def render_table(result: LookupResult) -> str:
     lines = []
     card = customer_lines(result.customer)
     lines.append("  ".join(f"{label}: {value}" for label, value in card) or str(result.query))
-    origin = "saved data" if result.from_cache else "live"
-    lines.append(f"Fetched {local_time(result.fetched_at)} ({origin})")
+    if result.from_cache:
+        lines.append(f"FROM SAVED DATA, saved {local_time(result.fetched_at)} ({age(result.fetched_at)} ago)")
+    else:
+        lines.append(f"Fetched {local_time(result.fetched_at)} (live)")
     lines.append("  ".join(tab_label(c) for c in result.counts.values()) or "No channels.")
     for warning in result.warnings:
         lines.append(f"! {warning}")

@@ -72,6 +72,8 @@ class Profile:
 class Config:
     profiles: dict[str, Profile]
     last_profile: str | None = None
+    keep_days: int = 30  # saved customers older than this are dropped
+    max_mb: int = 500  # and the least recently viewed past this size
 
 
 def config_dir(env: Mapping[str, str] = os.environ) -> Path:
@@ -99,7 +101,14 @@ def load_config(env: Mapping[str, str] = os.environ) -> Config:
             values = {k: str(v) for k, v in table.items() if k in known}
             profiles[name] = Profile(name=name, **values)
     last = data.get("last_profile")
-    return Config(profiles, last if isinstance(last, str) else None)
+    saved = data.get("saved_data") if isinstance(data.get("saved_data"), dict) else {}
+    keep_days, max_mb = saved.get("keep_days", 30), saved.get("max_mb", 500)
+    return Config(
+        profiles,
+        last if isinstance(last, str) else None,
+        keep_days if isinstance(keep_days, int) and keep_days > 0 else 30,
+        max_mb if isinstance(max_mb, int) and max_mb > 0 else 500,
+    )
 
 
 SAVED_FIELDS = tuple(f.name for f in fields(Profile) if f.name not in ("name", "memory_secrets"))
@@ -117,6 +126,7 @@ def write_config(config: Config, env: Mapping[str, str] = os.environ) -> Path:
     lines = ["# Customer Interaction Viewer settings. No secrets here: they live in the OS keyring.", ""]
     if config.last_profile:
         lines += [f"last_profile = {_toml_string(config.last_profile)}", ""]
+    lines += ["[saved_data]", f"keep_days = {int(config.keep_days)}", f"max_mb = {int(config.max_mb)}", ""]
     for name, profile in sorted(config.profiles.items()):
         lines.append(f"[profiles.{_toml_string(name)}]")
         default = Profile(name=name)
@@ -141,7 +151,7 @@ def save_profile(profile: Profile, previous_name: str | None = None,
     if previous_name and previous_name != profile.name:
         profiles.pop(previous_name, None)
     profiles[profile.name] = replace(profile, memory_secrets={})
-    write_config(Config(profiles, profile.name), env)
+    write_config(replace(config, profiles=profiles, last_profile=profile.name), env)
 
 
 def remove_profile(name: str, env: Mapping[str, str] = os.environ) -> bool:
@@ -150,14 +160,18 @@ def remove_profile(name: str, env: Mapping[str, str] = os.environ) -> bool:
         return False
     profiles = {k: v for k, v in config.profiles.items() if k != name}
     last = config.last_profile if config.last_profile != name else next(iter(profiles), None)
-    write_config(Config(profiles, last), env)
+    write_config(replace(config, profiles=profiles, last_profile=last), env)
     return True
 
 
 def remember_last(name: str, env: Mapping[str, str] = os.environ) -> None:
     config = load_config(env)
     if name in config.profiles and config.last_profile != name:
-        write_config(Config(config.profiles, name), env)
+        write_config(replace(config, last_profile=name), env)
+
+
+def save_retention(keep_days: int, max_mb: int, env: Mapping[str, str] = os.environ) -> None:
+    write_config(replace(load_config(env), keep_days=keep_days, max_mb=max_mb), env)
 
 
 def resolve_profile(name: str | None, env: Mapping[str, str] = os.environ) -> Profile:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from viewer.credentials import get_secret
+from viewer.cache import OfflineStore
+from viewer.credentials import cache_key, get_secret
 from viewer.domain import NotConfigured, Source
 from viewer.lookup import LookupService, SourceClient
-from viewer.profiles import Profile
+from viewer.profiles import Profile, cache_dir, load_config
 from viewer.sources.capillary import CapillaryClient, CapillarySettings
 from viewer.sources.ctrlhub import CtrlHubClient, CtrlHubSettings
 
@@ -47,8 +48,15 @@ def build_sources(profile: Profile) -> list[SourceClient]:
     return sources
 
 
-def build_service(profile: Profile) -> LookupService:
-    return LookupService(build_sources(profile))
+def build_service(profile: Profile, store: OfflineStore | None = None) -> LookupService:
+    return LookupService(build_sources(profile), store=store, profile_name=profile.name)
+
+
+def open_store() -> OfflineStore:
+    """The installation's offline store (profiles are kept apart inside it). Cheap enough for
+    start-up: no full-file scan. Without a secure keyring it lives in memory."""
+    config = load_config()
+    return OfflineStore.open(cache_dir(), cache_key(), keep_days=config.keep_days, max_mb=config.max_mb)
 
 
 def demo_profile(server_url: str) -> Profile:

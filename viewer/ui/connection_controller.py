@@ -11,12 +11,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QComboBox, QMessageBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QMessageBox
 
 from viewer import connections, credentials, profiles
+from viewer.cache import OfflineStore
 from viewer.domain import ViewerError
 from viewer.profiles import Profile
 from viewer.ui.main_window import MainWindow
+from viewer.ui.saved_data_dialog import SavedDataDialog
 from viewer.ui.setup_dialog import SetupDialog
 from viewer.ui.sign_in_dialog import SignInDialog
 from viewer.ui.welcome import WelcomePage
@@ -24,10 +26,11 @@ from viewer.wiring import build_service
 
 
 class ConnectionController(QObject):
-    def __init__(self, window: MainWindow, start_demo: Callable[[], Profile]):
+    def __init__(self, window: MainWindow, start_demo: Callable[[], Profile], store: OfflineStore | None = None):
         super().__init__(window)
         self.window = window
         self.start_demo = start_demo
+        self.store = store
         self.profile: Profile | None = None
         self.dialog: SetupDialog | SignInDialog | None = None  # the open one, kept alive
         self.welcome = WelcomePage(notice=credentials.fallback_notice() or "")
@@ -40,7 +43,13 @@ class ConnectionController(QObject):
         window.statusBar().addPermanentWidget(self.switcher)
         window.profile_label.hide()
         window.sign_in_needed.connect(self.open_sign_in)
+        self.offline_box = QCheckBox("Offline")
+        self.offline_box.setToolTip("Work offline: show saved data only and send nothing")
+        window.statusBar().addPermanentWidget(self.offline_box)
         self._build_menu()
+        self.offline_box.toggled.connect(self.offline_action.setChecked)
+        self.offline_action.toggled.connect(self.offline_box.setChecked)
+        self.offline_action.toggled.connect(window.set_offline)
 
     # -- menu and switcher --------------------------------------------------------------
     def _build_menu(self) -> None:
@@ -51,6 +60,10 @@ class ConnectionController(QObject):
         menu.addAction("New connection…", self.open_setup)
         self.edit_action = menu.addAction("Edit this connection…", self.open_edit)
         self.delete_action = menu.addAction("Delete this connection…", self.confirm_delete)
+        menu.addSeparator()
+        self.offline_action = menu.addAction("Work offline")
+        self.offline_action.setCheckable(True)
+        menu.addAction("Saved data…", self.open_saved_data)
         menu.addSeparator()
         menu.addAction("Try the demo", self.use_demo)
 
@@ -93,7 +106,7 @@ class ConnectionController(QObject):
             return
         service, problem = None, ""
         try:
-            service = build_service(profile)
+            service = build_service(profile, self.store)
         except ViewerError as exc:
             problem = f"{exc} Open Connection → Edit this connection… to fix it."
         self.window.use_service(service, profile.name, problem)
@@ -141,6 +154,12 @@ class ConnectionController(QObject):
         self.use(self.profile)
         self.window.repeat_last_search()
 
+    def open_saved_data(self) -> None:
+        if self.store is None:
+            return
+        name = self.profile.name if self.profile else ""
+        self._open(SavedDataDialog(self.store, self.window.service, name, self.window))
+
     def confirm_delete(self) -> None:
         if self.profile is None:
             return
@@ -154,6 +173,6 @@ class ConnectionController(QObject):
         self._open(box)
 
     def delete(self, name: str) -> None:
-        connections.remove(name)
+        connections.remove(name, self.store)
         remaining = profiles.load_config()
         self.use(remaining.profiles.get(remaining.last_profile or ""))

@@ -33,6 +33,7 @@ from viewer.domain import (
     Interaction,
     InteractionDetail,
     LookupResult,
+    NotFound,
     Query,
     Source,
     ViewerError,
@@ -41,6 +42,7 @@ from viewer.domain import (
 from viewer.identifiers import parse_query
 from viewer.lookup import LookupService
 from viewer.present import (
+    age,
     detail_fields,
     interaction_detail_fields,
     local_time,
@@ -78,6 +80,7 @@ class MainWindow(QMainWindow):
     detail_shown = Signal(str)
     # Emitted when a source says the session ended and signing in again would fix it.
     sign_in_needed = Signal()
+    offline_changed = Signal(bool)
 
     def __init__(self, service: LookupService | None, profile_label: str = "", setup_problem: str = ""):
         super().__init__()
@@ -108,6 +111,11 @@ class MainWindow(QMainWindow):
         self._build_layout()
 
         self.profile_label = QLabel(f"Profile: {profile_label}" if profile_label else "")
+        self.offline_label = QLabel("● Working offline")
+        self.offline_label.setStyleSheet("color: #842029; font-weight: bold;")
+        self.offline_label.hide()
+        self.recent_entries: list = []
+        self.statusBar().addPermanentWidget(self.offline_label)
         self.statusBar().addPermanentWidget(self.profile_label)
         self.search_bar.search_requested.connect(self.start_search)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -177,6 +185,8 @@ class MainWindow(QMainWindow):
         self.cancel_search()
         self._cancel_detail()
         old, self.service = self.service, service
+        if service is not None:
+            service.offline = self.offline_label.isVisible()
         if old is not None and old is not service:
             closing = asyncio.ensure_future(old.aclose())
             self._closing.add(closing)
@@ -197,6 +207,7 @@ class MainWindow(QMainWindow):
             self.message_bar.show_message("error", [problem])
         else:
             self.message_bar.clear()
+        self._refresh_recent()
         self.show_page(None)
 
     # -- searching ----------------------------------------------------------------------
@@ -230,7 +241,21 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Asking {source.label}…")
 
     async def _run_search(self, query: Query, generation: int) -> None:
+        """Saved data first (instantly, if this customer was seen before), then live data."""
         self._set_busy(True, f"Looking up {query}…")
+        saved = await self._saved_answer(query)
+        if generation != self._generation:
+            return
+        offline = self.service.offline
+        if saved is not None:
+            note = (f"Working offline — showing data saved {age(saved.fetched_at)} ago." if offline
+                    else f"Saved {age(saved.fetched_at)} ago — refreshing…")
+            self.show_result(saved, note=note)
+        if offline:
+            self._set_busy(False)
+            if saved is None:
+                self._show_failure(NotFound("Working offline, and this customer is not in the saved data."))
+            return
         try:
             result = await self.service.lookup(query, progress=self._progress)
         except asyncio.CancelledError:
@@ -238,7 +263,10 @@ class MainWindow(QMainWindow):
         except ViewerError as exc:
             if generation == self._generation:
                 self._set_busy(False)
-                self._show_failure(exc)
+                if saved is not None and not isinstance(exc, NotFound):
+                    self._show_offline(saved, exc)
+                else:
+                    self._show_failure(exc)
             return
         except Exception as exc:  # a bug must not take the window down with it
             log.exception("lookup failed unexpectedly")
@@ -251,6 +279,21 @@ class MainWindow(QMainWindow):
         self._set_busy(False)
         self.show_result(result)
 
+    async def _saved_answer(self, query: Query) -> LookupResult | None:
+        try:
+            return await self.service.cached(query)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # saved data is a bonus: never let it stop a live lookup
+            log.exception("reading saved data failed")
+            return None
+
+    def _show_offline(self, saved: LookupResult, exc: ViewerError) -> None:
+        lines = [f"Offline — showing data saved {age(saved.fetched_at)} ago. {exc}"]
+        self.message_bar.show_message("warning", lines, exc.detail)
+        self.statusBar().showMessage(str(exc))
+        self.search_failed.emit(str(exc))
+
     def _show_failure(self, exc: ViewerError) -> None:
         kept = " The previous result is still shown." if self.result else ""
         action = ("Sign in again", self.sign_in_needed.emit) if getattr(exc, "needs_sign_in", False) else None
@@ -259,7 +302,13 @@ class MainWindow(QMainWindow):
         self.search_failed.emit(str(exc))
 
     # -- showing a result ----------------------------------------------------------------------
-    def show_result(self, result: LookupResult) -> None:
+    def show_result(self, result: LookupResult, note: str = "") -> None:
+        """Put a result on screen. When it refreshes the customer already shown, the tab,
+        the selected message and the scroll position stay where the agent left them."""
+        same_customer = self.result is not None and self.result.query == result.query
+        kept_channel = self.tabs.tabData(self.tabs.currentIndex()) if same_customer else None
+        selected = self.selected_interaction() if same_customer else None
+        scroll = self.table.verticalScrollBar().value() if same_customer else 0
         self.result = result
         self._cancel_detail()
         self._details = {}
@@ -267,25 +316,87 @@ class MainWindow(QMainWindow):
             self._details[result.opened.interaction.id] = result.opened
         self.model.set_interactions(result.interactions)
         self.table.horizontalHeader().setSortIndicator(TIME, Qt.SortOrder.DescendingOrder)
-        freshness = ("Saved data from " if result.from_cache else "Live · fetched ") + local_time(result.fetched_at)
+        freshness = ("Saved " if result.from_cache else "Live · fetched ") + local_time(result.fetched_at)
         self.card.show_customer(result.customer, str(result.query), freshness)
         self._fill_tabs(result)
-        notices = [str(e) for e in result.errors] + result.warnings
+        if kept_channel is not None:
+            self.select_channel(kept_channel)
+        self._reselect(selected, scroll)
+        self._show_notices(result, note)
+        self._refresh_recent()
+        took = time.perf_counter() - self._started_at if self._started_at else 0.0
+        origin = "saved" if result.from_cache else "live"
+        self.statusBar().showMessage(f"{len(result.interactions):,} messages ({origin}) · {took:.2f} s")
+        self.result_shown.emit(took)
+
+    # -- recent customers and working offline -------------------------------------------
+    def _refresh_recent(self) -> None:
+        if self.service is None or self.service.store is None:
+            self._fill_recent([])
+            return
+        task = asyncio.ensure_future(self._load_recent(self.service))
+        self._closing.add(task)  # a strong reference until done (shutdown awaits these too)
+        task.add_done_callback(self._closing.discard)
+
+    async def _load_recent(self, service: LookupService) -> None:
+        try:
+            recent = await service.recent()
+        except Exception:
+            log.exception("reading the recent customers failed")
+            return
+        if service is self.service:  # the profile may have changed meanwhile
+            self._fill_recent(recent)
+
+    def _fill_recent(self, recent: list) -> None:
+        menu = self.search_bar.recent_menu
+        menu.clear()
+        for entry in recent:
+            label = f"{entry.name or entry.query.value}  ·  {entry.query.kind.label} {entry.query.value}"
+            action = menu.addAction(label)
+            action.setToolTip(f"Viewed {local_time(entry.viewed_at)}")
+            action.triggered.connect(lambda _=False, q=entry.query: self.open_query(q))
+        if not recent:
+            menu.addAction("No customers looked at yet").setEnabled(False)
+        self.recent_entries = recent
+
+    def open_query(self, query: Query) -> None:
+        """Search an exact query (from the recent list): no kind detection needed."""
+        self.search_bar.field.setText(query.value)
+        self.start_search(query.value, query.kind)
+
+    def set_offline(self, offline: bool) -> None:
+        """Work offline: answers come from saved data only and nothing is sent."""
+        if self.service is not None:
+            self.service.offline = offline
+        self.offline_label.setVisible(offline)
+        self.statusBar().showMessage("Working offline: only saved data is shown." if offline else "Back online.")
+        self.offline_changed.emit(offline)
+
+    def _reselect(self, selected: Interaction | None, scroll: int) -> None:
+        row = None
+        if selected is not None:
+            row = next((r for r in range(self.model.rowCount())
+                        if self.model.interaction(r).key == selected.key), None)
+        if row is not None:
+            self.select_row(row)
+            self.table.verticalScrollBar().setValue(scroll)
+        else:
+            self.detail.clear()
+            if self.model.rowCount():
+                self.table.scrollToTop()
+        if self.result.opened is not None and row is None:  # a pasted interaction id
+            self._open_interaction(self.result.opened.interaction.id)
+
+    def _show_notices(self, result: LookupResult, note: str) -> None:
+        notices = ([note] if note else []) + [str(e) for e in result.errors] + result.warnings
         if notices:
             detail = "\n".join(f"{e.source.label if e.source else ''}: {e.detail}" for e in result.errors if e.detail)
             expired = any(getattr(e, "needs_sign_in", False) for e in result.errors)
             action = ("Sign in again", self.sign_in_needed.emit) if expired else None
-            self.message_bar.show_message("warning", notices, detail, action)
+            severity = "info" if note and not (result.errors or result.warnings) else "warning"
+            self.message_bar.show_message(severity, notices, detail, action)
         else:
             self.message_bar.clear()
-        self.detail.clear()
-        if self.model.rowCount():
-            self.table.scrollToTop()
-        if result.opened is not None:  # a pasted interaction id: open that interaction
-            self._open_interaction(result.opened.interaction.id)
-        took = time.perf_counter() - self._started_at if self._started_at else 0.0
-        self.statusBar().showMessage(f"{len(result.interactions):,} messages · {took:.2f} s")
-        self.result_shown.emit(took)
 
     def _fill_tabs(self, result: LookupResult) -> None:
         self.tabs.blockSignals(True)

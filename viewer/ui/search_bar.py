@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 from viewer.domain import IdentifierKind
 
@@ -33,6 +42,12 @@ class SearchBar(QWidget):
         self.field.setClearButtonEnabled(True)
         self.field.setAccessibleName("Customer identifier")
         self.button = QPushButton("Search")
+        self.recent = QToolButton()
+        self.recent.setText("Recent")
+        self.recent.setToolTip("Customers looked at recently in this profile (they open offline too)")
+        self.recent.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.recent_menu = QMenu(self.recent)
+        self.recent.setMenu(self.recent_menu)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # an indeterminate "working" bar
         self.busy.setMaximumWidth(90)
@@ -44,6 +59,7 @@ class SearchBar(QWidget):
         layout.addWidget(self.kind)
         layout.addWidget(self.field, 1)
         layout.addWidget(self.button)
+        layout.addWidget(self.recent)
         layout.addWidget(self.busy)
 
         self.field.returnPressed.connect(self._emit)
