@@ -41,6 +41,7 @@ KEY_CHECK = b"customer-viewer saved data v1"
 DEFAULT_KEEP_DAYS = 30
 DEFAULT_MAX_MB = 500
 RECENT_LIMIT = 20
+OPEN_ATTEMPTS = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -71,14 +72,23 @@ class RecentCustomer:
     viewed_at: datetime
 
 
+def _is_damage(exc: Exception) -> bool:
+    """Damage ("file is not a database", "malformed") sets a file aside; being busy or
+    locked by the other copy of the program (OperationalError) never does."""
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
+
+
 def _recovering(method):
-    """A damaged file must cost the agent nothing: recover, and answer "nothing saved"."""
+    """A damaged or busy file must cost the agent nothing: answer "nothing saved"."""
 
     def guarded(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
         except sqlite3.DatabaseError as exc:
-            self._recover(exc)
+            if _is_damage(exc):
+                self._recover(exc)
+            else:
+                log.warning("saved data busy (%s); skipped this time", exc)
             return [] if method.__name__ == "recent" else None
 
     guarded.__name__ = method.__name__
@@ -102,34 +112,48 @@ class OfflineStore:
     @classmethod
     def open(cls, folder: Path | None, key: bytes | None, keep_days: int = DEFAULT_KEEP_DAYS,
              max_mb: int = DEFAULT_MAX_MB) -> OfflineStore:
-        """Never raises: a bad file is set aside, no key means memory only."""
+        """Never raises: a damaged file is set aside, a busy one waited for, no key means memory."""
         if key is None or folder is None:
-            store = cls(_connect(":memory:"), os.urandom(32), None, keep_days, max_mb)
-            store._initialise()
-            store.notices.append(
-                "Saved data is kept for this session only: no secure keyring is available to protect it."
-            )
-            return store
+            return cls._in_memory(os.urandom(32), keep_days, max_mb,
+                                  "Saved data is kept for this session only: no secure keyring is "
+                                  "available to protect it.")
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / FILE_NAME
-        connection = None
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                return cls._open_file(path, key, keep_days, max_mb)
+            except sqlite3.OperationalError as exc:  # busy or locked: the other copy is writing
+                log.info("saved data busy at start (%s), attempt %d", exc, attempt + 1)
+                time.sleep(0.2 * (attempt + 1))
+            except (sqlite3.DatabaseError, CacheUnreadable, OSError) as exc:
+                aside = _set_aside(path)
+                log.warning("saved data unreadable (%s); moved to %s", type(exc).__name__, aside.name)
+                store = cls._open_file(path, key, keep_days, max_mb)
+                store.notices.append(
+                    "The saved data could not be read (damaged, or saved with another key); it was set "
+                    "aside and a new store started. Customers will be saved again as you look them up."
+                )
+                return store
+        return cls._in_memory(key, keep_days, max_mb, "The saved data is busy (another copy of the "
+                              "program?); this session keeps its saved data in memory.")
+
+    @classmethod
+    def _open_file(cls, path: Path, key: bytes, keep_days: int, max_mb: int) -> OfflineStore:
+        connection = _connect(str(path))
         try:
-            connection = _connect(str(path))
             store = cls(connection, key, path, keep_days, max_mb)
             store._initialise()
             return store
-        except (sqlite3.DatabaseError, CacheUnreadable, OSError) as exc:
-            if connection is not None:
-                connection.close()  # before moving the file: Windows will not move an open one
-            aside = _set_aside(path)
-            log.warning("saved data unreadable (%s); moved to %s", type(exc).__name__, aside.name)
-            store = cls(_connect(str(path)), key, path, keep_days, max_mb)
-            store._initialise()
-            store.notices.append(
-                "The saved data could not be read (damaged, or saved with another key); it was set "
-                "aside and a new store started. Customers will be saved again as you look them up."
-            )
-            return store
+        except BaseException:
+            connection.close()  # before anyone moves the file: Windows will not move an open one
+            raise
+
+    @classmethod
+    def _in_memory(cls, key: bytes, keep_days: int, max_mb: int, notice: str) -> OfflineStore:
+        store = cls(_connect(":memory:"), key, None, keep_days, max_mb)
+        store._initialise()
+        store.notices.append(notice)
+        return store
 
     def _initialise(self) -> None:
         # No integrity scan here (it reads the whole file, on the GUI thread at start-up): a
@@ -306,11 +330,15 @@ class OfflineStore:
 
 def _connect(target: str) -> sqlite3.Connection:
     connection = sqlite3.connect(target, timeout=10, check_same_thread=False, isolation_level=None)
+    try:
+        if target != ":memory:":
+            connection.execute("PRAGMA journal_mode=WAL")  # two copies of the program may share it
+            connection.execute("PRAGMA busy_timeout=10000")
+            connection.execute("PRAGMA secure_delete=ON")
+    except BaseException:
+        connection.close()
+        raise
     connection.isolation_level = ""  # implicit transactions, committed by `with connection`
-    if target != ":memory:":
-        connection.execute("PRAGMA journal_mode=WAL")  # two copies of the program may share it
-        connection.execute("PRAGMA busy_timeout=10000")
-        connection.execute("PRAGMA secure_delete=ON")
     return connection
 
 

@@ -64,6 +64,7 @@ class LookupService:
         self.store = store
         self.profile_name = profile_name
         self.offline = False  # "Work offline": answer from saved data only, send nothing
+        self.on_saved: Callable[[], None] | None = None  # e.g. refresh a recent-customers list
         self._saving: set[asyncio.Task] = set()
 
     async def aclose(self) -> None:
@@ -110,8 +111,12 @@ class LookupService:
 
     def _saved(self, task: asyncio.Task) -> None:
         self._saving.discard(task)
-        if not task.cancelled() and task.exception() is not None:
+        if task.cancelled():
+            return
+        if task.exception() is not None:
             log.warning("saving a customer for offline use failed: %s", type(task.exception()).__name__)
+        elif self.on_saved is not None:
+            self.on_saved()
 
     async def recent(self) -> list[RecentCustomer]:
         if self.store is None:

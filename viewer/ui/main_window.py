@@ -117,6 +117,8 @@ class MainWindow(QMainWindow):
         self.recent_entries: list = []
         self.statusBar().addPermanentWidget(self.offline_label)
         self.statusBar().addPermanentWidget(self.profile_label)
+        if service is not None:
+            service.on_saved = self._refresh_recent
         self.search_bar.search_requested.connect(self.start_search)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -187,6 +189,7 @@ class MainWindow(QMainWindow):
         old, self.service = self.service, service
         if service is not None:
             service.offline = self.offline_label.isVisible()
+            service.on_saved = self._refresh_recent
         if old is not None and old is not service:
             closing = asyncio.ensure_future(old.aclose())
             self._closing.add(closing)

@@ -1,0 +1,177 @@
+"""The offline store on a real SQLite file: round trips, secrecy, expiry, recovery, sharing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import (
+    CTRLHUB_INTERACTION,
+    CTRLHUB_MOBILE,
+    FLAT_SAMPLE_MOBILE,
+    capillary_client,
+    ctrlhub_client,
+)
+from viewer import cache
+from viewer.cache import FILE_NAME, OfflineStore
+from viewer.domain import IdentifierKind, Query, Source
+from viewer.lookup import LookupService
+
+KEY = bytes(range(32))
+OLIVER = Query(IdentifierKind.MOBILE, CTRLHUB_MOBILE)
+
+
+def open_store(folder: Path, key: bytes = KEY, **kwargs) -> OfflineStore:
+    return OfflineStore.open(folder, key, **kwargs)
+
+
+def file_bytes(folder: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in folder.iterdir() if p.is_file())
+
+
+async def live_then_saved(demo_server, store, query):
+    service = LookupService([capillary_client(demo_server.url), ctrlhub_client(demo_server.url)], store, "office")
+    try:
+        live = await service.lookup(query)
+        for task in list(service._saving):
+            await task
+        saved = await service.cached(query)
+        detail = await service.interaction_detail(Source.CTRLHUB, CTRLHUB_INTERACTION)
+        for task in list(service._saving):
+            await task
+    finally:
+        await service.aclose()
+    return live, saved, detail
+
+
+@pytest.mark.asyncio
+async def test_both_sources_round_trip_and_nothing_is_readable_in_the_file(demo_server, tmp_path):
+    store = open_store(tmp_path)
+    live, saved, _detail = await live_then_saved(demo_server, store, OLIVER)
+    assert saved.from_cache and saved.fetched_at
+    assert [i.key for i in saved.interactions] == [i.key for i in live.interactions]
+    assert {i.source for i in saved.interactions} == {Source.CAPILLARY, Source.CTRLHUB}
+    assert saved.customer == live.customer
+    assert saved.counts == live.counts
+    store.close()
+
+    raw = file_bytes(tmp_path)  # the database and its WAL, as a thief would read them
+    subjects = {i.subject for i in live.interactions if len(i.subject) > 8}
+    for secret in [CTRLHUB_MOBILE, "Oliver", "Smith", "oliver.smith@example.com", "CRM-100247", *subjects]:
+        assert secret.encode() not in raw, secret
+
+
+@pytest.mark.asyncio
+async def test_ctrlhub_details_open_from_saved_data(demo_server, tmp_path):
+    store = open_store(tmp_path)
+    await live_then_saved(demo_server, store, OLIVER)
+    service = LookupService([ctrlhub_client(demo_server.url)], store, "office")
+    service.offline = True
+    before = demo_server.request_count
+    try:
+        detail = await service.interaction_detail(Source.CTRLHUB, CTRLHUB_INTERACTION)
+        result = await service.lookup(OLIVER)
+    finally:
+        await service.aclose()
+    assert detail.related["contact"].name == "Mr Oliver Smith"
+    assert result.from_cache and demo_server.request_count == before  # nothing was sent
+
+
+@pytest.mark.asyncio
+async def test_a_vendor_sample_customer_round_trips(demo_server, tmp_path):
+    store = open_store(tmp_path)
+    live, saved, _ = await live_then_saved(demo_server, store, Query(IdentifierKind.MOBILE, FLAT_SAMPLE_MOBILE))
+    assert [(i.id, i.occurred_at) for i in saved.interactions] == [(i.id, i.occurred_at) for i in live.interactions]
+
+
+def test_profiles_are_kept_apart(tmp_path):
+    store = open_store(tmp_path)
+    query = Query(IdentifierKind.EMAIL, "a@example.com")
+    store.save_lookup("eu", query, "Anna", {"sources": {}})
+    assert store.load_lookup("eu", query) is not None
+    assert store.load_lookup("us", query) is None
+    assert store.recent("us") == []
+    assert [r.name for r in store.recent("eu")] == ["Anna"]
+    store.clear_profile("eu")
+    assert store.load_lookup("eu", query) is None
+
+
+def test_recent_is_newest_first(tmp_path):
+    store = open_store(tmp_path)
+    for n in range(3):
+        store.save_lookup("eu", Query(IdentifierKind.EXTERNAL_ID, f"C-{n}"), f"Customer {n}", {"sources": {}})
+        time.sleep(0.01)
+    store.load_lookup("eu", Query(IdentifierKind.EXTERNAL_ID, "C-0"))  # viewed again: first
+    assert [r.name for r in store.recent("eu")] == ["Customer 0", "Customer 2", "Customer 1"]
+
+
+def test_expiry_by_age(tmp_path, monkeypatch):
+    store = open_store(tmp_path, keep_days=30)
+    query = Query(IdentifierKind.EXTERNAL_ID, "old")
+    real_time = time.time
+    monkeypatch.setattr(cache.time, "time", lambda: real_time() - 31 * 86400)
+    store.save_lookup("eu", query, "Old", {"sources": {}})
+    monkeypatch.setattr(cache.time, "time", real_time)
+    assert store.load_lookup("eu", query) is None
+    store.prune()
+    assert store.size_bytes() == 0
+
+
+def test_expiry_by_size_drops_the_least_recently_viewed(tmp_path):
+    store = open_store(tmp_path, max_mb=1)
+    # Random hex compresses about 2:1, so each entry seals to ~750 kB: two exceed 1 MB.
+    first, second = Query(IdentifierKind.EXTERNAL_ID, "first"), Query(IdentifierKind.EXTERNAL_ID, "second")
+    store.save_lookup("eu", first, "First", {"sources": {"x": os.urandom(750_000).hex()}})
+    store.save_lookup("eu", second, "Second", {"sources": {"x": os.urandom(750_000).hex()}})
+    assert store.load_lookup("eu", first) is None
+    assert store.load_lookup("eu", second) is not None
+    assert store.size_bytes() <= 1024 * 1024
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong key"])
+def test_an_unreadable_file_is_set_aside_and_a_new_store_works(tmp_path, damage):
+    store = open_store(tmp_path)
+    store.save_lookup("eu", Query(IdentifierKind.EXTERNAL_ID, "x"), "X", {"sources": {}})
+    store.close()
+    path = tmp_path / FILE_NAME
+    for extra in tmp_path.glob(f"{FILE_NAME}-*"):
+        extra.unlink()  # the WAL was checkpointed on close; leave only the main file
+    key = KEY
+    if damage == "garbage":
+        path.write_bytes(os.urandom(8192))
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:1500])
+    else:
+        key = bytes(32)
+    reopened = open_store(tmp_path, key)
+    assert len(reopened.notices) == 1 and "set aside" in reopened.notices[0]
+    assert list(tmp_path.glob(f"{FILE_NAME}.unreadable-*"))
+    query = Query(IdentifierKind.EXTERNAL_ID, "y")
+    reopened.save_lookup("eu", query, "Y", {"sources": {}})
+    assert reopened.load_lookup("eu", query) is not None
+
+
+def test_without_a_key_the_store_lives_in_memory_and_says_so(tmp_path):
+    store = OfflineStore.open(tmp_path, None)
+    assert store.path is None and "session only" in store.notices[0]
+    assert not list(tmp_path.iterdir())
+
+
+def test_two_processes_writing_at_once(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    writers = [subprocess.Popen([sys.executable, str(root / "tests" / "cache_writer.py"), str(tmp_path),
+                                 KEY.hex(), tag, "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+               for tag in ("a", "b")]
+    for writer in writers:
+        out, err = writer.communicate(timeout=60)
+        assert writer.returncode == 0, err.decode()
+    store = open_store(tmp_path)
+    assert not store.notices
+    names = {r.name for r in store.recent("shared", limit=200)}
+    assert len(names) == 120 and {"a 59", "b 59"} <= names
