@@ -246,6 +246,15 @@ class OfflineStore:
         return Saved(datetime.fromtimestamp(row[0]).astimezone(), value)
 
     @_recovering
+    def saved_size(self, profile: str, query: Query) -> int | None:
+        """The sealed size of a saved customer (no decryption), or None when not saved."""
+        profile_id, row_id = self._ids(profile, "lookup", query.kind.value, query.value)
+        with self._lock:
+            row = self._db.execute("SELECT size FROM lookups WHERE profile = ? AND id = ?",
+                                   (profile_id, row_id)).fetchone()
+        return row[0] if row else None
+
+    @_recovering
     def recent(self, profile: str, limit: int = RECENT_LIMIT) -> list[RecentCustomer]:
         """The last customers viewed in this profile, newest first."""
         profile_id = self._hash("profile", profile)

@@ -75,10 +75,17 @@ class LookupService:
             await source.aclose()
 
     # -- saved data ---------------------------------------------------------------------
-    async def cached(self, query: Query, channels: Iterable[str] = ()) -> LookupResult | None:
-        """The saved answer for this query, rebuilt from its raw replies; None when none."""
+    async def cached(self, query: Query, channels: Iterable[str] = (),
+                     max_bytes: int | None = None) -> LookupResult | None:
+        """The saved answer for this query, rebuilt from its raw replies; None when none, or
+        when it is larger than `max_bytes` sealed (rebuilding it would cost as much as
+        asking live, and would compete with the live answer for the CPU)."""
         if self.store is None:
             return None
+        if max_bytes is not None:
+            size = await asyncio.to_thread(self.store.saved_size, self.profile_name, query)
+            if size is None or size > max_bytes:
+                return None
         saved = await asyncio.to_thread(self.store.load_lookup, self.profile_name, query)
         if saved is None:
             return None

@@ -69,6 +69,9 @@ from viewer.ui.status_badge import StatusBadgeDelegate
 log = logging.getLogger("viewer.ui")
 COLUMN_WIDTHS = {TIME: 130, CHANNEL: 120, STATUS: 120, SUBJECT: 330, COUNTERPART: 190, CAMPAIGN: 80, USER: 90, SOURCE: 80}
 GREY = QColor("#8a8f94")
+# Online, saved data paints first only when it is small: a 100,000-message customer costs
+# as much to rebuild from the store as to fetch live, and both would compete for the CPU.
+PREPAINT_MAX_BYTES = 1024 * 1024
 
 
 class MainWindow(QMainWindow):
@@ -244,32 +247,59 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Asking {source.label}…")
 
     async def _run_search(self, query: Query, generation: int) -> None:
-        """Saved data first (instantly, if this customer was seen before), then live data."""
+        """Live lookup at once, saved data read alongside: the saved copy paints only if it
+        comes first (a customer seen before appears instantly), the live answer replaces it."""
         self._set_busy(True, f"Looking up {query}…")
-        saved = await self._saved_answer(query)
-        if generation != self._generation:
-            return
-        offline = self.service.offline
-        if saved is not None:
-            note = (f"Working offline — showing data saved {age(saved.fetched_at)} ago." if offline
+        online = not self.service.offline
+        saved_task = asyncio.ensure_future(self._saved_answer(query, PREPAINT_MAX_BYTES if online else None))
+        if self.service.offline:
+            live = None
+        else:
+            live = asyncio.ensure_future(self.service.lookup(query, progress=self._progress))
+        try:
+            saved = await self._paint_saved_unless_live_first(saved_task, live, generation)
+            if live is None:
+                self._set_busy(False)
+                if saved is None:
+                    self._show_failure(NotFound("Working offline, and this customer is not in the saved data."))
+                return
+            await self._finish_live(query, live, saved_task, saved, generation)
+        finally:
+            for task in (saved_task, live):
+                if task is not None and not task.done():
+                    task.cancel()
+
+    async def _paint_saved_unless_live_first(self, saved_task, live, generation: int) -> LookupResult | None:
+        waiting = {saved_task} if live is None else {saved_task, live}
+        done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        if saved_task not in done or generation != self._generation:
+            return None
+        saved = saved_task.result()
+        if saved is not None and (live is None or not live.done()):
+            note = (f"Working offline — showing data saved {age(saved.fetched_at)} ago." if live is None
                     else f"Saved {age(saved.fetched_at)} ago — refreshing…")
             self.show_result(saved, note=note)
-        if offline:
-            self._set_busy(False)
-            if saved is None:
-                self._show_failure(NotFound("Working offline, and this customer is not in the saved data."))
-            return
+        return saved
+
+    async def _finish_live(self, query: Query, live, saved_task, saved: LookupResult | None,
+                           generation: int) -> None:
         try:
-            result = await self.service.lookup(query, progress=self._progress)
+            result = await live
         except asyncio.CancelledError:
             raise
         except ViewerError as exc:
-            if generation == self._generation:
-                self._set_busy(False)
-                if saved is not None and not isinstance(exc, NotFound):
-                    self._show_offline(saved, exc)
-                else:
-                    self._show_failure(exc)
+            if generation != self._generation:
+                return
+            if saved is None:  # still on its way, or too big to pre-paint: fetch it whole now
+                saved = await saved_task if not saved_task.done() else saved_task.result()
+                saved = saved or await self._saved_answer(query)
+                if saved is not None:
+                    self.show_result(saved)
+            self._set_busy(False)
+            if saved is not None and not isinstance(exc, NotFound):
+                self._show_offline(saved, exc)
+            else:
+                self._show_failure(exc)
             return
         except Exception as exc:  # a bug must not take the window down with it
             log.exception("lookup failed unexpectedly")
@@ -282,9 +312,11 @@ class MainWindow(QMainWindow):
         self._set_busy(False)
         self.show_result(result)
 
-    async def _saved_answer(self, query: Query) -> LookupResult | None:
+    async def _saved_answer(self, query: Query | None, max_bytes: int | None = None) -> LookupResult | None:
+        if query is None:
+            return None
         try:
-            return await self.service.cached(query)
+            return await self.service.cached(query, max_bytes=max_bytes)
         except asyncio.CancelledError:
             raise
         except Exception:  # saved data is a bonus: never let it stop a live lookup
