@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     server = commands.add_parser("demo-server", help="run the demo API server")
     server.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
     server.add_argument("--list", action="store_true", help="print the demo customers and exit")
+    server.add_argument("--fault", metavar="NAME[/ARG]",
+                        help="misbehave: delay/SECONDS, 401…521, malformed, wrong-shape, html, empty, "
+                             "cutoff, reset, drip/SECONDS, huge (see viewer/demo/faults.py)")
+    server.add_argument("--fault-rate", metavar="P", type=float, default=1.0,
+                        help="share of requests that get the fault (0–1, default 1)")
     return parser
 
 
@@ -174,6 +179,15 @@ def run_demo_server(args: argparse.Namespace) -> int:
         print(customer_list_text())
         return int(ExitCode.OK)
     server = DemoServer(port=args.port)
+    if args.fault:
+        from viewer.demo.faults import Fault
+
+        try:
+            server.fault, server.fault_rate = Fault.parse(args.fault), args.fault_rate
+        except ValueError as exc:
+            print(f"customer-viewer: {exc}", file=sys.stderr)
+            return int(ExitCode.USAGE)
+        print(f"Injecting fault {args.fault} into {args.fault_rate:.0%} of requests.", flush=True)
     print(f"Demo server on {server.url}  (Capillary user {DEMO_CAPILLARY_USERNAME!r}, "
           f"password {DEMO_CAPILLARY_PASSWORD!r}; Ctrl-C stops it)", flush=True)
     with contextlib.suppress(KeyboardInterrupt):

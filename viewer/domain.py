@@ -268,6 +268,7 @@ class ViewerError(Exception):
     """
 
     exit_code = ExitCode.UNAVAILABLE
+    retryable = False  # True when sending the same request again is safe and may work
 
     def __init__(self, message: str, *, source: Source | None = None, detail: str = ""):
         super().__init__(message)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from viewer.domain import (
     AuthFailed,
+    BadReply,
     ChannelCount,
     Customer,
     IdentifierKind,
@@ -27,6 +29,7 @@ from viewer.domain import (
     Query,
     Source,
     SourceResult,
+    Unavailable,
     ViewerError,
     channel_order,
 )
@@ -37,6 +40,30 @@ if TYPE_CHECKING:
 
 # Merging (a sort of every row) moves off the event loop above this many rows.
 MERGE_OFF_LOOP_ROWS = 20_000
+DEFAULT_DEADLINE_S = 45.0
+# A source that failed this many lookups in a row rests for a while: the agent is not made
+# to wait through its timeouts and retries on every search.
+BREAKER_FAILURES = 3
+BREAKER_REST_S = 30.0
+
+
+class Breaker:
+    """Per source: counts consecutive failures; after BREAKER_FAILURES, "open" for a rest."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+        self.open_until = 0.0
+
+    def resting_for(self) -> float:
+        return max(0.0, self.open_until - time.monotonic())
+
+    def record(self, ok: bool) -> None:
+        if ok:
+            self.failures, self.open_until = 0, 0.0
+            return
+        self.failures += 1
+        if self.failures >= BREAKER_FAILURES:
+            self.open_until = time.monotonic() + BREAKER_REST_S
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
 
@@ -59,8 +86,10 @@ class LookupService:
     """Asks the sources; keeps what they said in the offline store, when there is one."""
 
     def __init__(self, sources: Sequence[SourceClient], store: OfflineStore | None = None,
-                 profile_name: str = ""):
+                 profile_name: str = "", deadline_s: float = DEFAULT_DEADLINE_S):
         self.sources = list(sources)
+        self.deadline_s = deadline_s
+        self.breakers = {s.source: Breaker() for s in self.sources}
         self.store = store
         self.profile_name = profile_name
         self.offline = False  # "Work offline": answer from saved data only, send nothing
@@ -155,6 +184,10 @@ class LookupService:
             raise NotFound("Working offline, and this customer is not in the saved data.")
         return saved
 
+    def resting(self) -> dict[Source, float]:
+        """Sources not asked at the moment because they kept failing, with seconds left."""
+        return {source: left for source, b in self.breakers.items() if (left := b.resting_for())}
+
     async def interaction_detail(self, source: Source, interaction_id: str) -> InteractionDetail:
         """One interaction in full, from the source that holds it (Ctrl-Hub today), or from
         saved data when offline or when the source cannot be reached."""
@@ -164,7 +197,12 @@ class LookupService:
                 if self.offline:
                     return await self._saved_detail(interaction_id, None)
                 try:
-                    detail = await fetch(interaction_id)
+                    async with asyncio.timeout(self.deadline_s):
+                        detail = await fetch(interaction_id)
+                except TimeoutError:
+                    failure = Unavailable(f"{source.label} did not answer within {self.deadline_s:.0f} s.",
+                                          source=source)
+                    return await self._saved_detail(interaction_id, failure)
                 except (NotFound, NotConfigured):
                     raise
                 except ViewerError as exc:
@@ -204,13 +242,25 @@ class LookupService:
             raise NotConfigured(_nobody_answers(query, self.sources))
 
         async def ask(source: SourceClient) -> SourceResult | ViewerError:
+            breaker = self.breakers.setdefault(source.source, Breaker())
+            if breaker.resting_for():
+                return Unavailable(f"{source.source.label} kept failing, so it is not asked for "
+                                   f"{breaker.resting_for():.0f} s more.", source=source.source)
             _report(progress, source.source, "asking")
             try:
-                answer = await source.lookup(query, channels)
+                async with asyncio.timeout(self.deadline_s):  # timeouts and retries together
+                    answer = await source.lookup(query, channels)
+            except TimeoutError:
+                answer = Unavailable(f"{source.source.label} did not answer within {self.deadline_s:.0f} s.",
+                                     source=source.source, detail="deadline for one lookup")
             except ViewerError as exc:
+                answer = exc
+            if isinstance(answer, ViewerError):
+                breaker.record(ok=not isinstance(answer, Unavailable | BadReply))
                 _report(progress, source.source, "failed")
-                log.info("%s: %s (%s)", source.source.value, exc.message, exc.detail)
-                return exc
+                log.info("%s: %s (%s)", source.source.value, answer.message, answer.detail)
+                return answer
+            breaker.record(ok=True)
             _report(progress, source.source, "done")
             return answer
 

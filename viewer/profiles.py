@@ -33,6 +33,9 @@ ENV_OVERRIDES = {
     "VIEWER_CTRLHUB_ORG": "ctrlhub_org",
     "VIEWER_CTRLHUB_AUTH": "ctrlhub_auth",
     "VIEWER_CTRLHUB_CLIENT_ID": "ctrlhub_client_id",
+    "VIEWER_CONNECT_TIMEOUT_S": "connect_timeout_s",
+    "VIEWER_READ_TIMEOUT_S": "read_timeout_s",
+    "VIEWER_DEADLINE_S": "deadline_s",
 }
 DEFAULT_CTRLHUB_AUTH_URL = "https://auth.ctrl-hub.com"
 CAPILLARY_AUTHS = ("basic", "oauth")
@@ -55,6 +58,11 @@ class Profile:
     ctrlhub_auth: str = "token"
     ctrlhub_username: str = ""  # the e-mail to sign in again with
     ctrlhub_client_id: str = ""
+    # How long to wait: to connect, for each reply, and in all per source per lookup
+    # (timeouts and retries together), so an agent is told within a minute.
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 30.0
+    deadline_s: float = 45.0
     # Secrets handed over in memory (the demo profile, environment variables); never saved.
     memory_secrets: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -94,12 +102,10 @@ def load_config(env: Mapping[str, str] = os.environ) -> Config:
         return Config({})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ValueError(f"{path} cannot be read: {exc}") from None
-    known = {f.name for f in fields(Profile)} - {"name", "memory_secrets"}
     profiles = {}
     for name, table in (data.get("profiles") or {}).items():
         if isinstance(table, dict):
-            values = {k: str(v) for k, v in table.items() if k in known}
-            profiles[name] = Profile(name=name, **values)
+            profiles[name] = Profile(name=name, **_typed(table))
     last = data.get("last_profile")
     saved = data.get("saved_data") if isinstance(data.get("saved_data"), dict) else {}
     keep_days, max_mb = saved.get("keep_days", 30), saved.get("max_mb", 500)
@@ -133,7 +139,8 @@ def write_config(config: Config, env: Mapping[str, str] = os.environ) -> Path:
         for key in SAVED_FIELDS:
             value = getattr(profile, key)
             if value != getattr(default, key) or key in ("capillary_url", "ctrlhub_org"):
-                lines.append(f"{key} = {_toml_string(str(value))}")
+                shown = repr(value) if isinstance(value, float) else _toml_string(str(value))
+                lines.append(f"{key} = {shown}")
         lines.append("")
     path = folder / CONFIG_FILE
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".config-", suffix=".toml")
@@ -174,6 +181,25 @@ def save_retention(keep_days: int, max_mb: int, env: Mapping[str, str] = os.envi
     write_config(replace(load_config(env), keep_days=keep_days, max_mb=max_mb), env)
 
 
+def _typed(values: Mapping[str, object]) -> dict[str, object]:
+    """Known profile fields with the field's type (seconds are numbers); bad values are dropped."""
+    kinds = {f.name: type(f.default) for f in fields(Profile) if f.name not in ("name", "memory_secrets")}
+    typed: dict[str, object] = {}
+    for key, value in values.items():
+        if key not in kinds:
+            continue
+        if kinds[key] is float:
+            try:
+                number = float(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                continue
+            if 0 < number <= 3600:
+                typed[key] = number
+        else:
+            typed[key] = str(value)
+    return typed
+
+
 def resolve_profile(name: str | None, env: Mapping[str, str] = os.environ) -> Profile:
     """The named profile (or the last used, or the only one), with environment overrides.
 
@@ -184,5 +210,5 @@ def resolve_profile(name: str | None, env: Mapping[str, str] = os.environ) -> Pr
     if name and name not in config.profiles:
         raise KeyError(name)
     profile = config.profiles.get(chosen or "", Profile(name=chosen or "env"))
-    overrides = {attr: env[var] for var, attr in ENV_OVERRIDES.items() if env.get(var)}
+    overrides = _typed({attr: env[var] for var, attr in ENV_OVERRIDES.items() if env.get(var)})
     return replace(profile, **overrides) if overrides else profile

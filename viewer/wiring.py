@@ -18,18 +18,23 @@ def _needed(profile: Profile, purpose: str, source: Source, what: str) -> str:
     return secret
 
 
+def _timeouts(profile: Profile) -> dict[str, float]:
+    return {"connect_timeout": profile.connect_timeout_s, "read_timeout": profile.read_timeout_s}
+
+
 def capillary_settings(profile: Profile) -> CapillarySettings:
     if profile.capillary_auth == "oauth":
         secret = _needed(profile, "capillary_secret", Source.CAPILLARY, "Capillary OAuth secret")
         return CapillarySettings(base_url=profile.capillary_url, timezone=profile.capillary_timezone,
-                                 auth="oauth", key=profile.capillary_key, secret=secret)
+                                 auth="oauth", key=profile.capillary_key, secret=secret, **_timeouts(profile))
     password = _needed(profile, "capillary_password", Source.CAPILLARY, "Capillary password")
     return CapillarySettings(base_url=profile.capillary_url, username=profile.capillary_username,
-                             password=password, timezone=profile.capillary_timezone)
+                             password=password, timezone=profile.capillary_timezone, **_timeouts(profile))
 
 
 def ctrlhub_settings(profile: Profile) -> CtrlHubSettings:
-    common = {"base_url": profile.ctrlhub_url, "org": profile.ctrlhub_org, "auth_url": profile.ctrlhub_auth_url}
+    common = {"base_url": profile.ctrlhub_url, "org": profile.ctrlhub_org, "auth_url": profile.ctrlhub_auth_url,
+              **_timeouts(profile)}
     if profile.ctrlhub_auth == "service":
         secret = _needed(profile, "ctrlhub_client_secret", Source.CTRLHUB, "Ctrl-Hub service-account secret")
         return CtrlHubSettings(**common, auth="service", client_id=profile.ctrlhub_client_id, client_secret=secret)
@@ -49,7 +54,8 @@ def build_sources(profile: Profile) -> list[SourceClient]:
 
 
 def build_service(profile: Profile, store: OfflineStore | None = None) -> LookupService:
-    return LookupService(build_sources(profile), store=store, profile_name=profile.name)
+    return LookupService(build_sources(profile), store=store, profile_name=profile.name,
+                         deadline_s=profile.deadline_s)
 
 
 def open_store() -> OfflineStore:

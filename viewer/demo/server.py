@@ -12,9 +12,11 @@ import contextlib
 import logging
 import socket
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from . import faults
 from .routing import Request, Response, Router, json_response
 
 log = logging.getLogger(__name__)
@@ -52,10 +54,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         demo = self.server.demo
-        demo._record(self.command, self.path)
+        demo._record(self.command, self.path)  # as received, fault prefix and all: tests count attempts
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
-        request = Request.parse(self.command, self.path, self.headers, body)
+        try:
+            fault, target = faults.pick(self.path, self.headers.get("X-Demo-Fault"), demo.fault, demo.fault_rate)
+        except ValueError as exc:
+            self._write(json_response(400, {"errors": [{"status": "400", "title": str(exc)}]}))
+            return
+        request = Request.parse(self.command, target, self.headers, body)
+        if fault is not None and fault.name in faults.STATUS_FAULTS:
+            self._write(faults.status_reply(fault, request.path))
+            return
+        if fault is not None and fault.name == "delay":
+            time.sleep(fault.arg if fault.arg is not None else 5.0)
         try:
             response = demo.router.dispatch(request)
         except Exception:
@@ -64,6 +76,11 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("demo handler failed for %s %s (trace %s)", self.command, request.path, trace)
             response = json_response(500, {"errors": [{"status": "500", "title": "Internal Server Error"}]},
                                      headers={"X-Trace-Id": trace})
+        if fault is not None and fault.name in faults.BODY_FAULTS:
+            response = faults.body_reply(fault, response)
+        if fault is not None and fault.name in faults.WIRE_FAULTS:
+            faults.write_on_the_wire(fault, self, response)
+            return
         self._write(response)
 
     def _write(self, response: Response) -> None:
@@ -104,6 +121,8 @@ class DemoServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.router = default_router()
+        self.fault: faults.Fault | None = None  # a fault for every request (--fault)...
+        self.fault_rate = 1.0  # ...or for this share of them
         self.requests: list[tuple[str, str]] = []  # (method, path with query)
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()

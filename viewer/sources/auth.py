@@ -115,7 +115,7 @@ class CapillaryOAuth(_RenewingToken):
 
     async def _fetch(self) -> _Token:
         reply = await http.fetch(self._client, "POST", CAPILLARY_TOKEN_PATH, source=self._source,
-                                 json_body={"key": self._key, "secret": self._secret})
+                                 json_body={"key": self._key, "secret": self._secret}, retry=True)
         if reply.status in (400, 401, 403):
             raise AuthFailed("Capillary refused the OAuth client key or secret.", source=self._source,
                              detail=reply.describe())
@@ -143,7 +143,8 @@ class CtrlHubServiceAccount(_RenewingToken):
 
     async def _fetch(self) -> _Token:
         form = {"grant_type": "client_credentials", "client_id": self._id, "client_secret": self._secret}
-        reply = await http.fetch(self._client, "POST", CTRLHUB_TOKEN_PATH, source=self._source, data=form)
+        reply = await http.fetch(self._client, "POST", CTRLHUB_TOKEN_PATH, source=self._source, data=form,
+                                 retry=True)
         if reply.status in (400, 401, 403):
             raise AuthFailed("Ctrl-Hub refused the service account's client id or secret.",
                              source=self._source, detail=reply.describe())

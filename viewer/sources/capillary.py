@@ -100,6 +100,9 @@ class CapillarySettings:
     key: str = ""  # OAuth client key
     secret: str = ""  # OAuth client secret
 
+    connect_timeout: float = http.CONNECT_TIMEOUT_S
+    read_timeout: float = http.READ_TIMEOUT_S
+
     def __repr__(self) -> str:  # never print a secret, even in a traceback
         who = self.username if self.auth == "basic" else self.key
         return f"CapillarySettings(base_url={self.base_url!r}, auth={self.auth!r}, who={who!r})"
@@ -119,7 +122,8 @@ class CapillaryClient:
         if not settings.base_url.startswith(("https://", "http://")):
             raise NotConfigured(f"“{settings.base_url}” is not a web address (https://…).", source=SOURCE)
         self.auth = settings.make_auth()
-        self._http = http.make_client(settings.base_url.rstrip("/"))
+        self._http = http.make_client(settings.base_url.rstrip("/"), connect_timeout=settings.connect_timeout,
+                                      read_timeout=settings.read_timeout)
 
     def supports(self, kind: IdentifierKind) -> bool:
         return kind in INTERACTION_IDENTIFIERS

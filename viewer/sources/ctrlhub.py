@@ -68,6 +68,9 @@ class CtrlHubSettings:
     client_id: str = ""  # service account
     client_secret: str = ""
 
+    connect_timeout: float = http.CONNECT_TIMEOUT_S
+    read_timeout: float = http.READ_TIMEOUT_S
+
     def __repr__(self) -> str:  # never print a secret, even in a traceback
         return f"CtrlHubSettings(base_url={self.base_url!r}, org={self.org!r}, auth={self.auth!r})"
 
@@ -89,7 +92,8 @@ class CtrlHubClient:
             raise NotConfigured(f"“{settings.base_url}” is not a web address (https://…).", source=SOURCE)
         self.settings = settings
         self.auth = settings.make_auth()
-        self._http = http.make_client(settings.base_url.rstrip("/"), headers={"Accept": "application/vnd.api+json"})
+        self._http = http.make_client(settings.base_url.rstrip("/"), headers={"Accept": "application/vnd.api+json"},
+                                      connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout)
 
     def supports(self, kind: IdentifierKind) -> bool:
         return kind in CONTACT_FILTER_BY_KIND or kind is IdentifierKind.INTERACTION_ID
@@ -202,7 +206,12 @@ class CtrlHubClient:
 
         reply = await with_renewal(self.auth, send)
         if reply.status == 200:
-            return await http.decode_json(reply, SOURCE)
+            document = await http.decode_json(reply, SOURCE)
+            if not isinstance(document, dict) or "data" not in document:
+                # Read as an empty list it would say "no such contact": a lie. Say what it is.
+                raise BadReply("Ctrl-Hub sent a reply of an unexpected shape.", source=SOURCE,
+                               detail=reply.describe())
+            return document
         raise await self._failure(reply, missing)
 
     async def _failure(self, reply: http.Reply, missing: str) -> ViewerError:
@@ -230,7 +239,7 @@ class CtrlHubClient:
         if reply.status == 429:
             return Unavailable("Ctrl-Hub is limiting requests right now; try again in a moment.",
                                source=SOURCE, detail=detail)
-        if reply.status >= 500:
+        if reply.status >= 500 or reply.status in http.RETRY_STATUSES:
             failure = http.server_failure(reply, SOURCE)
             failure.detail = detail
             return failure

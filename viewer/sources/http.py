@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import ssl
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +30,17 @@ for _noisy in ("httpx", "httpcore"):
 USER_AGENT = f"customer-viewer/{__version__}"
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0
-# A reply larger than this is refused before it is held in memory.
-MAX_BODY_BYTES = 64 * 1024 * 1024
+# A reply larger than this is refused before it is held in memory (the largest real-looking
+# reply, the 100,000-message demo customer, is 23 MB).
+MAX_BODY_BYTES = 40 * 1024 * 1024
+# Retries (GETs and token requests only): statuses that mean "busy, try again", bounded
+# attempts, exponential backoff with jitter, Retry-After honoured up to a cap. Every wait
+# is an asyncio.sleep, so a new search or quitting cancels it at once.
+RETRY_STATUSES = frozenset({429, 461, 502, 503, 504, 521})
+MAX_ATTEMPTS = 4
+BACKOFF_BASE_S = 0.5
+BACKOFF_MAX_S = 8.0
+RETRY_AFTER_CAP_S = 10.0
 # Bodies above this are decoded on a worker thread so the window keeps painting.
 PARSE_OFF_LOOP_BYTES = 512 * 1024
 
@@ -160,8 +170,44 @@ async def fetch(
     headers: dict[str, str] | None = None,
     json_body: Any = None,
     data: dict[str, str] | None = None,
+    retry: bool | None = None,
 ) -> Reply:
-    """Send one request and read the whole reply, or raise Unavailable/BadReply."""
+    """Send a request and read the whole reply, retrying where that is safe (GETs and token
+    requests: `retry=True`) on connect errors and "busy" statuses; else Unavailable/BadReply."""
+    retry = method == "GET" if retry is None else retry
+    attempts = MAX_ATTEMPTS if retry else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            reply = await _fetch_once(client, method, path, source=source, params=params,
+                                      headers=headers, json_body=json_body, data=data)
+        except Unavailable as exc:
+            if not getattr(exc, "retryable", False) or attempt == attempts:
+                raise
+            await asyncio.sleep(backoff(attempt))
+            continue
+        if reply.status not in RETRY_STATUSES or attempt == attempts:
+            return reply
+        wait = retry_after(reply)
+        log.info("%s answered %d; retry %d of %d in %.1f s", source.value, reply.status, attempt,
+                 attempts - 1, wait if wait is not None else -1)
+        await asyncio.sleep(wait if wait is not None else backoff(attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def backoff(attempt: int) -> float:
+    """Exponential with full jitter: spreads retries so clients do not return in step."""
+    return random.uniform(0.5, 1.0) * min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** (attempt - 1))
+
+
+def retry_after(reply: Reply) -> float | None:
+    value = reply.headers.get("retry-after", "").strip()
+    if value.replace(".", "", 1).isdigit():
+        return min(float(value), RETRY_AFTER_CAP_S)
+    return None
+
+
+async def _fetch_once(client: httpx.AsyncClient, method: str, path: str, *, source: Source,
+                      params, headers, json_body, data) -> Reply:
     host = client.base_url.host or "the server"
     request = client.build_request(
         method, path, params=params, headers=headers, json=json_body, data=data
@@ -173,6 +219,11 @@ async def fetch(
             body = await _read_limited(response, shown_url, source)
         finally:
             await response.aclose()
+    except httpx.ConnectTimeout as exc:
+        failure = Unavailable(f"Cannot reach {host} (no answer to the connection attempt).",
+                              source=source, detail=f"{type(exc).__name__} · {shown_url}")
+        failure.retryable = True
+        raise failure from None
     except httpx.TimeoutException as exc:
         raise Unavailable(
             f"{host} did not answer in time.", source=source, detail=f"{type(exc).__name__} · {shown_url}"
@@ -197,11 +248,13 @@ def _connect_failure(exc: Exception, host: str, url: str, source: Source) -> Una
             source=source,
             detail=f"TLS error · {url}",
         )
-    return Unavailable(
+    failure = Unavailable(
         f"Cannot reach {host}. Check the network connection and the server address.",
         source=source,
         detail=f"{type(exc).__name__} · {url}",
     )
+    failure.retryable = True  # nothing was sent: safe to try again
+    return failure
 
 
 async def _read_limited(response: httpx.Response, url: str, source: Source) -> bytes:
@@ -235,6 +288,13 @@ async def decode_json(reply: Reply, source: Source) -> Any:
     """The reply's JSON; large bodies are decoded off the event loop."""
     if not reply.body.strip():
         raise BadReply("The server sent an empty reply.", source=source, detail=reply.describe())
+    kind = reply.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("text/html", "application/xhtml+xml") or reply.body.lstrip()[:1] == b"<":
+        raise BadReply(
+            "The server sent a web page instead of data (a proxy, login or maintenance page?).",
+            source=source,
+            detail=f"{reply.describe()} · content type {kind or 'unknown'}",
+        )
     try:
         if len(reply.body) > PARSE_OFF_LOOP_BYTES:
             return await asyncio.to_thread(_loads, reply.body)
@@ -249,11 +309,11 @@ async def decode_json(reply: Reply, source: Source) -> Any:
 
 
 def server_failure(reply: Reply, source: Source, what: str = "") -> Unavailable:
-    """A 5xx or other unusable status as one sentence, with the trace id to quote."""
+    """A 5xx or "busy" status as one sentence, with the trace id to quote."""
     trace = f" Quote trace id {reply.trace_id} to support." if reply.trace_id else ""
-    what = f": {what}" if what else ""
-    return Unavailable(
-        f"The {source.label} server had a problem (HTTP {reply.status}){what}.{trace}",
-        source=source,
-        detail=reply.describe(),
-    )
+    what = f" {what}" if what else ""
+    if reply.status in RETRY_STATUSES:
+        sentence = f"{source.label} is busy right now (HTTP {reply.status}){what}; try again in a moment."
+    else:
+        sentence = f"The {source.label} server had a problem (HTTP {reply.status}){what}."
+    return Unavailable(sentence + trace, source=source, detail=reply.describe())
