@@ -10,6 +10,9 @@ from viewer import cli
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = cli.build_parser().parse_args(argv)  # handles --help and --version itself
+    from viewer.logs import setup_logging
+
+    setup_logging()  # rotated and redacted, in the platform log folder
     if args.self_test:
         from viewer.selftest import run_self_test  # checks the (frozen) program works
 

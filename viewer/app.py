@@ -44,6 +44,7 @@ def make_loop(app: QApplication) -> qasync.QEventLoop:
 
     loop = qasync.QEventLoop(app)
     loop.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="viewer-worker"))
+    loop.set_exception_handler(_asyncio_failure)
     if not hasattr(app, "_viewer_gc"):
         app._viewer_gc = GuiThreadGarbageCollector(app)
     asyncio.set_event_loop(loop)
@@ -108,16 +109,36 @@ def initial_profile(demo: bool, profile_name: str | None, start_demo: DemoOnDema
     return (profile if (profile.has_capillary or profile.has_ctrlhub) else None), ""
 
 
+_error_bar = None  # the window's report function, once there is a window
+
+
+def _report_unexpected(kind_name: str) -> None:
+    if _error_bar is not None:
+        with contextlib.suppress(Exception):
+            _error_bar(kind_name)
+
+
+def _asyncio_failure(loop, context: dict) -> None:
+    """An exception nobody awaited (a background task): logged and shown, never fatal."""
+    error = context.get("exception")
+    log.error("background task failed: %s", context.get("message", ""), exc_info=error)
+    _report_unexpected(type(error).__name__ if error else "background task")
+
+
 def install_excepthook(window) -> None:
     """An error in a slot is logged and shown; the window keeps running."""
+    global _error_bar
+
+    def show(kind_name: str) -> None:
+        window.message_bar.show_message(
+            "error", ["Something unexpected went wrong; the window is still usable. "
+                      "Help → Copy diagnostics has the details for support."], kind_name)
 
     def hook(kind, value, tb):
         log.error("uncaught error", exc_info=(kind, value, tb))
-        with contextlib.suppress(Exception):
-            window.message_bar.show_message(
-                "error", ["Something unexpected went wrong; the window is still usable."], kind.__name__
-            )
+        _report_unexpected(kind.__name__)
 
+    _error_bar = show
     sys.excepthook = hook
 
 
@@ -125,7 +146,6 @@ def run_gui(demo: bool = False, profile_name: str | None = None) -> int:
     from viewer.ui.connection_controller import ConnectionController
     from viewer.ui.main_window import MainWindow
 
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = make_application()
     loop = make_loop(app)
     start_demo = DemoOnDemand()

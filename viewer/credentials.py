@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 from viewer.domain import BadInput
 from viewer.profiles import Profile
+from viewer.redaction import register
 
 log = logging.getLogger("viewer.credentials")
 SERVICE = "customer-viewer"
@@ -74,7 +75,14 @@ def fallback_notice() -> str | None:
 
 
 def get_secret(profile: Profile, purpose: str, env: Mapping[str, str] = os.environ) -> str:
-    """The secret from memory (demo, this run), the environment, or the keyring; "" when none."""
+    """The secret from memory (demo, this run), the environment, or the keyring; "" when none.
+    Every secret handed out is registered for redaction (viewer/redaction.py)."""
+    secret = _find_secret(profile, purpose, env)
+    register(secret)
+    return secret
+
+
+def _find_secret(profile: Profile, purpose: str, env: Mapping[str, str]) -> str:
     if purpose in profile.memory_secrets:
         return profile.memory_secrets[purpose]
     variable = PURPOSES.get(purpose)
@@ -99,6 +107,7 @@ def set_secret(profile_name: str, purpose: str, value: str) -> bool:
             f"That {purpose.replace('_', ' ')} is {len(value)} characters long; the keyring takes "
             f"at most {MAX_SECRET_CHARS}. Paste the token itself, not a whole sign-in bundle."
         )
+    register(value)
     entry = _entry(profile_name, purpose)
     if backend_status()[0]:
         try:

@@ -17,6 +17,7 @@ from typing import Protocol
 import httpx
 
 from viewer.domain import AuthFailed, BadReply, Source, Unavailable
+from viewer.redaction import register
 from viewer.sources import http
 from viewer.sources.coerce import as_dict, as_int, as_str, parse_time
 
@@ -82,6 +83,7 @@ class _RenewingToken:
         async with self._lock:
             if self._token is None or not self._token.fresh():
                 self._token = await self._fetch()
+                register(self._token.value)
                 self.fetches += 1
             return {self.header_name: self._format(self._token.value)}
 
@@ -91,6 +93,7 @@ class _RenewingToken:
             # Requests that failed together renew once: the first renews, the rest reuse it.
             if current is None or refused.get(self.header_name) == current:
                 self._token = await self._fetch()
+                register(self._token.value)
                 self.fetches += 1
         return True
 
@@ -170,6 +173,7 @@ class Session:
 async def ctrlhub_password_sign_in(auth_url: str, email: str, password: str) -> Session:
     """The login flow of API-NOTES.md; the password is used once and never kept."""
     source = Source.CTRLHUB
+    register(password)
     async with http.make_client(auth_url.rstrip("/")) as client:
         flow = await http.fetch(client, "GET", CTRLHUB_LOGIN_FLOW_PATH, source=source)
         if flow.status != 200:
@@ -188,6 +192,7 @@ async def ctrlhub_password_sign_in(auth_url: str, email: str, password: str) -> 
         raise http.server_failure(reply, source, "signing in")
     data = as_dict(await http.decode_json(reply, source))
     token = as_str(data.get("session_token"))
+    register(token)
     if not token:
         raise BadReply("Ctrl-Hub's sign-in reply holds no session token.", source=source)
     expires = as_dict(data.get("session")).get("expires_at")

@@ -13,7 +13,7 @@ import logging
 import time
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -117,6 +117,10 @@ class MainWindow(QMainWindow):
         self.offline_label = QLabel("● Working offline")
         self.offline_label.setStyleSheet("color: #842029; font-weight: bold;")
         self.offline_label.hide()
+        self.resting_label = QLabel()
+        self.resting_label.setStyleSheet("color: #842029;")
+        self.resting_label.hide()
+        self.statusBar().addPermanentWidget(self.resting_label)
         self.recent_entries: list = []
         self.statusBar().addPermanentWidget(self.offline_label)
         self.statusBar().addPermanentWidget(self.profile_label)
@@ -125,6 +129,8 @@ class MainWindow(QMainWindow):
         self.search_bar.search_requested.connect(self.start_search)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("Copy diagnostics", self.copy_diagnostics)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.cancel_search)
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.search_bar.field.setFocus)
         if setup_problem:
@@ -329,7 +335,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(str(exc))
         self.search_failed.emit(str(exc))
 
+    def _show_resting(self) -> None:
+        """Sources that kept failing and are not asked for a while, in the status bar."""
+        resting = self.service.resting() if self.service is not None else {}
+        text = "  ".join(f"{source.label} unavailable ({left:.0f} s)" for source, left in resting.items())
+        self.resting_label.setText(text)
+        self.resting_label.setVisible(bool(text))
+
     def _show_failure(self, exc: ViewerError) -> None:
+        self._show_resting()
         kept = " The previous result is still shown." if self.result else ""
         action = ("Sign in again", self.sign_in_needed.emit) if getattr(exc, "needs_sign_in", False) else None
         self.message_bar.show_message("error", [str(exc) + kept], exc.detail, action)
@@ -362,6 +376,7 @@ class MainWindow(QMainWindow):
         took = time.perf_counter() - self._started_at if self._started_at else 0.0
         origin = "saved" if result.from_cache else "live"
         self.statusBar().showMessage(f"{len(result.interactions):,} messages ({origin}) · {took:.2f} s")
+        self._show_resting()
         self.result_shown.emit(took)
 
     # -- recent customers and working offline -------------------------------------------
@@ -556,6 +571,22 @@ class MainWindow(QMainWindow):
         )
 
     # -- quitting ----------------------------------------------------------------------
+    def diagnostics(self) -> str:
+        from PySide6 import __version__ as pyside_version
+
+        from viewer.diagnostics import report
+
+        service = self.service
+        store = service.store if service is not None else None
+        where = "none" if store is None else ("memory only" if store.path is None else str(store.path))
+        return report(qt_version=pyside_version, offline=bool(service and service.offline),
+                      resting=service.resting() if service is not None else {}, store_where=where)
+
+    def copy_diagnostics(self) -> None:
+        """For a support ticket: versions, profiles, state and the last errors (no secrets)."""
+        QGuiApplication.clipboard().setText(self.diagnostics())
+        self.statusBar().showMessage("Diagnostics copied: paste them into your support ticket.")
+
     def repeat_last_search(self) -> None:
         if self.last_query is not None:
             self.start_search(*self.last_query)

@@ -1,0 +1,62 @@
+"""Logging to the platform log folder: rotated, redacted, and the last errors kept for
+"Copy diagnostics". No Qt here."""
+
+from __future__ import annotations
+
+import collections
+import logging
+import logging.handlers
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+
+import platformdirs
+
+from viewer.profiles import APP_NAME
+from viewer.redaction import redact
+
+LOG_FILE = "customer-viewer.log"
+MAX_BYTES = 1024 * 1024
+BACKUPS = 5
+RECENT_ERRORS: collections.deque[str] = collections.deque(maxlen=20)
+
+
+def log_dir(env: Mapping[str, str] = os.environ) -> Path:
+    override = env.get("VIEWER_LOG_DIR")
+    return Path(override) if override else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+class RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+class RecentErrors(logging.Handler):
+    """Keeps the last warnings and errors (redacted, one line each) for support tickets."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        when = datetime.fromtimestamp(record.created).strftime("%Y-%m-%d %H:%M:%S")
+        kind = f" ({record.exc_info[0].__name__})" if record.exc_info and record.exc_info[0] else ""
+        RECENT_ERRORS.append(redact(f"{when} {record.levelname} {record.name}: {record.getMessage()}{kind}"))
+
+
+def setup_logging(level: int = logging.INFO) -> Path | None:
+    """File logging for this run; returns the file, or None when the folder is not writable."""
+    root = logging.getLogger()
+    root.setLevel(min(root.level or level, level))
+    recent = RecentErrors(logging.WARNING)
+    root.addHandler(recent)
+    path = log_dir() / LOG_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
+                                                       encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)
+    root.addHandler(handler)
+    for noisy in ("httpx", "httpcore", "asyncio", "qasync"):  # URLs with customers' numbers
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return path
