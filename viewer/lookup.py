@@ -33,6 +33,7 @@ from viewer.domain import (
     ViewerError,
     channel_order,
 )
+from viewer.sources import http  # the deadline that bounds retries (http.DEADLINE)
 
 log = logging.getLogger("viewer.lookup")
 if TYPE_CHECKING:
@@ -178,6 +179,28 @@ class LookupService:
                 raise
             return replace(saved, errors=[exc])
 
+    async def _saved_parts(self, query: Query, sources: set[Source], channels: tuple[str, ...]) -> list[SourceResult]:
+        """The saved answers of these sources, each with a note saying they are not live."""
+        if self.store is None:
+            return []
+        saved = await asyncio.to_thread(self.store.load_lookup, self.profile_name, query, False)
+        if saved is None:
+            return []
+        parts = []
+        for client in self.sources:
+            raw = saved.value.get("sources", {}).get(client.source.value)
+            if client.source in sources and raw:
+                try:
+                    part = client.from_saved(raw, query)
+                except ViewerError:
+                    continue
+                wanted = set(channels)
+                rows = [i for i in part.interactions if not wanted or i.channel in wanted]
+                note = f"{client.source.label}: showing the data saved {saved.saved_at:%Y-%m-%d %H:%M}."
+                parts.append(replace(part, interactions=rows, raw={}, warnings=[*part.warnings, note],
+                                     counts={c: n for c, n in part.counts.items() if not wanted or c in wanted}))
+        return parts
+
     async def _saved_only(self, query: Query, channels: tuple[str, ...]) -> LookupResult:
         saved = await self.cached(query, channels)
         if saved is None:
@@ -196,6 +219,7 @@ class LookupService:
             if client.source is source and fetch is not None:
                 if self.offline:
                     return await self._saved_detail(interaction_id, None)
+                http.DEADLINE.set(asyncio.get_running_loop().time() + self.deadline_s)
                 try:
                     async with asyncio.timeout(self.deadline_s):
                         detail = await fetch(interaction_id)
@@ -247,6 +271,7 @@ class LookupService:
                 return Unavailable(f"{source.source.label} kept failing, so it is not asked for "
                                    f"{breaker.resting_for():.0f} s more.", source=source.source)
             _report(progress, source.source, "asking")
+            http.DEADLINE.set(asyncio.get_running_loop().time() + self.deadline_s)  # for retries
             try:
                 async with asyncio.timeout(self.deadline_s):  # timeouts and retries together
                     answer = await source.lookup(query, channels)
@@ -269,6 +294,9 @@ class LookupService:
         failures = [a for a in answers if isinstance(a, ViewerError)]
         if not found:
             raise _most_telling(failures)
+        failed = {f.source for f in failures if f.source is not None and not isinstance(f, NotFound)}
+        if failed:  # no lost data: a failing source shows what it said last time
+            found += await self._saved_parts(query, failed, channels)
         rows = sum(len(r.interactions) for r in found)
         if rows > MERGE_OFF_LOOP_ROWS:
             result = await asyncio.to_thread(merge, query, found, failures)

@@ -9,6 +9,7 @@ value, a token, a password or a query value that is not on the allow list.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import random
@@ -41,6 +42,15 @@ MAX_ATTEMPTS = 4
 BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 8.0
 RETRY_AFTER_CAP_S = 10.0
+# When the current lookup must be done (event-loop time), set by lookup.py. A retry whose
+# wait would run past it is not attempted: the failure we already have is the better answer
+# than "did not answer in time".
+DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("viewer_deadline", default=None)
+
+
+def _time_left() -> float | None:
+    deadline = DEADLINE.get()
+    return None if deadline is None else deadline - asyncio.get_running_loop().time()
 # Bodies above this are decoded on a worker thread so the window keeps painting.
 PARSE_OFF_LOOP_BYTES = 512 * 1024
 
@@ -181,17 +191,27 @@ async def fetch(
             reply = await _fetch_once(client, method, path, source=source, params=params,
                                       headers=headers, json_body=json_body, data=data)
         except Unavailable as exc:
-            if not getattr(exc, "retryable", False) or attempt == attempts:
+            wait = backoff(attempt)
+            if not exc.retryable or attempt == attempts or not _fits(wait):
                 raise
-            await asyncio.sleep(backoff(attempt))
+            await asyncio.sleep(wait)
             continue
         if reply.status not in RETRY_STATUSES or attempt == attempts:
             return reply
         wait = retry_after(reply)
+        wait = backoff(attempt) if wait is None else wait
+        if not _fits(wait):
+            return reply
         log.info("%s answered %d; retry %d of %d in %.1f s", source.value, reply.status, attempt,
-                 attempts - 1, wait if wait is not None else -1)
-        await asyncio.sleep(wait if wait is not None else backoff(attempt))
+                 attempts - 1, wait)
+        await asyncio.sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fits(wait: float) -> bool:
+    """Whether waiting `wait` and trying once more can still finish before the deadline."""
+    left = _time_left()
+    return left is None or wait < left * 0.8
 
 
 def backoff(attempt: int) -> float:
@@ -263,11 +283,15 @@ async def _read_limited(response: httpx.Response, url: str, source: Source) -> b
         raise _too_large(url, source)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise _too_large(url, source)
-        chunks.append(chunk)
+    stream = response.aiter_bytes()
+    try:
+        async for chunk in stream:
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise _too_large(url, source)
+            chunks.append(chunk)
+    finally:
+        await stream.aclose()  # an abandoned stream would be closed later, by the GC, noisily
     return b"".join(chunks)
 
 
