@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CTRLHUB_MOBILE, until
+from tests.conftest import CTRLHUB_MOBILE
 from tests.fault_cases import CASES, DEADLINE_S, expected
 from tests.test_main_window import search_and_wait
 from viewer.cache import OfflineStore

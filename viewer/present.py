@@ -115,7 +115,10 @@ def dumps(data: Any) -> str:
 
 def raw_json_text(data: Any) -> str:
     """A source's own JSON for the raw view, with any secret-named field masked."""
-    return dumps(redact_json(data))
+    try:
+        return dumps(redact_json(data))
+    except (RecursionError, ValueError):  # absurdly deep nesting must not break the pane
+        return "(this item is nested too deeply to show)"
 
 
 def _source_label(word: str) -> str:

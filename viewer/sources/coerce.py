@@ -76,6 +76,8 @@ def as_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
+    if not isinstance(value, str | float):  # never str() a container: it may nest thousands deep
+        return None
     try:
         number = float(str(value).strip())
     except (TypeError, ValueError):
@@ -106,7 +108,9 @@ def parse_time(value: Any, naive_zone: tzinfo = UTC) -> datetime | None:
         return None
     if isinstance(value, int | float):
         return _from_epoch(value)
-    text = str(value).strip()
+    if not isinstance(value, str):  # never str() a container: it may nest thousands deep
+        return None
+    text = value.strip()
     if not text or len(text) > 64:
         return None
     if text.isdigit():
