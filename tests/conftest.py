@@ -118,3 +118,33 @@ def ctrlhub_client(url: str, token: str | None = None, org: str | None = None):
     from viewer.sources.ctrlhub import CtrlHubClient, CtrlHubSettings
 
     return CtrlHubClient(CtrlHubSettings(url, org or DEMO_CTRLHUB_ORG, token or DEMO_CTRLHUB_TOKEN))
+
+
+class Heartbeat:
+    """Ticks every 10 ms on the running loop while in use; `longest` is the largest gap
+    between ticks: how long the window stopped answering.
+
+        async with Heartbeat() as beat:
+            ...
+        assert beat.longest < 0.5
+    """
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._task: asyncio.Task | None = None
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while True:
+            await asyncio.sleep(0.01)
+            now = loop.time()
+            self.longest = max(self.longest, now - last)
+            last = now
+
+    async def __aenter__(self) -> Heartbeat:
+        self._task = asyncio.ensure_future(self._tick())
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self._task.cancel()

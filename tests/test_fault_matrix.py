@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CTRLHUB_MOBILE
+from tests.conftest import CTRLHUB_MOBILE, Heartbeat
 from tests.fault_cases import CASES, DEADLINE_S, expected
 from tests.test_main_window import search_and_wait
 from viewer.cache import OfflineStore
@@ -68,22 +68,9 @@ def test_window(spec, faulted, qtbot, qloop, demo_server, tmp_path, quick_retrie
     window.show()
 
     async def scenario() -> float:
-        gaps, last = [0.0], asyncio.get_running_loop().time()
-
-        async def heartbeat():
-            nonlocal last
-            while True:
-                await asyncio.sleep(0.01)
-                now = asyncio.get_running_loop().time()
-                gaps.append(now - last)
-                last = now
-
-        beat = asyncio.ensure_future(heartbeat())
-        try:
+        async with Heartbeat() as beat:
             await search_and_wait(window, CTRLHUB_MOBILE)
-        finally:
-            beat.cancel()
-        return max(gaps)
+        return beat.longest
 
     try:
         longest = qloop.run_until_complete(scenario())

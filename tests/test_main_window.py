@@ -13,6 +13,7 @@ from tests.conftest import (
     FLAT_SAMPLE_MOBILE,
     TYPICAL_MOBILE,
     UNKNOWN_MOBILE,
+    Heartbeat,
     capillary_client,
     until,
 )
@@ -113,20 +114,9 @@ def test_the_window_keeps_answering_during_a_big_lookup(window, qloop):
     """A heartbeat timer on the loop must keep ticking while 100,000 rows load."""
 
     async def scenario():
-        gaps, last = [], asyncio.get_running_loop().time()
-
-        async def heartbeat():
-            nonlocal last
-            while True:
-                await asyncio.sleep(0.01)
-                now = asyncio.get_running_loop().time()
-                gaps.append(now - last)
-                last = now
-
-        beat = asyncio.ensure_future(heartbeat())
-        await search_and_wait(window, BULK_EXTERNAL_ID)
-        beat.cancel()
-        return max(gaps)
+        async with Heartbeat() as beat:
+            await search_and_wait(window, BULK_EXTERNAL_ID)
+        return beat.longest
 
     longest_gap = qloop.run_until_complete(scenario())
     assert window.model.rowCount() >= 100_000
