@@ -128,7 +128,7 @@ def test_switching_to_the_demo_and_deleting_a_profile(app_window, qloop, demo_se
     assert window.result is None and window.model.rowCount() == 0  # nothing of "Office" stays
     assert controller.switcher.currentText() == "demo"
     controller.use_named("Office")
-    controller.delete("Office")
+    qloop.run_until_complete(controller.delete("Office"))
     assert profiles.load_config().profiles == {}
     assert not any(key.startswith("Office:") for _s, key in isolated_settings.entries)
     assert window.pages.currentWidget() is controller.welcome

@@ -7,6 +7,7 @@ demo, and signing in again when a Ctrl-Hub session ends.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
@@ -31,6 +32,7 @@ class ConnectionController(QObject):
         self.window = window
         self.start_demo = start_demo
         self.store = store
+        self._tasks: set[asyncio.Task] = set()  # strong references until done
         self.profile: Profile | None = None
         self.dialog: SetupDialog | SignInDialog | None = None  # the open one, kept alive
         self.welcome = WelcomePage(notice=credentials.fallback_notice() or "")
@@ -172,7 +174,16 @@ class ConnectionController(QObject):
         box.buttonClicked.connect(lambda button: self.delete(name) if box.standardButton(button) == yes else None)
         self._open(box)
 
-    def delete(self, name: str) -> None:
-        connections.remove(name, self.store)
+    def delete(self, name: str) -> asyncio.Task:
+        """Remove the profile, its secrets and its saved data on a worker thread (clearing
+        saved data rewrites the file: seconds for a large store), then show what remains."""
+        self.window.use_service(None, name, "")  # nothing of the deleted profile stays on screen
+        task = asyncio.ensure_future(self._delete(name))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _delete(self, name: str) -> None:
+        await asyncio.to_thread(connections.remove, name, self.store)
         remaining = profiles.load_config()
         self.use(remaining.profiles.get(remaining.last_profile or ""))

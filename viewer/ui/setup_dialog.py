@@ -286,7 +286,9 @@ class SetupDialog(QDialog):
             if missing:
                 raise ViewerError(f"Enter the {missing[0]}.")
             secrets = await connections.sign_in_if_needed(profile, secrets)
-            notices = connections.save(profile, secrets, self.editing.name if self.editing else None)
+            # Keyring and file writes: off the GUI thread (a locked keyring can take a while).
+            notices = await asyncio.to_thread(connections.save, profile, secrets,
+                                              self.editing.name if self.editing else None)
         except ViewerError as exc:
             self.status.setStyleSheet(BAD_STYLE)
             self.status.setText(str(exc))
