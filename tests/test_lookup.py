@@ -13,7 +13,9 @@ TYPICAL = Query(IdentifierKind.MOBILE, TYPICAL_MOBILE)
 
 
 async def test_one_source_failing_still_shows_the_other(demo_server):
-    service = LookupService([capillary_client(demo_server.url), capillary_client(demo_server.url, "bad")])
+    from tests.conftest import ctrlhub_client
+
+    service = LookupService([capillary_client(demo_server.url), ctrlhub_client(demo_server.url, "bad-token")])
     try:
         result = await service.lookup(TYPICAL)
     finally:

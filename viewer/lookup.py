@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -33,6 +33,7 @@ from viewer.domain import (
     ViewerError,
     channel_order,
 )
+from viewer.search import SavedCopy, SearchRun, SearchState
 from viewer.sources import http  # the deadline that bounds retries (http.DEADLINE)
 
 log = logging.getLogger("viewer.lookup")
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
 # Merging (a sort of every row) moves off the event loop above this many rows.
 MERGE_OFF_LOOP_ROWS = 20_000
 DEFAULT_DEADLINE_S = 45.0
+# Online, a saved copy paints before the live answer only when it is small: a 100,000-message
+# customer costs as much to rebuild from the store as to fetch live, and both would compete.
+PREPAINT_MAX_BYTES = 1024 * 1024
 # A source that failed this many lookups in a row rests for a while: the agent is not made
 # to wait through its timeouts and retries on every search.
 BREAKER_FAILURES = 3
@@ -96,6 +100,7 @@ class LookupService:
         self.offline = False  # "Work offline": answer from saved data only, send nothing
         self.on_saved: Callable[[], None] | None = None  # e.g. refresh a recent-customers list
         self._saving: set[asyncio.Task] = set()
+        self._generation = 0  # of the current superseding search (search.py)
 
     async def aclose(self) -> None:
         for task in list(self._saving):  # let a save in progress finish: it is short
@@ -107,33 +112,10 @@ class LookupService:
     # -- saved data ---------------------------------------------------------------------
     async def cached(self, query: Query, channels: Iterable[str] = (),
                      max_bytes: int | None = None) -> LookupResult | None:
-        """The saved answer for this query, rebuilt from its raw replies; None when none, or
-        when it is larger than `max_bytes` sealed (rebuilding it would cost as much as
-        asking live, and would compete with the live answer for the CPU)."""
-        if self.store is None:
-            return None
-        if max_bytes is not None:
-            size = await asyncio.to_thread(self.store.saved_size, self.profile_name, query)
-            if size is None or size > max_bytes:
-                return None
-        saved = await asyncio.to_thread(self.store.load_lookup, self.profile_name, query)
-        if saved is None:
-            return None
-        found = []
-        for client in self.sources:
-            raw = saved.value.get("sources", {}).get(client.source.value)
-            if raw:
-                try:
-                    found.append(client.from_saved(raw, query))
-                except ViewerError as exc:
-                    log.info("saved %s data unreadable: %s", client.source.value, exc.message)
-        if not found:
-            return None
-        rows = sum(len(r.interactions) for r in found)
-        merge_here = rows <= MERGE_OFF_LOOP_ROWS
-        result = merge(query, found, []) if merge_here else await asyncio.to_thread(merge, query, found, [])
-        result = _only_channels(result, set(channels))
-        return replace(result, from_cache=True, fetched_at=saved.saved_at)
+        """The saved answer for this query; None when none, or when it is larger than
+        `max_bytes` sealed."""
+        copy = await self.saved_copy(query, tuple(channels), max_bytes)
+        return copy.whole if copy is not None else None
 
     def _save_later(self, result: LookupResult, found: list[SourceResult]) -> None:
         """Keep a live answer for offline use, on a worker thread; the lookup never waits."""
@@ -163,49 +145,6 @@ class LookupService:
     async def clear_saved(self) -> None:
         if self.store is not None:
             await asyncio.to_thread(self.store.clear_profile, self.profile_name)
-
-    async def lookup_or_saved(self, query: Query, channels: Iterable[str] = ()) -> LookupResult:
-        """Live when possible; when every source fails, the saved answer with the reason."""
-        channels = tuple(channels)
-        if self.offline:
-            return await self._saved_only(query, channels)
-        try:
-            return await self.lookup(query, channels)
-        except (NotFound, NotConfigured):
-            raise
-        except ViewerError as exc:
-            saved = await self.cached(query, channels)
-            if saved is None:
-                raise
-            return replace(saved, errors=[exc])
-
-    async def _saved_parts(self, query: Query, sources: set[Source], channels: tuple[str, ...]) -> list[SourceResult]:
-        """The saved answers of these sources, each with a note saying they are not live."""
-        if self.store is None:
-            return []
-        saved = await asyncio.to_thread(self.store.load_lookup, self.profile_name, query, False)
-        if saved is None:
-            return []
-        parts = []
-        for client in self.sources:
-            raw = saved.value.get("sources", {}).get(client.source.value)
-            if client.source in sources and raw:
-                try:
-                    part = client.from_saved(raw, query)
-                except ViewerError:
-                    continue
-                wanted = set(channels)
-                rows = [i for i in part.interactions if not wanted or i.channel in wanted]
-                note = f"{client.source.label}: showing the data saved {saved.saved_at:%Y-%m-%d %H:%M}."
-                parts.append(replace(part, interactions=rows, raw={}, warnings=[*part.warnings, note],
-                                     counts={c: n for c, n in part.counts.items() if not wanted or c in wanted}))
-        return parts
-
-    async def _saved_only(self, query: Query, channels: tuple[str, ...]) -> LookupResult:
-        saved = await self.cached(query, channels)
-        if saved is None:
-            raise NotFound("Working offline, and this customer is not in the saved data.")
-        return saved
 
     def resting(self) -> dict[Source, float]:
         """Sources not asked at the moment because they kept failing, with seconds left."""
@@ -251,60 +190,127 @@ class LookupService:
             raise NotFound("Working offline, and this interaction's detail was not saved.")
         return parse_detail(saved.value)
 
-    async def lookup(
-        self,
-        query: Query,
-        channels: Iterable[str] = (),
-        progress: ProgressCallback | None = None,
-    ) -> LookupResult:
-        """Ask every source now (offline: saved data only). A live answer is saved."""
-        channels = tuple(channels)
-        if self.offline:
-            return await self._saved_only(query, channels)
-        asked = [s for s in self.sources if s.supports(query.kind)]
-        if not asked:
-            raise NotConfigured(_nobody_answers(query, self.sources))
+    # -- searching ----------------------------------------------------------------------
+    def search(self, query: Query, channels: Iterable[str] = (), *, supersede: bool = True,
+               prepaint_max_bytes: int | None = PREPAINT_MAX_BYTES,
+               progress: ProgressCallback | None = None) -> AsyncIterator[SearchState]:
+        """The search as a stream of states (viewer/search.py). With `supersede`, this search
+        is the current one: any earlier superseding stream ends without another state."""
+        generation = None
+        if supersede:
+            self._generation += 1
+            generation = self._generation
+        return SearchRun(self, query, channels, generation, prepaint_max_bytes, progress).states()
 
-        async def ask(source: SourceClient) -> SourceResult | ViewerError:
-            breaker = self.breakers.setdefault(source.source, Breaker())
-            if breaker.resting_for():
-                return Unavailable(f"{source.source.label} kept failing, so it is not asked for "
-                                   f"{breaker.resting_for():.0f} s more.", source=source.source)
-            _report(progress, source.source, "asking")
-            http.DEADLINE.set(asyncio.get_running_loop().time() + self.deadline_s)  # for retries
-            try:
-                async with asyncio.timeout(self.deadline_s):  # timeouts and retries together
-                    answer = await source.lookup(query, channels)
-            except TimeoutError:
-                answer = Unavailable(f"{source.source.label} did not answer within {self.deadline_s:.0f} s.",
-                                     source=source.source, detail="deadline for one lookup")
-            except ViewerError as exc:
-                answer = exc
-            if isinstance(answer, ViewerError):
-                breaker.record(ok=not isinstance(answer, Unavailable | BadReply))
-                _report(progress, source.source, "failed")
-                log.info("%s: %s (%s)", source.source.value, answer.message, answer.detail)
-                return answer
-            breaker.record(ok=True)
-            _report(progress, source.source, "done")
+    def is_current(self, generation: int | None) -> bool:
+        return generation is None or generation == self._generation
+
+    async def final_state(self, query: Query, channels: Iterable[str] = (),
+                          progress: ProgressCallback | None = None) -> SearchState:
+        """The last state of a search that supersedes nothing (the CLI, scripts, tests)."""
+        last = None
+        async for state in self.search(query, channels, supersede=False, progress=progress):
+            last = state
+        assert last is not None and last.final
+        return last
+
+    async def lookup_or_saved(self, query: Query, channels: Iterable[str] = ()) -> LookupResult:
+        """Live when possible; when every source fails, the saved answer with the reasons."""
+        state = await self.final_state(query, channels)
+        if state.failure is not None:
+            raise state.failure
+        return state.result
+
+    async def lookup(self, query: Query, channels: Iterable[str] = (),
+                     progress: ProgressCallback | None = None) -> LookupResult:
+        """Live only (offline: saved data only): raises when no source answers."""
+        state = await self.final_state(query, channels, progress)
+        if state.failure is not None:
+            raise state.failure
+        if state.result.from_cache and not self.offline:
+            raise _most_telling(state.result.errors)
+        return state.result
+
+    async def ask_source(self, client: SourceClient, query: Query, channels: tuple[str, ...],
+                         progress: ProgressCallback | None = None) -> SourceResult | ViewerError:
+        """One source's answer or its failure (never raised), within the lookup deadline."""
+        source = client.source
+        breaker = self.breakers.setdefault(source, Breaker())
+        _report(progress, source, "asking")
+        http.DEADLINE.set(asyncio.get_running_loop().time() + self.deadline_s)  # for retries
+        try:
+            async with asyncio.timeout(self.deadline_s):  # timeouts and retries together
+                answer: SourceResult | ViewerError = await client.lookup(query, channels)
+        except TimeoutError:
+            answer = Unavailable(f"{source.label} did not answer within {self.deadline_s:.0f} s.",
+                                 source=source, detail="deadline for one lookup")
+        except ViewerError as exc:
+            answer = exc
+        if isinstance(answer, ViewerError):
+            breaker.record(ok=not isinstance(answer, Unavailable | BadReply))
+            _report(progress, source, "failed")
+            log.info("%s: %s (%s)", source.value, answer.message, answer.detail)
             return answer
+        breaker.record(ok=True)
+        _report(progress, source, "done")
+        return answer
 
-        answers = await asyncio.gather(*(ask(s) for s in asked))
-        found = [a for a in answers if isinstance(a, SourceResult)]
-        failures = [a for a in answers if isinstance(a, ViewerError)]
-        if not found:
-            raise _most_telling(failures)
-        failed = {f.source for f in failures if f.source is not None and not isinstance(f, NotFound)}
-        if failed:  # no lost data: a failing source shows what it said last time
-            found += await self._saved_parts(query, failed, channels)
-        rows = sum(len(r.interactions) for r in found)
+    def resting_error(self, source: Source, left: float) -> Unavailable:
+        return Unavailable(f"{source.label} kept failing, so it is not asked for {left:.0f} s more.",
+                           source=source)
+
+    def nobody_answers(self, query: Query) -> str:
+        return _nobody_answers(query, self.sources)
+
+    @staticmethod
+    def most_telling(failures: list[ViewerError]) -> ViewerError:
+        return _most_telling(failures)
+
+    async def merge_parts(self, query: Query, parts: list[SourceResult],
+                          failures: list[ViewerError]) -> LookupResult:
+        """Merge sources' answers; a large merge (a sort of every row) runs off the loop."""
+        rows = sum(len(r.interactions) for r in parts)
         if rows > MERGE_OFF_LOOP_ROWS:
-            result = await asyncio.to_thread(merge, query, found, failures)
-        else:
-            result = merge(query, found, failures)
-        if not failures or all(isinstance(f, NotFound) for f in failures):
-            self._save_later(result, found)  # only whole answers replace what was saved
-        return result
+            return await asyncio.to_thread(merge, query, parts, failures)
+        return merge(query, parts, failures)
+
+    async def saved_copy(self, query: Query, channels: tuple[str, ...], max_bytes: int | None,
+                         only: frozenset[Source] | None = None) -> SavedCopy | None:
+        """The saved answer split per source (only these sources, when given). A copy
+        larger than `max_bytes` sealed comes back unbuilt (`complete=False`): rebuilding
+        it would cost as much as asking live, and compete with the live answer."""
+        if self.store is None:
+            return None
+        if max_bytes is not None:
+            size = await asyncio.to_thread(self.store.saved_size, self.profile_name, query)
+            if size is None:
+                return None
+            if size > max_bytes:
+                return SavedCopy({}, datetime.now(UTC), None, complete=False)
+        saved = await asyncio.to_thread(self.store.load_lookup, self.profile_name, query, only is None)
+        if saved is None:
+            return None
+        parts: dict[Source, SourceResult] = {}
+        for client in self.sources:
+            raw = saved.value.get("sources", {}).get(client.source.value)
+            if not raw or (only is not None and client.source not in only):
+                continue
+            try:
+                part = client.from_saved(raw, query)
+            except ViewerError as exc:
+                log.info("saved %s data unreadable: %s", client.source.value, exc.message)
+                continue
+            parts[client.source] = _part_channels(replace(part, raw={}), set(channels))
+        if not parts:
+            return None
+        whole = None
+        if only is None:
+            whole = await self.merge_parts(query, list(parts.values()), [])
+            whole = replace(whole, from_cache=True, fetched_at=saved.saved_at)
+        return SavedCopy(parts, saved.saved_at, whole)
+
+    def save_later(self, result: LookupResult, found: list[SourceResult]) -> None:
+        self._save_later(result, found)
 
 
 def merge(query: Query, found: list[SourceResult], failures: list[ViewerError]) -> LookupResult:
@@ -339,11 +345,11 @@ def merge(query: Query, found: list[SourceResult], failures: list[ViewerError]) 
     )
 
 
-def _only_channels(result: LookupResult, wanted: set[str]) -> LookupResult:
+def _part_channels(part: SourceResult, wanted: set[str]) -> SourceResult:
     if not wanted:
-        return result
-    return replace(result, interactions=[i for i in result.interactions if i.channel in wanted],
-                   counts={c: n for c, n in result.counts.items() if c in wanted})
+        return part
+    return replace(part, interactions=[i for i in part.interactions if i.channel in wanted],
+                   counts={c: n for c, n in part.counts.items() if c in wanted})
 
 
 def _most_telling(failures: list[ViewerError]) -> ViewerError:
