@@ -124,3 +124,14 @@ async def test_an_unknown_organisation_is_explained(demo_server):
             await other.lookup(Query(IdentifierKind.MOBILE, CTRLHUB_MOBILE))
     finally:
         await other.aclose()
+
+
+@pytest.mark.asyncio
+async def test_test_connection_asks_iam_whoami_and_names_a_member(client, demo_server):
+    before = demo_server.request_count
+    said = await client.test_connection()
+    assert said.endswith("; this organisation's customers can be read.")
+    assert "signed in as" in said and "does not belong" not in said
+    asked = [p for _m, p in demo_server.requests[before:]]
+    assert any(p.startswith("/v3/iam/whoami") for p in asked)
+    assert not any(p.startswith("/v3/whoami") for p in asked)

@@ -496,7 +496,7 @@ def all_interactions(hub: httpx.Client, contact_id: str, limit: int, include: st
 
 def test_ctrlhub_token_checked(server):
     for headers in ({}, {"X-Session-Token": "nope"}, {"Authorization": "Bearer " + DEMO_CTRLHUB_TOKEN}):
-        for path in ("/v3/whoami", ORG_PATH + "/contacts", ORG_PATH + "/interactions"):
+        for path in ("/v3/iam/whoami", ORG_PATH + "/contacts", ORG_PATH + "/interactions"):
             r = httpx.get(server.url + path, headers=headers)
             assert r.status_code == 401
             assert r.json()["errors"] == [{"status": "401", "title": "Unauthorized",
@@ -504,10 +504,14 @@ def test_ctrlhub_token_checked(server):
 
 
 def test_whoami(hub):
-    doc = hub.get("/v3/whoami").json()
+    doc = hub.get("/v3/iam/whoami").json()
     assert doc["data"]["type"] == "users"
     assert doc["data"]["attributes"]["email"]
     assert doc["data"]["attributes"]["profile"]["personal"]["first_name"]
+    identities = doc["data"]["attributes"]["identities"]
+    assert [i["meta"]["organisation_id"] for i in identities] == [DEMO_CTRLHUB_ORG]
+    # As on the real service, there is no /v3/whoami.
+    assert hub.get("/v3/whoami").status_code == 404
 
 
 def test_wrong_org_is_404(hub):

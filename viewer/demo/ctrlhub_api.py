@@ -1,4 +1,4 @@
-"""The fake Ctrl-Hub v3 endpoints (JSON:API): contacts, interactions, whoami.
+"""The fake Ctrl-Hub v3 endpoints (JSON:API): contacts, interactions, who am I.
 
 Filtering contacts by e-mail/telephone and interactions by contact is *unconfirmed* on the
 real service (see API-NOTES.md); the demo offers it, and lists the filter keys it accepts in
@@ -225,23 +225,32 @@ def get_interaction(request: Request, s: Store) -> Response:
 
 
 def whoami(request: Request, s: Store) -> Response:
-    """Whom the credentials belong to: the signed-in agent, the service account, or the
-    staff member behind the pasted demo token."""
+    """GET /v3/iam/whoami: whom the credentials belong to (the signed-in agent, the service
+    account, or the staff member behind the pasted demo token), with `identities[]` naming
+    the organisations they belong to, as Ctrl-Hub's own SDKs read it."""
     token = (request.header("X-Session-Token") or "").strip()
     if auth_api.valid(token, "ctrlhub_session"):
-        return _document({"data": _user("agent", {"email": DEMO_CTRLHUB_USER,
-                          "profile": {"personal": {"first_name": "Demo", "last_name": "Agent"}}})})
-    if (request.header("Authorization") or "").lower().startswith("bearer "):
-        return _document({"data": _user("service", {"email": f"{DEMO_CTRLHUB_CLIENT_ID}@service-accounts"})})
-    return _document({"data": s.whoami})
+        user = _user("agent", {"email": DEMO_CTRLHUB_USER,
+                               "profile": {"personal": {"first_name": "Demo", "last_name": "Agent"}}})
+    elif (request.header("Authorization") or "").lower().startswith("bearer "):
+        user = _user("service", {"email": f"{DEMO_CTRLHUB_CLIENT_ID}@service-accounts"})
+    else:
+        user = s.whoami
+    return _document({"data": _with_identities(user)})
 
 
 def _user(key: str, attributes: dict) -> dict:
     return {"type": "users", "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo-{key}")), "attributes": attributes}
 
 
+def _with_identities(user: dict) -> dict:
+    """The user (a copy: the store is shared) as a member of the demo organisation."""
+    identity = {"platform": "ctrl-hub", "id": user["id"], "meta": {"organisation_id": DEMO_CTRLHUB_ORG}}
+    return {**user, "attributes": {**user.get("attributes", {}), "identities": [identity]}}
+
+
 ROUTES: list[Route] = [
-    route("GET", r"/v3/whoami/?", _guarded(whoami)),
+    route("GET", r"/v3/iam/whoami/?", _guarded(whoami)),  # there is no /v3/whoami
     route("GET", ORG + r"/customers/contacts/?", _guarded(list_contacts)),
     route("GET", ORG + r"/customers/interactions/?", _guarded(list_interactions)),
     route("GET", ORG + r"/customers/interactions/(?P<id>[^/]+)/?", _guarded(get_interaction)),

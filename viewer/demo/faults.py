@@ -28,7 +28,7 @@ WIRE_FAULTS = ("cutoff", "reset", "drip", "huge")
 FAULTS = ("delay", *STATUS_FAULTS, *BODY_FAULTS, *WIRE_FAULTS)
 HUGE_BYTES = 50 * 1024 * 1024
 _PREFIX = re.compile(r"^/fault/(?P<spec>[a-z0-9-]+(?:/[0-9.]+)?)(?=/)")
-_CTRLHUB_PATHS = ("/v3/orgs/", "/v3/whoami", "/self-service/", "/oauth2/")
+_CTRLHUB_PATHS = ("/v3/orgs/", "/v3/iam/", "/self-service/", "/oauth2/")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import quote
@@ -30,6 +31,7 @@ from viewer.domain import (
     ViewerError,
 )
 from viewer.identifiers import normalise_uuid
+from viewer.safe_text import shown
 from viewer.sources import ctrlhub_parse, http, jsonapi
 from viewer.sources.auth import Auth, CtrlHubServiceAccount, FixedHeader, with_renewal
 from viewer.sources.coerce import as_str
@@ -41,7 +43,8 @@ DEFAULT_URL = "https://api.ctrl-hub.com"
 STAGING_URL = "https://api.ctrl-hub.dev"
 DEFAULT_AUTH_URL = "https://auth.ctrl-hub.com"
 STAGING_AUTH_URL = "https://auth.ctrl-hub.dev"
-WHOAMI_PATH = "/v3/whoami"
+# Who am I: Ctrl-Hub's own Kotlin and Swift SDKs ask here (there is no /v3/whoami).
+WHOAMI_PATH = "/v3/iam/whoami"
 SESSION_HEADER = "X-Session-Token"
 INTERACTIONS_PATH = "/v3/orgs/{org}/customers/interactions"
 INTERACTION_PATH = "/v3/orgs/{org}/customers/interactions/{id}"
@@ -56,6 +59,7 @@ PAGE_SIZE = 100
 MAX_ROWS = 2000  # per lookup; past this the agent is told more exist
 MAX_CONTACTS = 5  # contacts sharing one e-mail or number (family members, landlords)
 PARALLEL_PAGES = 4
+NAME_LIMIT = 120  # characters of a who-am-I name in a sentence
 
 
 @dataclass(frozen=True)
@@ -102,19 +106,65 @@ class CtrlHubClient:
         await self.auth.aclose()
         await self._http.aclose()
 
-    async def whoami(self) -> str:
-        """Whom the credentials belong to: the "test connection" answer."""
-        user = jsonapi.read(await self._get(WHOAMI_PATH, {}))
-        if not user.resources:
-            return "an unnamed account"
-        person = ctrlhub_parse.person_name(user.resources[0])
-        email = as_str(user.resources[0].attributes.get("email"))
-        return f"{person} <{email}>" if email and person != email else person or email
+    async def whoami(self) -> WhoAmI:
+        """Whom the credentials belong to, and the organisations they are a member of.
+        Raises ViewerError like any request; test_connection treats it as information."""
+        document = jsonapi.read(await self._get(WHOAMI_PATH, {}))
+        if not document.resources:
+            return WhoAmI("an unnamed account", None)
+        user = document.resources[0]
+        person = ctrlhub_parse.person_name(user)
+        email = as_str(user.attributes.get("email"))
+        name = f"{person} <{email}>" if email and person != email else person or email
+        return WhoAmI(shown(name or "an unnamed account", NAME_LIMIT),
+                      ctrlhub_parse.identity_organisations(user))
 
     async def test_connection(self) -> str:
-        who = await self.whoami()
-        await self._get(CONTACTS_PATH.format(org=self.org), {"limit": 1})  # may we see this org?
-        return f"Ctrl-Hub answers at {self.settings.base_url}, signed in as {who}."
+        """Success is whether this organisation's customers can be read. Who-am-I is only
+        information: a server without it may serve the organisation all the same."""
+        (who, unknown_why), failure = await asyncio.gather(self._who(), self._org_read_failure())
+        if failure is not None:
+            if who is not None:
+                failure.message = f"{self._membership(who, failing=True)} {failure.message}"
+            raise failure
+        at = f"Ctrl-Hub answers at {shown(self.settings.base_url, NAME_LIMIT)}"
+        if who is None:
+            return (f"{at} and this organisation's customers can be read; who is signed in "
+                    f"is unknown ({unknown_why}).")
+        return f"{at}, {self._membership(who, failing=False)}"
+
+    async def _who(self) -> tuple[WhoAmI | None, str]:
+        """Who is signed in, or why that is unknown; never raises a ViewerError."""
+        try:
+            return await self.whoami(), ""
+        except BadReply:
+            return None, "Ctrl-Hub's who-am-I reply could not be read"
+        except ViewerError as exc:  # a status other than 200 (detail "HTTP 404 · …"), or no answer
+            status = exc.detail.split(" · ", 1)[0] if exc.detail.startswith("HTTP ") else ""
+            return None, f"Ctrl-Hub's who-am-I answered {status}" if status else exc.message.rstrip(".")
+
+    async def _org_read_failure(self) -> ViewerError | None:
+        """Why this organisation's customers cannot be read, or None when they can."""
+        try:
+            await self._get(CONTACTS_PATH.format(org=self.org), {"limit": 1})
+        except ViewerError as exc:
+            return exc
+        return None
+
+    def _membership(self, who: WhoAmI, failing: bool) -> str:
+        """"signed in as …" and whether who-am-I lists this organisation among theirs."""
+        if who.organisations is None or self.org in who.organisations:
+            if failing:
+                return f"Signed in to Ctrl-Hub as {who.name}."
+            return f"signed in as {who.name}; this organisation's customers can be read."
+        others = len(who.organisations)
+        elsewhere = (f"they belong to {others:,} other organisation{'s' if others != 1 else ''}"
+                     if others else "nor to any other")
+        belongs = f"who does not belong to organisation {self.org} ({elsewhere})"
+        if failing:
+            return f"Signed in to Ctrl-Hub as {who.name}, {belongs}."
+        return (f"signed in as {who.name}, {belongs}, according to Ctrl-Hub's who-am-I; "
+                "this organisation's customers can be read all the same.")
 
     # -- the two questions ----------------------------------------------------------------
     async def lookup(self, query: Query, channels: Iterable[str] = ()) -> SourceResult:
@@ -167,38 +217,83 @@ class CtrlHubClient:
 
     async def _interactions_of(self, contact_ids: list[str]) -> tuple[list[Interaction], list[str], list]:
         """Every interaction of these contacts, newest first, up to MAX_ROWS in all, and
-        the pages as received."""
-        rows: list[Interaction] = []
-        warnings: list[str] = []
+        the pages as received (trimmed to the budget)."""
+        page_size = max(1, PAGE_SIZE)
+        budget = _Budget(rows=MAX_ROWS, requests=math.ceil(MAX_ROWS / page_size) + len(contact_ids))
         pages: list = []
-        for contact_id in contact_ids:
-            more, contact_pages = await self._pages(contact_id, MAX_ROWS - len(rows))
-            pages += contact_pages
-            rows = ctrlhub_parse.rows_of_pages(pages)
-            if more:
-                warnings.append(f"Ctrl-Hub: more interactions are available; showing the newest {len(rows):,}.")
+        more, skipped = False, 0
+        for index, contact_id in enumerate(contact_ids):
+            if budget.spent:  # never a page of 0 rows, nor offsets past the budget
+                more, skipped = True, len(contact_ids) - index
                 break
+            more, contact_pages = await self._pages(contact_id, budget)
+            pages += contact_pages
+            if more:
+                skipped = len(contact_ids) - index - 1
+                break
+        rows = ctrlhub_parse.rows_of_pages(pages)
+        warnings = []
+        if more:
+            unread = (f" ({skipped} other matching contact{'s were' if skipped != 1 else ' was'} "
+                      "not read: the lookup's limit was reached)") if skipped else ""
+            warnings.append(f"Ctrl-Hub: more interactions are available; showing the newest "
+                            f"{len(rows):,}{unread}.")
         return rows, warnings, pages
 
-    async def _pages(self, contact_id: str, budget: int) -> tuple[bool, list]:
-        """One contact's pages: the first says how many; the rest come in parallel.
-        Returns whether more exist than `budget`, and the pages as received."""
+    async def _pages(self, contact_id: str, budget: _Budget) -> tuple[bool, list]:
+        """One contact's pages, within `budget`. Returns whether more exist than were
+        fetched, and the pages as received.
+
+        Offsets are our own arithmetic, never the server's: `offsets.next` only says
+        whether there is more (and the page size, when the server clamped ours), and
+        `counts.resources` only shortens the walk."""
         path = INTERACTIONS_PATH.format(org=self.org)
         base = {INTERACTION_FILTER_BY_CONTACT: contact_id, "include": LIST_INCLUDE, "sort": LIST_SORT}
-        limit = min(PAGE_SIZE, budget)
-        first_raw = await self._get(path, {**base, "limit": limit, "offset": 0})
-        first = jsonapi.read(first_raw)
-        if first.next_offset is None:
-            return False, [first_raw]
-        total = first.total if first.total is not None else budget + 1
-        offsets = list(range(first.next_offset, min(total, budget), limit))
-        gate = asyncio.Semaphore(PARALLEL_PAGES)
+        room = budget.rows  # this contact's offsets stay below it
+        limit = max(1, min(PAGE_SIZE, room))
 
         async def page(offset: int) -> object:
-            async with gate:
-                return await self._get(path, {**base, "limit": limit, "offset": offset})
+            return await self._get(path, {**base, "limit": limit, "offset": offset})
 
-        return total > budget, [first_raw, *await asyncio.gather(*(page(o) for o in offsets))]
+        budget.requests -= 1
+        first_raw = await page(0)
+        first = jsonapi.read(first_raw)
+        if budget.take(first_raw):
+            return True, [first_raw]
+        if first.next_offset is None or not first.resources:
+            return False, [first_raw]
+        step = first.next_offset if 0 < first.next_offset <= limit else limit
+        total = first.total if first.total is not None and first.total >= 0 else None
+        if total is None:  # no usable count: walk page by page while the server says "more"
+            return await self._walk(page, step, room, budget, [first_raw])
+        offsets = range(step, min(total, room), step)
+        wanted = offsets[: max(0, budget.requests)]
+        budget.requests -= len(wanted)
+        gate = asyncio.Semaphore(PARALLEL_PAGES)
+
+        async def gated(offset: int) -> object:
+            async with gate:
+                return await page(offset)
+
+        received = await asyncio.gather(*(gated(o) for o in wanted))
+        trimmed = any([budget.take(raw) for raw in received])  # every page, in order
+        return trimmed or total > room or len(wanted) < len(offsets), [first_raw, *received]
+
+    @staticmethod
+    async def _walk(page, step: int, room: int, budget: _Budget, pages: list) -> tuple[bool, list]:
+        """Pages one after another while the server says there is more and the budget lasts."""
+        for offset in range(step, room, step):
+            if budget.spent:
+                return True, pages
+            budget.requests -= 1
+            raw = await page(offset)
+            pages.append(raw)
+            document = jsonapi.read(raw)
+            if budget.take(raw):
+                return True, pages
+            if document.next_offset is None or not document.resources:
+                return False, pages
+        return True, pages  # the server still said "more" at the end of the room
 
     async def _get(self, path: str, params: dict, missing: str = "") -> object:
         async def send(headers: dict[str, str]) -> http.Reply:
@@ -245,6 +340,38 @@ class CtrlHubClient:
             return failure
         return ViewerError(f"Ctrl-Hub refused the request: {said or f'HTTP {reply.status}'}.",
                            source=SOURCE, detail=detail)
+
+
+@dataclass(frozen=True)
+class WhoAmI:
+    name: str  # already made safe to show
+    organisations: frozenset[str] | None  # lower-case ids; None when who-am-I lists none
+
+
+@dataclass
+class _Budget:
+    """What one lookup may still fetch. Both numbers only go down, so no total, offset or
+    oversized page a server sends can make the program ask for more."""
+
+    rows: int
+    requests: int
+
+    @property
+    def spent(self) -> bool:
+        return self.rows <= 0 or self.requests <= 0
+
+    def take(self, page: object) -> bool:
+        """Count a page's rows against the budget, cutting off what does not fit (the
+        page as saved then holds only what is shown). True when rows were cut off."""
+        if not isinstance(page, dict):
+            return False
+        data = page.get("data")
+        rows = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+        kept = rows[: max(0, self.rows)]
+        if len(kept) < len(rows):
+            page["data"] = kept
+        self.rows -= len(kept)
+        return len(kept) < len(rows)
 
 
 def _result(customer: Customer, rows: list[Interaction], channels: Iterable[str],

@@ -31,6 +31,7 @@ METHOD_CHANNELS = {"email": "email", "sms": "sms", "telephone": "phone", "phone"
 # The relationships of an interaction, in the order the detail pane shows them.
 ROLES = ("contact", "property", "account", "author", "representative", "organisation")
 SUBJECT_LENGTH = 120
+MAX_IDENTITIES = 1000  # organisations read from one who-am-I reply
 
 
 def channel_of(method: str) -> str:
@@ -48,6 +49,17 @@ def person_name(resource: jsonapi.Resource) -> str:
         salutation = as_str(a.get("salutation"))
         return " ".join(p for p in (salutation, first, last) if p)
     return as_str(a.get("email")) or as_str(a.get("name"))
+
+
+def identity_organisations(user: jsonapi.Resource) -> frozenset[str] | None:
+    """The organisations a who-am-I user belongs to: `identities[].meta.organisation_id`,
+    lower-case. None when the reply has no identities list, so nothing can be said."""
+    identities = user.attributes.get("identities", user.raw.get("identities"))
+    if not isinstance(identities, list):
+        return None
+    found = (as_str(as_dict(as_dict(i).get("meta")).get("organisation_id")).lower()
+             for i in identities[:MAX_IDENTITIES])
+    return frozenset(org for org in found if org)
 
 
 def one_line_address(resource: jsonapi.Resource) -> str:
