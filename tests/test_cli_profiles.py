@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 
 import pytest
 
@@ -33,7 +34,7 @@ def test_without_a_secure_keyring_the_script_is_told_and_no_secret_is_written(de
     assert done.returncode == 5
     assert "no secure keyring" in (done.stdout + done.stderr).lower()
     config = (tmp_path / "config" / "config.toml").read_text()
-    assert "[profiles.\"eu\"]" in config
+    assert "eu" in tomllib.loads(config)["profiles"]
     assert not any(secret in config for secret in TEST_SECRETS)
     listed = run("profile", "list")
     assert listed.returncode == 0 and "eu:" in listed.stdout and "NO secure keyring" in listed.stdout

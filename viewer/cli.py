@@ -2,6 +2,11 @@
 
 Exit codes (DESIGN.md): 0 found, 2 bad usage, 3 not found, 4 authentication failed,
 5 network/server unavailable or unreadable reply.
+
+Nothing from a server, config.toml or the command line reaches the terminal raw: text
+output shows control, bidi and invisible characters as visible marks (an ESC sequence in a
+customer's name could retitle the window, clear the screen or write the clipboard), and
+--json writes them as \\u escapes, so a program still reads the exact strings.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import re
 import sys
 from collections.abc import Iterator
 
@@ -24,7 +30,8 @@ from viewer.present import (
     render_table,
     result_json,
 )
-from viewer.profiles import Profile, resolve_profile
+from viewer.profiles import Profile, load_config, resolve_profile
+from viewer.safe_text import shown, visible
 from viewer.wiring import build_service, demo_profile, open_store
 
 
@@ -74,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    _never_fail_on_encoding()
+    if args.command in ("lookup", "interaction", "profile") and not _config_usable(args):
+        return int(ExitCode.USAGE)
     if args.command == "lookup":
         return run_lookup(args)
     if args.command == "interaction":
@@ -83,6 +93,55 @@ def main(argv: list[str]) -> int:
     if args.command == "demo-server":
         return run_demo_server(args)
     return int(ExitCode.USAGE)
+
+
+# -- what reaches the terminal ---------------------------------------------------------
+
+def say(text: str) -> None:
+    """Print text output: every control, bidi and invisible character as a visible mark."""
+    print(visible(text, multiline=True))
+
+
+def complain(text: str) -> None:
+    """One sentence on stderr; server text can reach it, so it is made visible and bounded."""
+    print(f"customer-viewer: {shown(text)}", file=sys.stderr)
+
+
+_NOT_PLAIN_ASCII = re.compile(r"[^\x20-\x7e\n]+")
+
+
+def json_text(data) -> str:
+    """JSON whose strings keep every character, with those a terminal would act on (C1
+    controls, bidi, invisible; json.dumps already escapes C0) written as \\u escapes."""
+
+    def escaped(match: re.Match) -> str:
+        run = match.group()
+        if visible(run) == run:  # the usual case: a word in another script
+            return run
+        return "".join(c if visible(c) == c else f"\\u{ord(c):04x}" for c in run)
+
+    return _NOT_PLAIN_ASCII.sub(escaped, dumps(data))
+
+
+def _never_fail_on_encoding() -> None:
+    # A console or pipe in a narrow encoding (cp1252) gets "\u241b" instead of a traceback.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _config_usable(args: argparse.Namespace) -> bool:
+    """Say what config.toml gets wrong; False when it cannot be read at all (exit 2).
+    A skipped profile is only a warning: the others still work."""
+    if args.demo or getattr(args, "lookup_demo", False):
+        return True
+    config = load_config()
+    if config.damaged:
+        complain(f"{config.damaged} Fix that line, or move the file away to start again.")
+        return False
+    for problem in config.problems:
+        complain(problem)
+    return True
 
 
 def _query_from(args: argparse.Namespace):
@@ -116,20 +175,25 @@ def run_lookup(args: argparse.Namespace) -> int:
             result = asyncio.run(_lookup(profile, query, args.channel, args.offline))
     except ViewerError as exc:
         return _failed(exc)
-    print(dumps(result_json(result)) if args.json else render_table(result))
+    if args.json:
+        print(json_text(result_json(result)))
+    else:
+        say(render_table(result))
     return int(ExitCode.OK)
 
 
 async def _lookup(profile: Profile, query, channels: list[str], offline: bool):
     store = open_store()
-    for notice in store.notices:
-        print(f"customer-viewer: {notice}", file=sys.stderr)
+    for notice in store.take_notices():
+        complain(notice)
     service = build_service(profile, store)
     service.offline = offline
     try:
         return await service.lookup_or_saved(query, [c.strip().lower() for c in channels])
     finally:
-        await service.aclose()
+        await service.aclose()  # waits for the save: a refusal lands in the result's warnings
+        for notice in store.take_notices():  # damage found while working, said once
+            complain(notice)
         store.close()
 
 
@@ -141,11 +205,11 @@ def run_interaction(args: argparse.Namespace) -> int:
     except ViewerError as exc:
         return _failed(exc)
     if args.json:
-        print(dumps(detail_json(detail)))
+        print(json_text(detail_json(detail)))
     else:
         item = detail.interaction
         title = f"Ctrl-Hub {channel_label(item.channel)}, {local_time(item.occurred_at)}"
-        print(render_fields(title, interaction_detail_fields(detail)))
+        say(render_fields(title, interaction_detail_fields(detail)))
     return int(ExitCode.OK)
 
 
@@ -157,13 +221,15 @@ async def _detail(profile: Profile, interaction_id: str, offline: bool):
         return await service.interaction_detail(Source.CTRLHUB, interaction_id)
     finally:
         await service.aclose()
+        for notice in store.take_notices():  # the key, damage, a detail too large to keep
+            complain(notice)
         store.close()
 
 
 def _failed(exc: ViewerError) -> int:
-    print(f"customer-viewer: {exc}", file=sys.stderr)
+    complain(str(exc))
     if exc.detail:
-        print(f"  ({exc.detail})", file=sys.stderr)
+        print(f"  ({shown(exc.detail)})", file=sys.stderr)
     return int(exc.exit_code)
 
 
@@ -185,7 +251,7 @@ def run_demo_server(args: argparse.Namespace) -> int:
         try:
             server.fault, server.fault_rate = Fault.parse(args.fault), args.fault_rate
         except ValueError as exc:
-            print(f"customer-viewer: {exc}", file=sys.stderr)
+            complain(str(exc))
             return int(ExitCode.USAGE)
         print(f"Injecting fault {args.fault} into {args.fault_rate:.0%} of requests.", flush=True)
     print(f"Demo server on {server.url}  (Capillary user {DEMO_CAPILLARY_USERNAME!r}, "

@@ -15,6 +15,7 @@ import sys
 from viewer import connections, credentials
 from viewer.domain import BadInput, ExitCode, ViewerError
 from viewer.profiles import DEFAULT_CTRLHUB_AUTH_URL, DEFAULT_CTRLHUB_URL, Profile, load_config
+from viewer.safe_text import shown, visible
 
 
 def add_parser(commands) -> None:
@@ -47,14 +48,27 @@ def run(args: argparse.Namespace) -> int:
     try:
         return {"add": _add, "list": _list, "remove": _remove, "test": _test}[args.profile_command](args)
     except ViewerError as exc:
-        print(f"customer-viewer: {exc}", file=sys.stderr)
+        _complain(str(exc))
         return int(exc.exit_code)
+
+
+def _say(text: str) -> None:
+    """Profile names and addresses come from config.toml or a command line: one line each,
+    with control, bidi and invisible characters shown as visible marks."""
+    print(visible(text))
+
+
+def _complain(text: str) -> None:
+    print(f"customer-viewer: {shown(text)}", file=sys.stderr)
 
 
 def _profile_from(args: argparse.Namespace) -> Profile:
     ctrlhub = bool(args.ctrlhub_org or args.ctrlhub_url)
     if ctrlhub and not args.ctrlhub_org:
         raise BadInput("--ctrlhub-org is needed to set up Ctrl-Hub.")
+    for value in vars(args).values():
+        if isinstance(value, str) and not _is_text(value):
+            raise BadInput(f"“{value}” is not valid text; check the terminal's character encoding.")
     return Profile(
         name=args.name,
         capillary_url=args.capillary_url or "",
@@ -69,6 +83,15 @@ def _profile_from(args: argparse.Namespace) -> Profile:
         ctrlhub_username=args.ctrlhub_username or "",
         ctrlhub_client_id=args.ctrlhub_client_id or "",
     )
+
+
+def _is_text(value: str) -> bool:
+    """False for the lone surrogates Python makes of bytes that are not UTF-8."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _read_secrets(profile: Profile, from_stdin: bool) -> dict[str, str]:
@@ -95,20 +118,20 @@ def _add(args: argparse.Namespace) -> int:
     profile = connections.check_profile(_profile_from(args))
     secrets = _read_secrets(profile, args.secret_stdin)
     secrets = asyncio.run(connections.sign_in_if_needed(profile, secrets))
-    existed = profile.name in load_config().profiles
+    config = load_config()
+    existed = profile.name in config.profiles or profile.name in config.skipped
     notices = connections.save(profile, secrets)
-    print(f"Profile “{profile.name}” {'updated' if existed else 'added'}.")
+    _say(f"Profile “{profile.name}” {'updated' if existed else 'added'}.")
     if notices or not credentials.backend_status()[0]:
         # A script must not believe the rollout worked: the secrets ended with this command.
-        print("customer-viewer: the profile was saved, but its secrets were not: "
-              "no secure keyring is available here.", file=sys.stderr)
+        _complain("the profile was saved, but its secrets were not: no secure keyring is available here.")
         return int(ExitCode.UNAVAILABLE)
     return int(ExitCode.OK)
 
 
 def _list(_args: argparse.Namespace) -> int:
     config = load_config()
-    if not config.profiles:
+    if not config.profiles and not config.skipped:
         print("No profiles yet: customer-viewer profile add NAME …")
     for name, profile in sorted(config.profiles.items()):
         parts = []
@@ -118,7 +141,9 @@ def _list(_args: argparse.Namespace) -> int:
         if profile.has_ctrlhub:
             parts.append(f"Ctrl-Hub {profile.ctrlhub_url} org {profile.ctrlhub_org} ({profile.ctrlhub_auth})")
         mark = "*" if name == config.last_profile else " "
-        print(f"{mark} {name}: " + ("; ".join(parts) or "nothing set up"))
+        _say(f"{mark} {name}: " + ("; ".join(parts) or "nothing set up"))
+    for name in sorted(config.skipped):
+        _say(f"! {name}: not used (see the sentence above; fix it in config.toml or add it again)")
     secure, backend = credentials.backend_status()
     print(f"Secrets: {'OS keyring' if secure else 'NO secure keyring'} ({backend})")
     return int(ExitCode.OK)
@@ -127,16 +152,19 @@ def _list(_args: argparse.Namespace) -> int:
 def _remove(args: argparse.Namespace) -> int:
     if not connections.remove(args.name):
         raise BadInput(f"There is no profile named “{args.name}”.")
-    print(f"Profile “{args.name}” and its stored secrets removed.")
+    _say(f"Profile “{args.name}” and its stored secrets removed.")
     return int(ExitCode.OK)
 
 
 def _test(args: argparse.Namespace) -> int:
-    profile = load_config().profiles.get(args.name)
+    config = load_config()
+    if args.name in config.skipped:
+        raise BadInput(config.skipped[args.name].why)
+    profile = config.profiles.get(args.name)
     if profile is None:
         raise BadInput(f"There is no profile named “{args.name}”.")
     checks = asyncio.run(connections.check_connections(profile))
     for check in checks:
-        print(f"{'OK  ' if check.ok else 'FAIL'} {check.message}")
+        _say(f"{'OK  ' if check.ok else 'FAIL'} {shown(check.message)}")
     failed = [c for c in checks if not c.ok]
     return failed[0].exit_code if failed else int(ExitCode.OK)

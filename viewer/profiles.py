@@ -3,19 +3,33 @@
 A profile names where each source lives and who signs in; secrets never live here (they go
 through credentials.py to the OS keyring). Environment variables override a profile so
 scripts and tests can point the program anywhere without writing a file.
+
+The file may have been edited by hand or copied from a colleague, so reading it never
+raises: a line TOML cannot read is named ("config.toml line 7: …") and the rest is still
+used; a profile with an unsafe address (plain http to another computer, a password inside
+the URL) is skipped with a sentence. The same checks apply to environment overrides. The
+file is written by a real TOML writer (tomli-w), user-only.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import ipaddress
 import os
+import re
 import tempfile
+import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
+import tomli_w
+
+from viewer.domain import BadInput
+from viewer.identifiers import normalise_uuid
 
 APP_NAME = "customer-viewer"
 CONFIG_FILE = "config.toml"
@@ -77,11 +91,25 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A profile the file describes in a way that cannot be used safely."""
+
+    why: str  # the sentence the agent or administrator reads
+    table: object  # as it was in the file: written back unchanged, so saving loses nothing
+
+
+@dataclass(frozen=True)
 class Config:
     profiles: dict[str, Profile]
     last_profile: str | None = None
     keep_days: int = 30  # saved customers older than this are dropped
     max_mb: int = 500  # and the least recently viewed past this size
+    # What could not be used, one sentence each: "config.toml line 7: …", a skipped profile.
+    problems: tuple[str, ...] = ()
+    # Set when the file as a whole is not valid TOML (or cannot be read): the CLI stops
+    # there (exit 2); the window goes on with the parts that could be read.
+    damaged: str = ""
+    skipped: dict[str, Skipped] = field(default_factory=dict)
 
 
 def config_dir(env: Mapping[str, str] = os.environ) -> Path:
@@ -95,79 +123,275 @@ def cache_dir(env: Mapping[str, str] = os.environ) -> Path:
 
 
 def load_config(env: Mapping[str, str] = os.environ) -> Config:
-    path = config_dir(env) / CONFIG_FILE
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return Config({})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{path} cannot be read: {exc}") from None
-    profiles = {}
-    for name, table in (data.get("profiles") or {}).items():
-        if isinstance(table, dict):
-            profiles[name] = Profile(name=name, **_typed(table))
+    """The settings file; never raises. What cannot be used is left out and said in `problems`."""
+    data, problems = _read_file(config_dir(env) / CONFIG_FILE)
+    damaged = problems[0] if problems else ""
+    profiles: dict[str, Profile] = {}
+    skipped: dict[str, Skipped] = {}
+    for name, table in _as_dict(data.get("profiles")).items():
+        try:
+            profiles[name] = validated(_profile_from_table(name, table))
+        except BadInput as exc:
+            skipped[name] = Skipped(f"Profile “{name}” in {CONFIG_FILE} is not used: {exc.message}", table)
+            problems.append(skipped[name].why)
     last = data.get("last_profile")
-    saved = data.get("saved_data") if isinstance(data.get("saved_data"), dict) else {}
+    saved = _as_dict(data.get("saved_data"))
     keep_days, max_mb = saved.get("keep_days", 30), saved.get("max_mb", 500)
     return Config(
         profiles,
         last if isinstance(last, str) else None,
         keep_days if isinstance(keep_days, int) and keep_days > 0 else 30,
         max_mb if isinstance(max_mb, int) and max_mb > 0 else 500,
+        tuple(problems),
+        damaged,
+        skipped,
     )
 
 
+def _as_dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _profile_from_table(name: str, table: object) -> Profile:
+    if not isinstance(table, dict):
+        raise BadInput("it is not a table of settings.")
+    return Profile(name=name, **_typed(table))
+
+
+# -- reading a file that may have been edited by hand ------------------------------------
+
+_WHERE = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)")
+_TABLE_HEADER = re.compile(r"[ \t]*\[")
+
+
+def _read_file(path: Path) -> tuple[dict, list[str]]:
+    """The file's settings and, first, the sentence saying why it is damaged (if it is)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}, []
+    except OSError as exc:
+        return {}, [f"{path} cannot be read ({exc.strerror or exc}); no saved profile is used."]
+    problems = []
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(f"{CONFIG_FILE} line {line}: this is not UTF-8 text.")
+    try:
+        return tomllib.loads(text), problems
+    except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
+        problems.append(_toml_sentence(exc, 1, text.count("\n") + 1))
+    data, more = _read_by_table(text)
+    return data, problems + [m for m in more if m not in problems]
+
+
+def _read_by_table(text: str) -> tuple[dict, list[str]]:
+    """A file TOML cannot read as a whole, read one [table] at a time: a typo in one
+    profile does not cost the agent the others."""
+    data: dict = {}
+    problems = []
+    for first, chunk in _tables(text):
+        try:
+            part = tomllib.loads(chunk)
+        except (ValueError, RecursionError) as exc:
+            problems.append(_toml_sentence(exc, first, first + chunk.count("\n")))
+            continue
+        _merge(data, part)
+    return data, problems
+
+
+def _tables(text: str) -> Iterator[tuple[int, str]]:
+    """(first line number, text) of each [table] section, and of the lines before the first."""
+    start, lines = 1, []
+    for number, line in enumerate(text.split("\n"), 1):  # TOML counts lines by \n
+        if lines and _TABLE_HEADER.match(line):
+            yield start, "\n".join(lines)
+            start, lines = number, []
+        lines.append(line)
+    yield start, "\n".join(lines)
+
+
+def _merge(into: dict, part: dict) -> None:
+    for key, value in part.items():
+        if isinstance(into.get(key), dict) and isinstance(value, dict):
+            _merge(into[key], value)
+        else:
+            into.setdefault(key, value)
+
+
+def _toml_sentence(exc: Exception, first_line: int, last_line: int) -> str:
+    """"config.toml line 7: Expected '=' after a key in a key/value pair." """
+    if isinstance(exc, RecursionError):
+        return f"{CONFIG_FILE} lines {first_line}–{last_line}: values are nested too deeply."
+    if not isinstance(exc, tomllib.TOMLDecodeError):  # int(): a number of 4,300+ digits
+        return f"{CONFIG_FILE} lines {first_line}–{last_line}: a number is too long."
+    message = str(exc)
+    where = _WHERE.search(message)
+    reason = _WHERE.sub("", message).strip().rstrip(".") or "not valid TOML"
+    line = first_line + int(where.group(1)) - 1 if where and where.group(1) else last_line
+    return f"{CONFIG_FILE} line {line}: {reason}."
+
+
+# -- checking what the file (or the environment) says ------------------------------------
+
+URL_FIELDS = {"capillary_url": "Capillary", "ctrlhub_url": "Ctrl-Hub API", "ctrlhub_auth_url": "Ctrl-Hub sign-in"}
+_HOST_SHAPE = re.compile(r"[\w-]+(?:\.[\w-]+)*\.?")
+
+
+def validated(profile: Profile) -> Profile:
+    """`profile` with its addresses normalised, or BadInput saying what is wrong. Run on
+    every profile read from the file or the environment, not only on `profile add`: a
+    Basic header must never travel over plain HTTP because a file said so."""
+    changes: dict[str, str] = {}
+    for key, what in URL_FIELDS.items():
+        if getattr(profile, key):
+            changes[key] = web_address(getattr(profile, key), what)
+    if profile.capillary_auth not in CAPILLARY_AUTHS:
+        raise BadInput("Capillary signs in with basic (username + password) or oauth (key + secret).")
+    if profile.ctrlhub_auth not in CTRLHUB_AUTHS:
+        raise BadInput("Ctrl-Hub signs in with token, password or service.")
+    if profile.ctrlhub_org:  # it goes into every Ctrl-Hub URL path
+        changes["ctrlhub_org"] = normalise_uuid(profile.ctrlhub_org, "Ctrl-Hub organisation id")
+    return replace(profile, **changes)
+
+
+def web_address(text: str, what: str) -> str:
+    """An https URL (http only to this computer, for the demo); a bare cluster host is fine.
+
+    No "user:password@": the password would sit in this file in plain text, and httpx
+    would send it in place of the sign-in this program manages."""
+    text = text.strip().rstrip("/")
+    if text and "://" not in text:
+        text = f"https://{text}"
+    if any(c.isspace() or not c.isprintable() for c in text):
+        raise BadInput(f"The {what} address is not a web address (it holds spaces or control characters).")
+    try:
+        parts = urlsplit(text)
+        host, _port = parts.hostname, parts.port  # .port raises ValueError when it is no number
+    except ValueError:
+        raise BadInput(f"The {what} address is not a web address (“{text}”).") from None
+    if "@" in parts.netloc:
+        raise BadInput(f"The {what} address must not hold a user name or password (“…@”): "
+                       "give the password when asked, and it is kept in the OS keyring.")
+    if not host or not (_HOST_SHAPE.fullmatch(host) or _ip(host)):
+        raise BadInput(f"The {what} address is missing or not a web address.")
+    if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(host)):
+        raise BadInput(f"The {what} address must start with https:// (it was “{text}”).")
+    return text
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _is_loopback(host: str) -> bool:
+    address = _ip(host)
+    return host == "localhost" or bool(address and address.is_loopback)
+
+
+# -- writing ------------------------------------------------------------------------------
+
 SAVED_FIELDS = tuple(f.name for f in fields(Profile) if f.name not in ("name", "memory_secrets"))
-
-
-def _toml_string(value: str) -> str:
-    # A JSON string with ASCII escapes is also a valid TOML basic string.
-    return json.dumps(value, ensure_ascii=True)
+HEADER = "# Customer Interaction Viewer settings. No secrets here: they live in the OS keyring.\n\n"
 
 
 def write_config(config: Config, env: Mapping[str, str] = os.environ) -> Path:
-    """Save every profile, atomically: a crash mid-write never leaves half a file."""
-    folder = config_dir(env)
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = ["# Customer Interaction Viewer settings. No secrets here: they live in the OS keyring.", ""]
-    if config.last_profile:
-        lines += [f"last_profile = {_toml_string(config.last_profile)}", ""]
-    lines += ["[saved_data]", f"keep_days = {int(config.keep_days)}", f"max_mb = {int(config.max_mb)}", ""]
-    for name, profile in sorted(config.profiles.items()):
-        lines.append(f"[profiles.{_toml_string(name)}]")
-        default = Profile(name=name)
-        for key in SAVED_FIELDS:
-            value = getattr(profile, key)
-            if value != getattr(default, key) or key in ("capillary_url", "ctrlhub_org"):
-                shown = repr(value) if isinstance(value, float) else _toml_string(str(value))
-                lines.append(f"{key} = {shown}")
-        lines.append("")
+    """Save every profile with a real TOML writer, atomically (a crash mid-write never
+    leaves half a file) and user-only (0600 in a 0700 folder on POSIX)."""
+    try:
+        data = (HEADER + tomli_w.dumps(_document(config))).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, e.g. from a mis-encoded command line
+        raise BadInput("A profile setting holds characters that are not text; type it again.") from None
+    folder = _private_folder(config_dir(env))
     path = folder / CONFIG_FILE
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".config-", suffix=".toml")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write("\n".join(lines))
-    os.replace(temporary, path)
+    _set_aside_if_damaged(path)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".config-", suffix=".toml")  # 0600
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
     return path
+
+
+def _document(config: Config) -> dict:
+    document: dict = {}
+    if config.last_profile is not None:
+        document["last_profile"] = config.last_profile
+    document["saved_data"] = {"keep_days": int(config.keep_days), "max_mb": int(config.max_mb)}
+    tables = {name: skipped.table for name, skipped in config.skipped.items()}
+    tables.update({name: _saved_fields(profile) for name, profile in config.profiles.items()})
+    if tables:
+        document["profiles"] = dict(sorted(tables.items()))
+    return document
+
+
+def _saved_fields(profile: Profile) -> dict[str, object]:
+    default = Profile(name=profile.name)
+    return {
+        key: getattr(profile, key)
+        for key in SAVED_FIELDS
+        if getattr(profile, key) != getattr(default, key) or key in ("capillary_url", "ctrlhub_org")
+    }
+
+
+def _private_folder(folder: Path) -> Path:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name == "posix":  # a folder made by an older version, or by hand, may be 0755
+        with contextlib.suppress(OSError):
+            os.chmod(folder, 0o700)
+    return folder
+
+
+def _set_aside_if_damaged(path: Path) -> None:
+    """A file TOML cannot read is kept beside the new one, not overwritten: the window
+    went on with the parts it could read, and the rest is still the user's."""
+    try:
+        tomllib.loads(path.read_bytes().decode("utf-8"))
+        return
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError, RecursionError):
+        pass
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"config-unreadable-{stamp}.toml")
+    number = 1
+    while aside.exists():
+        number += 1
+        aside = path.with_name(f"config-unreadable-{stamp}-{number}.toml")
+    os.replace(path, aside)
 
 
 def save_profile(profile: Profile, previous_name: str | None = None,
                  env: Mapping[str, str] = os.environ) -> None:
     """Add or update a profile (renaming it when `previous_name` differs); it becomes the last used."""
     config = load_config(env)
-    profiles = dict(config.profiles)
-    if previous_name and previous_name != profile.name:
-        profiles.pop(previous_name, None)
+    profiles, skipped = dict(config.profiles), dict(config.skipped)
+    for old in {previous_name or profile.name, profile.name}:
+        profiles.pop(old, None)
+        skipped.pop(old, None)  # set up again: the file's unusable version goes
     profiles[profile.name] = replace(profile, memory_secrets={})
-    write_config(replace(config, profiles=profiles, last_profile=profile.name), env)
+    write_config(replace(config, profiles=profiles, skipped=skipped, last_profile=profile.name), env)
 
 
 def remove_profile(name: str, env: Mapping[str, str] = os.environ) -> bool:
     config = load_config(env)
-    if name not in config.profiles:
+    if name not in config.profiles and name not in config.skipped:
         return False
     profiles = {k: v for k, v in config.profiles.items() if k != name}
+    skipped = {k: v for k, v in config.skipped.items() if k != name}
     last = config.last_profile if config.last_profile != name else next(iter(profiles), None)
-    write_config(replace(config, profiles=profiles, last_profile=last), env)
+    write_config(replace(config, profiles=profiles, skipped=skipped, last_profile=last), env)
     return True
 
 
@@ -195,7 +419,7 @@ def _typed(values: Mapping[str, object]) -> dict[str, object]:
                 continue
             if 0 < number <= 3600:
                 typed[key] = number
-        else:
+        elif isinstance(value, str | int | float):
             typed[key] = str(value)
     return typed
 
@@ -203,12 +427,16 @@ def _typed(values: Mapping[str, object]) -> dict[str, object]:
 def resolve_profile(name: str | None, env: Mapping[str, str] = os.environ) -> Profile:
     """The named profile (or the last used, or the only one), with environment overrides.
 
-    With no profile on disk, the environment alone can describe one (name "env").
+    With no profile on disk, the environment alone can describe one (name "env"). KeyError
+    for a name the file does not have; BadInput for one it describes unsafely, or when the
+    environment does (the same checks as the file).
     """
     config = load_config(env)
     chosen = name or config.last_profile or (next(iter(config.profiles)) if len(config.profiles) == 1 else None)
+    if chosen in config.skipped:
+        raise BadInput(config.skipped[chosen].why)
     if name and name not in config.profiles:
         raise KeyError(name)
     profile = config.profiles.get(chosen or "", Profile(name=chosen or "env"))
     overrides = _typed({attr: env[var] for var, attr in ENV_OVERRIDES.items() if env.get(var)})
-    return replace(profile, **overrides) if overrides else profile
+    return validated(replace(profile, **overrides)) if overrides else profile
