@@ -164,3 +164,4 @@ async def test_working_offline_answers_from_saved_data_and_sends_nothing(demo_se
         await svc.aclose()
     assert demo_server.request_count == before
     assert len(states) == 1 and states[0][1].final and states[0][1].result.from_cache
+

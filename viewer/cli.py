@@ -28,10 +28,12 @@ from viewer.present import (
     local_time,
     render_fields,
     render_table,
-    result_json,
+    state_json,
+    status_line,
 )
 from viewer.profiles import Profile, load_config, resolve_profile
 from viewer.safe_text import shown, visible
+from viewer.search import SearchState
 from viewer.wiring import build_service, demo_profile, open_store
 
 
@@ -56,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("--profile", metavar="P", dest="lookup_profile", help="connection profile")
     lookup.add_argument("--channel", metavar="C", action="append", default=[], help="only this channel (repeatable)")
     lookup.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    lookup.add_argument("--stream", action="store_true",
+                        help="print each state as it arrives (with --json: one JSON line per state)")
     lookup.add_argument("--offline", action="store_true", help="answer from saved data only; send nothing")
     lookup.add_argument("--demo", action="store_true", dest="lookup_demo", help="ask the built-in demo server")
 
@@ -110,7 +114,7 @@ def complain(text: str) -> None:
 _NOT_PLAIN_ASCII = re.compile(r"[^\x20-\x7e\n]+")
 
 
-def json_text(data) -> str:
+def json_text(data, indent: int | None = 2) -> str:
     """JSON whose strings keep every character, with those a terminal would act on (C1
     controls, bidi, invisible; json.dumps already escapes C0) written as \\u escapes."""
 
@@ -120,7 +124,7 @@ def json_text(data) -> str:
             return run
         return "".join(c if visible(c) == c else f"\\u{ord(c):04x}" for c in run)
 
-    return _NOT_PLAIN_ASCII.sub(escaped, dumps(data))
+    return _NOT_PLAIN_ASCII.sub(escaped, dumps(data, indent))
 
 
 def _never_fail_on_encoding() -> None:
@@ -172,24 +176,47 @@ def run_lookup(args: argparse.Namespace) -> int:
     try:
         query = _query_from(args)
         with _profile(args) as profile:
-            result = asyncio.run(_lookup(profile, query, args.channel, args.offline))
+            show = _stream_printer(args.json) if args.stream else None
+            state = asyncio.run(_lookup(profile, query, args.channel, args.offline, show))
+        if state.failure is not None:
+            raise state.failure
     except ViewerError as exc:
         return _failed(exc)
-    if args.json:
-        print(json_text(result_json(result)))
+    if args.stream and args.json:
+        pass  # the final state was the last line
+    elif args.json:
+        print(json_text(state_json(state)))
     else:
-        say(render_table(result))
+        say(render_table(state.result))
     return int(ExitCode.OK)
 
 
-async def _lookup(profile: Profile, query, channels: list[str], offline: bool):
+def _stream_printer(as_json: bool):
+    """`lookup --stream`: one line per state as it arrives (JSON lines, or a status line
+    on stderr before the final table)."""
+
+    def show(state: SearchState) -> None:
+        if as_json:
+            print(json_text(state_json(state), indent=None), flush=True)
+        elif not state.final:
+            rows = len(state.result.interactions) if state.result else 0
+            complain(f"{' · '.join(status_line(s) for s in state.sources)} ({rows:,} rows so far)")
+
+    return show
+
+
+async def _lookup(profile: Profile, query, channels: list[str], offline: bool, show=None) -> SearchState:
     store = open_store()
     for notice in store.take_notices():
         complain(notice)
     service = build_service(profile, store)
     service.offline = offline
+    last = None
     try:
-        return await service.lookup_or_saved(query, [c.strip().lower() for c in channels])
+        async for last in service.search(query, [c.strip().lower() for c in channels], supersede=False):
+            if show is not None:
+                show(last)
+        return last
     finally:
         await service.aclose()  # waits for the save: a refusal lands in the result's warnings
         for notice in store.take_notices():  # damage found while working, said once
