@@ -125,12 +125,12 @@ def test_lookup_table_shows_escapes_as_visible_marks(capillary):
     assert_terminal_safe(done)
     out = done.stdout
     # The name no longer reads "Jonh" and retitles nothing: the override and ESC show.
-    assert "Jo<U+202E>hn␛]0;pwned␇" in out
+    assert "Jo<U+202E>hn<U+001B>]0;pwned<U+0007>" in out
     assert "Invoice <U+202E>gnp.exe" in out  # not "Invoice exe.png"
-    assert "SENT␛[8m" in out  # nothing after it is hidden
+    assert "SENT<U+001B>[" in out  # nothing after it is hidden (the column cuts the rest)
     assert "9198<U+009B>31m45" in out  # the receiver column
-    assert "! Capillary: Look here␛]0;pwned␇<U+009B>31m" in out  # the warning
-    assert "Rcs␛[2j (1)" in out  # a channel word from the server, in the tab line
+    assert "! Capillary: Look here<U+001B>]0;pwned<U+0007><U+009B>31m" in out  # the warning
+    assert "Rcs<U+001B>[2j (1)" in out  # a channel word from the server, in the tab line
     assert capillary.count(CAPILLARY_PATH) == 1
 
 
@@ -155,7 +155,7 @@ def test_a_server_error_sentence_is_escaped_on_stderr():
         done = run("lookup", "--mobile", "919845012345", env=capillary_env(server.url))
     assert done.returncode == 5
     assert_terminal_safe(done)
-    assert "denied␛]0;pwned␇␛[2J<U+202E>" in done.stderr
+    assert "denied<U+001B>]0;pwned<U+0007><U+001B>[2J<U+202E>" in done.stderr
 
 
 def hostile_ctrlhub(seen: Seen) -> Raw:
@@ -171,11 +171,11 @@ def test_interaction_text_shows_escapes_as_visible_marks():
     assert done.returncode == 0, done.stderr
     assert_terminal_safe(done)
     out = done.stdout
-    assert "Jo<U+202E>hn␛]0;pwned␇ Smith" in out  # the contact's name
+    assert "Jo<U+202E>hn<U+001B>]0;pwned<U+0007> Smith" in out  # the contact's name
     assert "a<U+202E>@b.example" in out  # its e-mail line
-    assert "Invoice <U+202E>gnp.exe␛[2J␛]52;c;" in out  # the property's address
-    assert "SENT␛[8m" in out
-    assert "    First line␛]0;pwned␇" in out and "    Second <U+202E>gnp.exe line␛[8m" in out  # notes
+    assert "Invoice <U+202E>gnp.exe<U+001B>[2J<U+001B>]52;c;" in out  # the property's address
+    assert "SENT<U+001B>[8m" in out
+    assert "    First line<U+001B>]0;pwned<U+0007>" in out and "    Second <U+202E>gnp.exe line<U+001B>[8m" in out  # notes
     assert as_json.returncode == 0, as_json.stderr
     assert_terminal_safe(as_json)
     data = json.loads(as_json.stdout)
@@ -191,4 +191,4 @@ def test_interaction_error_detail_from_the_server_is_escaped():
         done = run("interaction", INTERACTION_ID, env=ctrlhub_env(server.url))
     assert done.returncode != 0
     assert_terminal_safe(done)
-    assert "no␛]52;c;" in done.stderr
+    assert "no<U+001B>]52;c;" in done.stderr

@@ -7,8 +7,11 @@ both take them from `detail_fields`.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from viewer.domain import (
@@ -23,6 +26,8 @@ from viewer.domain import (
     channel_label,
     status_display,
 )
+from viewer.safe_text import BLOCK_LIMIT, cut, shown
+from viewer.search import SearchState, SourceStatus
 from viewer.sources.http import redact_json
 
 EMPTY = "—"
@@ -30,14 +35,32 @@ DIRECTION_ARROWS = {Direction.OUTBOUND: "→", Direction.INBOUND: "←", Directi
 
 
 def local_time(moment: datetime | None, seconds: bool = False) -> str:
-    """A time in the agent's own zone, which is what they read on the call."""
+    """A time in the agent's own zone, which is what they read on the call. A time that
+    cannot be moved into that zone (near year 1 or 9999) is shown in its own offset."""
     if moment is None:
         return ""
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    layout = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+    try:
+        return moment.astimezone().strftime(layout)
+    except (OverflowError, OSError, ValueError):
+        return _as_written(moment, layout + " %z")
 
 
 def utc_time(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if moment else ""
+    if moment is None:
+        return ""
+    try:
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        return _as_written(moment, "%Y-%m-%d %H:%M:%S %z")
+
+
+def _as_written(moment: datetime, layout: str) -> str:
+    """The time in the offset it came with (no conversion can overflow); "—" if even that fails."""
+    try:
+        return moment.strftime(layout)
+    except (OverflowError, OSError, ValueError):
+        return EMPTY
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -46,7 +69,11 @@ def iso(moment: datetime | None) -> str | None:
 
 def age(moment: datetime) -> str:
     """How long ago, as an agent says it: "3 h", "5 min", "2 days"."""
-    seconds = max(0, (datetime.now(UTC) - moment).total_seconds())
+    try:
+        aware = moment if moment.tzinfo is not None else moment.astimezone()
+        seconds = max(0, (datetime.now(UTC) - aware).total_seconds())
+    except (OverflowError, OSError, ValueError):
+        return "an unknown time"
     if seconds < 90:
         return "a moment"
     if seconds < 3600:
@@ -57,7 +84,8 @@ def age(moment: datetime) -> str:
 
 
 def tab_label(count: ChannelCount) -> str:
-    return f"{channel_label(count.channel)} ({count.label})"
+    """"SMS (4)": the channel word comes from a server, so it is made visible and bounded."""
+    return f"{shown(channel_label(count.channel), 60)} ({count.label})"
 
 
 def customer_json(customer: Customer) -> dict[str, Any]:
@@ -109,16 +137,102 @@ def result_json(result: LookupResult) -> dict[str, Any]:
     }
 
 
-def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+def dumps(data: Any, indent: int | None = 2) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=indent)
+
+
+def state_json(state: SearchState) -> dict[str, Any]:
+    """One state of a search: `lookup --json` prints the final one, `--stream` each one.
+    The shape is `result_json` plus `final` and each source's status; before any source
+    answered, the customer is null and there are no rows."""
+    if state.result is not None:
+        body = result_json(state.result)
+    else:
+        body = {"query": {"kind": state.query.kind.value, "value": state.query.value}, "customer": None,
+                "interactions": [], "counts": {}, "channels": {}, "warnings": [], "errors": [],
+                "from_cache": False, "fetched_at": None, "saved_at": None}
+    body["final"] = state.final
+    body["sources"] = [s.to_json() for s in state.sources]
+    if state.failure is not None:
+        body["failure"] = state.failure.to_json()
+    return body
+
+
+def status_line(status: SourceStatus) -> str:
+    """A source's part in a search, in words: "Ctrl-Hub: loading", "Capillary: live"."""
+    words = {"waiting": "loading", "not_found": "not found"}.get(status.state.value, status.state.value)
+    if status.refreshing:
+        words += ", refreshing"
+    return f"{status.source.label}: {words}"
+
+
+# The raw view lays out what it is given on the GUI thread: a 2 MB line froze it for good.
+RAW_VALUE_LIMIT = 2_000  # characters of one string (key or value) in the raw view
+RAW_TEXT_LIMIT = 200_000  # characters of the raw view as a whole
 
 
 def raw_json_text(data: Any) -> str:
-    """A source's own JSON for the raw view, with any secret-named field masked."""
+    """A source's own JSON for the raw view, with any secret-named field masked, bounded:
+    a string longer than RAW_VALUE_LIMIT is cut (saying how much), the text is cut at
+    RAW_TEXT_LIMIT (saying so), and bidi and invisible characters are written as JSON
+    escapes (\\u202e) so they show. `full_json_text` is the whole document, for "Copy"."""
     try:
-        return dumps(redact_json(data))
-    except (RecursionError, ValueError):  # absurdly deep nesting must not break the pane
+        text = dumps(_cut_strings(redact_json(data)))
+    except RecursionError:  # absurdly deep nesting must not break the pane
         return "(this item is nested too deeply to show)"
+    except ValueError:  # an int past Python's 4,300-digit conversion limit
+        return "(this item holds a number too long to show; “Copy all JSON” copies it)"
+    text = _escape_invisible(text)
+    if len(text) > RAW_TEXT_LIMIT:
+        left = len(text) - RAW_TEXT_LIMIT
+        text = (f"{text[:RAW_TEXT_LIMIT]}\n… cut here for display: {left:,} more characters. "
+                "“Copy all JSON” copies the whole document.")
+    return text
+
+
+def full_json_text(data: Any) -> str:
+    """The whole document (secret-named fields masked) as the raw view's "Copy" gives it:
+    nothing cut; bidi and invisible characters as JSON escapes (same JSON, nothing hidden)."""
+    try:
+        return _escape_invisible(dumps(redact_json(data)))
+    except RecursionError:
+        return "(this item is nested too deeply to copy)"
+    except ValueError:  # an int past Python's 4,300-digit conversion limit
+        return "(this item holds a number too long to copy)"
+
+
+def _cut_strings(value: Any) -> Any:
+    """A copy of a JSON value whose long strings (keys too) are cut for display."""
+    if isinstance(value, str):
+        return cut(value, RAW_VALUE_LIMIT)
+    if isinstance(value, dict):
+        return {cut(str(k), RAW_VALUE_LIMIT): _cut_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cut_strings(v) for v in value]
+    return value
+
+
+@cache
+def _invisible_pattern() -> re.Pattern[str]:
+    """Characters a reader cannot see or that reorder text: C1 controls and DEL, format
+    characters (bidi overrides, zero-width, tags) and line/paragraph separators. ZWJ and
+    ZWNJ stay (emoji, Persian and Indic spelling), as in safe_text."""
+    formats = "".join(chr(c) for c in range(0x10000) if unicodedata.category(chr(c)) == "Cf")
+    formats = formats.replace("\u200c", "").replace("\u200d", "")
+    return re.compile(f"[\x7f-\x9f{re.escape(formats)}\u2028\u2029\U000e0000-\U000e007f]")
+
+
+def _escape_invisible(text: str) -> str:
+    """JSON text with those characters written as \\uXXXX escapes: the same JSON, visible."""
+    return _invisible_pattern().sub(_json_escape, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # outside the BMP: a surrogate pair, as JSON writes it
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def _source_label(word: str) -> str:
@@ -243,21 +357,25 @@ def detail_json(detail: InteractionDetail) -> dict[str, Any]:
 
 
 def render_fields(title: str, fields: list[Field]) -> str:
-    """A detail view as text for the CLI: "Label    value", notes indented below."""
-    width = max((len(f.label) for f in fields), default=0) + 2
+    """A detail view as text for the CLI: "Label    value", notes indented below. Every
+    value is server text: control, bidi and invisible characters come out as visible marks."""
+    title = shown(title)
+    width = max((len(shown(f.label)) for f in fields), default=0) + 2
     lines = [title, "=" * len(title)]
     for field in fields:
+        label = shown(field.label)
         if field.long and field.value != EMPTY:
-            lines.append(f"{field.label}:")
-            lines += [f"    {line}" for line in field.value.splitlines()]
+            lines.append(f"{label}:")
+            lines += [f"    {line}" for line in shown(field.value, BLOCK_LIMIT, multiline=True).splitlines()]
         else:
-            extra = f"  [{field.copy}]" if field.copy and field.copy != field.value else ""
-            lines.append(f"{field.label:<{width}}{field.value}{extra}")
+            extra = f"  [{shown(field.copy)}]" if field.copy and field.copy != field.value else ""
+            lines.append(f"{label:<{width}}{shown(field.value)}{extra}")
     return "\n".join(lines)
 
 
 def _cut(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    """One table cell: made visible (it is server text), on one line, at most `width` wide."""
+    text = " ".join(shown(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -265,16 +383,16 @@ def render_table(result: LookupResult) -> str:
     """The readable (non-JSON) answer of `customer-viewer lookup`."""
     lines = []
     card = customer_lines(result.customer)
-    lines.append("  ".join(f"{label}: {value}" for label, value in card) or str(result.query))
+    lines.append("  ".join(f"{shown(label)}: {shown(value)}" for label, value in card) or shown(str(result.query)))
     if result.from_cache:
         lines.append(f"FROM SAVED DATA, saved {local_time(result.fetched_at)} ({age(result.fetched_at)} ago)")
     else:
         lines.append(f"Fetched {local_time(result.fetched_at)} (live)")
     lines.append("  ".join(tab_label(c) for c in result.counts.values()) or "No channels.")
     for warning in result.warnings:
-        lines.append(f"! {warning}")
+        lines.append(f"! {shown(warning)}")
     for error in result.errors:
-        lines.append(f"✗ {error}")
+        lines.append(f"✗ {shown(str(error))}")
     lines.append("")
     header = f"{'Time':16}  {'Source':9}  {'Channel':12}  {'':1} {'Status':14}  {'Subject':48}  Receiver / contact"
     lines.append(header)
@@ -284,7 +402,7 @@ def render_table(result: LookupResult) -> str:
         lines.append(
             f"{local_time(item.occurred_at):16}  {item.source.label:9}  {_cut(channel_label(item.channel), 12):12}  "
             f"{DIRECTION_ARROWS[item.direction]} {_cut(status, 14):14}  "
-            f"{_cut(item.subject, 48):48}  {item.counterpart}"
+            f"{_cut(item.subject, 48):48}  {shown(item.counterpart)}"
         )
     if not result.interactions:
         lines.append("(no messages)")

@@ -8,7 +8,7 @@ by the widgets), the characters themselves can lie or attack:
   as "Invoice exe.png"), and zero-width characters hide text or make two names look alike;
 - a 2 MB "word" freezes any layout engine.
 
-`visible()` turns the first two into visible marks; `cut()` bounds the length. `shown()`
+`visible()` turns the first two into visible marks ("<U+001B>"); `cut()` bounds the length. `shown()`
 does both and is what a widget or the CLI table puts on screen. ZWJ and ZWNJ stay: they
 join emoji and are part of ordinary spelling in Persian and Indic scripts.
 """
@@ -37,13 +37,9 @@ _WHITESPACE_IN_LINE = {"\n": " ", "\r": " ", "\t": " "}
 
 
 def _mark(char: str) -> str:
-    """A visible stand-in: Control Pictures for C0 (␛ for ESC), ␡ for DEL, <U+XXXX> else."""
-    code = ord(char)
-    if code < 0x20:
-        return chr(0x2400 + code)
-    if code == 0x7F:
-        return "\u2421"
-    return f"<U+{code:04X}>"
+    """A visible stand-in every font can draw: <U+001B> for ESC, <U+202E> for a bidi
+    override. (Unicode's Control Pictures, such as ␛, are missing from common UI fonts.)"""
+    return f"<U+{ord(char):04X}>"
 
 
 def visible(text: str, *, multiline: bool = False) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QCheckBox, QComboBox, QMessageBox
 
@@ -18,6 +18,7 @@ from viewer import connections, credentials, profiles
 from viewer.cache import OfflineStore
 from viewer.domain import ViewerError
 from viewer.profiles import Profile
+from viewer.safe_text import shown
 from viewer.ui.main_window import MainWindow
 from viewer.ui.saved_data_dialog import SavedDataDialog
 from viewer.ui.setup_dialog import SetupDialog
@@ -75,14 +76,15 @@ class ConnectionController(QObject):
             names.append(self.profile.name)  # the demo, or an environment-only profile
         self.switcher.blockSignals(True)
         self.switcher.clear()
-        self.switcher.addItems(names)
+        for name in names:  # a name from the config file is shown visibly, matched exactly
+            self.switcher.addItem(shown(name, 80), name)
         if self.profile is not None:
-            self.switcher.setCurrentText(self.profile.name)
+            self.switcher.setCurrentIndex(self.switcher.findData(self.profile.name))
         self.switcher.setVisible(bool(names))
         self.switcher.blockSignals(False)
         self.profiles_menu.clear()
         for name in names:
-            action = QAction(name, self.profiles_menu, checkable=True)
+            action = QAction(shown(name, 80).replace("&", "&&"), self.profiles_menu, checkable=True)
             action.setChecked(self.profile is not None and name == self.profile.name)
             action.triggered.connect(lambda _=False, n=name: self.use_named(n))
             self.group.addAction(action)
@@ -92,7 +94,7 @@ class ConnectionController(QObject):
         self.delete_action.setEnabled(saved)
 
     def _switched(self, index: int) -> None:
-        name = self.switcher.itemText(index)
+        name = self.switcher.itemData(index)
         if self.profile is None or name != self.profile.name:
             self.use_named(name)
 
@@ -167,8 +169,9 @@ class ConnectionController(QObject):
             return
         name = self.profile.name
         box = QMessageBox(QMessageBox.Icon.Warning, "Delete connection",
-                          f"Delete the connection “{name}” and its stored passwords and tokens?",
+                          f"Delete the connection “{shown(name, 80)}” and its stored passwords and tokens?",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self.window)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the name comes from the config file
         box.setModal(False)
         yes = QMessageBox.StandardButton.Yes
         box.buttonClicked.connect(lambda button: self.delete(name) if box.standardButton(button) == yes else None)

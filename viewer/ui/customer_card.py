@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 
 from viewer.domain import Customer
 from viewer.present import customer_lines
+from viewer.safe_text import LINE_LIMIT, shown
+from viewer.ui.plain import keep_narrow, plain_label, set_plain
+
+# The identifiers line joins several values; each is cut on its own, the line as a whole too.
+IDENTIFIERS_LIMIT = 4 * LINE_LIMIT
 
 
 class CustomerCard(QFrame):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.name = QLabel("No customer yet — search above.")
+        self.name = plain_label("No customer yet — search above.")
         font = self.name.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
         self.name.setFont(font)
+        self.name.setWordWrap(True)
+        keep_narrow(self.name)
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.identifiers = QLabel()
+        self.identifiers = plain_label()
         self.identifiers.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.identifiers.setWordWrap(True)
-        self.freshness = QLabel()
+        keep_narrow(self.identifiers)
+        self.freshness = plain_label()
         self.freshness.setStyleSheet("color: palette(mid);")
 
         top = QHBoxLayout()
@@ -35,6 +43,8 @@ class CustomerCard(QFrame):
 
     def show_customer(self, customer: Customer, fallback_title: str, freshness: str) -> None:
         rows = customer_lines(customer)
-        self.name.setText(customer.name or fallback_title)
-        self.identifiers.setText("   ·   ".join(f"{label}: {value}" for label, value in rows if label != "Name"))
-        self.freshness.setText(freshness)
+        set_plain(self.name, customer.name or fallback_title)
+        parts = [f"{shown(label)}: {shown(value)}" for label, value in rows if label != "Name"]
+        line = "   ·   ".join(parts)
+        set_plain(self.identifiers, line, limit=IDENTIFIERS_LIMIT)
+        set_plain(self.freshness, freshness)

@@ -17,24 +17,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.present import Field
+from viewer.present import Field, full_json_text
+from viewer.safe_text import BLOCK_LIMIT, LINE_LIMIT
+from viewer.ui.plain import keep_narrow, plain_block, plain_label, set_plain, tooltip
 
 PLACEHOLDER = "Select a message to see all of its fields."
+_NO_DOCUMENT = object()  # show_fields without a document: "Copy" copies the raw view's text
 
 
 class DetailPane(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.title = QLabel(PLACEHOLDER)
+        self.title = keep_narrow(plain_label(PLACEHOLDER))
         self.title.setWordWrap(True)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        self.note = QLabel()
+        self.note = keep_narrow(plain_label())
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #664d03;")
         self.note.hide()
         self._shown: dict[str, str] = {}
+        self._document: object = _NO_DOCUMENT
 
         self._form_host = QWidget()
         self.form = QFormLayout(self._form_host)
@@ -47,8 +51,9 @@ class DetailPane(QWidget):
         self.raw.setReadOnly(True)
         self.raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.raw.setAccessibleName("Raw JSON")
-        self.copy_button = QPushButton("Copy JSON")
-        self.copy_button.clicked.connect(self.copy_raw)
+        self.copy_button = QPushButton("Copy all JSON")
+        self.copy_button.setToolTip("Copy the whole document, long values in full (secrets masked)")
+        self.copy_button.clicked.connect(self.copy_all_json)
         self.copy_button.setEnabled(False)
         raw_box = QWidget()
         raw_layout = QVBoxLayout(raw_box)
@@ -76,44 +81,64 @@ class DetailPane(QWidget):
         """Shown label → value, for tests and for "copy all"."""
         return dict(self._shown)
 
-    def show_fields(self, title: str, fields: list[Field], raw_text: str, note: str = "") -> None:
-        self.title.setText(title)
+    def show_fields(self, title: str, fields: list[Field], raw_text: str, note: str = "",
+                    document: object = _NO_DOCUMENT) -> None:
+        """`raw_text` is the bounded raw view (present.raw_json_text); `document`, when
+        given, is what "Copy all JSON" copies whole."""
+        set_plain(self.title, title)
         self.set_note(note)
         while self.form.rowCount():
             self.form.removeRow(0)
         self._shown = {}
         for field in fields:
-            self.form.addRow(field.label, self._value_widget(field))
-            self._shown[field.label.strip()] = field.value
+            label, value = plain_label(field.label), self._value_label(field)
+            self.form.addRow(label, self._with_copy_button(value, field.copy))
+            self._shown[label.text().strip()] = value.text()
         self.raw.setPlainText(raw_text)
+        self._document = document
         self.copy_button.setEnabled(bool(raw_text))
 
     def set_note(self, note: str) -> None:
-        self.note.setText(note)
+        plain_block(self.note, note)
         self.note.setVisible(bool(note))
 
-    def _value_widget(self, field: Field) -> QWidget:
-        shown = QLabel(field.value)
-        shown.setWordWrap(True)
-        shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        shown.setTextFormat(Qt.TextFormat.PlainText)
+    @staticmethod
+    def _value_label(field: Field) -> QLabel:
+        if field.long:  # notes: their lines kept, bounded so layout stays fast
+            value = plain_label(field.value, limit=BLOCK_LIMIT, multiline=True)
+        else:
+            value = plain_label(field.value, limit=LINE_LIMIT)
+        value.setWordWrap(True)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         if field.tooltip:
-            shown.setToolTip(field.tooltip)
-        if not field.copy:
-            return shown
+            value.setToolTip(tooltip(field.tooltip))
+        return value
+
+    @staticmethod
+    def _with_copy_button(value: QLabel, copy: str) -> QWidget:
+        """The value, and a button that copies `copy` (an id) whole."""
+        if not copy:
+            return value
         row = QWidget()
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(shown, 1)
+        layout.addWidget(value, 1)
         button = QToolButton()
         button.setText("Copy id")
-        button.setToolTip(f"Copy {field.copy}")
-        button.clicked.connect(lambda: QGuiApplication.clipboard().setText(field.copy))
+        button.setToolTip(tooltip(f"Copy {copy}"))
+        button.clicked.connect(lambda: QGuiApplication.clipboard().setText(copy))
         layout.addWidget(button)
         return row
 
     def clear(self, message: str = PLACEHOLDER) -> None:
         self.show_fields(message, [], "")
 
-    def copy_raw(self) -> None:
-        QGuiApplication.clipboard().setText(self.raw.toPlainText())
+    def copy_all_json(self) -> None:
+        """The whole document, long values included: the raw view shows a bounded copy."""
+        if self._document is _NO_DOCUMENT:
+            text = self.raw.toPlainText()
+        else:
+            text = full_json_text(self._document)
+        QGuiApplication.clipboard().setText(text)
+
+    copy_raw = copy_all_json  # the older name

@@ -15,6 +15,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from viewer.domain import Interaction, channel_label, status_display
 from viewer.present import DIRECTION_ARROWS, local_time, utc_time
+from viewer.safe_text import shown
+from viewer.ui.plain import tooltip
 
 ChannelRole = Qt.ItemDataRole.UserRole + 1
 ToneRole = Qt.ItemDataRole.UserRole + 2
@@ -70,8 +72,8 @@ class InteractionsModel(QAbstractTableModel):
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, item: Interaction) -> int | None:
-        for row, shown in enumerate(self._rows):
-            if shown is item:
+        for row, listed in enumerate(self._rows):
+            if listed is item:
                 return row
         return None
 
@@ -106,6 +108,12 @@ class InteractionsModel(QAbstractTableModel):
 
     @staticmethod
     def _display(item: Interaction, column: int) -> str:
+        """What a cell shows: server text bounded and made visible, per cell as it is
+        painted (the model serves 100,000 rows; only the visible ones are asked)."""
+        return shown(InteractionsModel._cell_text(item, column))
+
+    @staticmethod
+    def _cell_text(item: Interaction, column: int) -> str:
         if column == TIME:
             return local_time(item.occurred_at)
         if column == CHANNEL:
@@ -113,7 +121,7 @@ class InteractionsModel(QAbstractTableModel):
         if column == STATUS:
             return status_display(item.status)[0]
         if column == SUBJECT:
-            return item.subject.replace("\n", " ")
+            return item.subject  # shown() puts a multi-line subject on one line
         if column == COUNTERPART:
             return item.counterpart
         if column == CAMPAIGN:
@@ -124,6 +132,12 @@ class InteractionsModel(QAbstractTableModel):
 
     @staticmethod
     def _tooltip(item: Interaction, column: int) -> str | None:
+        """Tooltips are rich text to Qt: escaped (plain.tooltip) so a tag is only characters."""
+        text = InteractionsModel._tooltip_text(item, column)
+        return tooltip(text) if text else None
+
+    @staticmethod
+    def _tooltip_text(item: Interaction, column: int) -> str | None:
         if column == TIME:
             return utc_time(item.occurred_at)
         if column == CHANNEL:

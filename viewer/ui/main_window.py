@@ -49,6 +49,7 @@ from viewer.present import (
     raw_json_text,
     tab_label,
 )
+from viewer.safe_text import shown
 from viewer.ui.customer_card import CustomerCard
 from viewer.ui.detail_pane import DetailPane
 from viewer.ui.interactions_model import (
@@ -63,6 +64,7 @@ from viewer.ui.interactions_model import (
     InteractionsModel,
 )
 from viewer.ui.message_bar import MessageBar
+from viewer.ui.plain import plain_label, set_plain, tooltip
 from viewer.ui.search_bar import SearchBar
 from viewer.ui.status_badge import StatusBadgeDelegate
 
@@ -93,10 +95,11 @@ class MainWindow(QMainWindow):
         self._detail_task: asyncio.Task | None = None
         self._details: dict[str, InteractionDetail] = {}  # Ctrl-Hub details of this result
         self._generation = 0
+        self._saved_data_notes: list[str] = []  # said by the saved data during this search
         self._started_at = 0.0
         self._closing: set[asyncio.Task] = set()  # old services being closed
         self.last_query: tuple[str, IdentifierKind | None] | None = None
-        self.setWindowTitle("Customer Interaction Viewer" + (f" — {profile_label}" if profile_label else ""))
+        self.setWindowTitle("Customer Interaction Viewer" + (f" — {shown(profile_label)}" if profile_label else ""))
         self.resize(1360, 820)
 
         self.search_bar = SearchBar()
@@ -105,7 +108,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabBar()
         self.tabs.setExpanding(False)
         self.tabs.setDocumentMode(True)
-        self.tab_note = QLabel()
+        self.tab_note = plain_label()
         self.tab_note.setWordWrap(True)
         self.tab_note.hide()
         self.model = InteractionsModel(self)
@@ -113,11 +116,11 @@ class MainWindow(QMainWindow):
         self.detail = DetailPane()
         self._build_layout()
 
-        self.profile_label = QLabel(f"Profile: {profile_label}" if profile_label else "")
+        self.profile_label = plain_label(f"Profile: {profile_label}" if profile_label else "")
         self.offline_label = QLabel("● Working offline")
         self.offline_label.setStyleSheet("color: #842029; font-weight: bold;")
         self.offline_label.hide()
-        self.resting_label = QLabel()
+        self.resting_label = plain_label()
         self.resting_label.setStyleSheet("color: #842029;")
         self.resting_label.hide()
         self.statusBar().addPermanentWidget(self.resting_label)
@@ -126,6 +129,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.profile_label)
         if service is not None:
             service.on_saved = self._refresh_recent
+            service.on_notice = self.show_saved_data_notice
         self.search_bar.search_requested.connect(self.start_search)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -199,6 +203,7 @@ class MainWindow(QMainWindow):
         if service is not None:
             service.offline = self.offline_label.isVisible()
             service.on_saved = self._refresh_recent
+            service.on_notice = self.show_saved_data_notice
         if old is not None and old is not service:
             closing = asyncio.ensure_future(old.aclose())
             self._closing.add(closing)
@@ -213,8 +218,8 @@ class MainWindow(QMainWindow):
         self.tab_note.hide()
         self.card.show_customer(Customer(), "No customer yet — search above.", "")
         self.detail.clear()
-        self.setWindowTitle(f"Customer Interaction Viewer — {profile_label}")
-        self.profile_label.setText(f"Profile: {profile_label}")
+        self.setWindowTitle(f"Customer Interaction Viewer — {shown(profile_label)}")
+        set_plain(self.profile_label, f"Profile: {profile_label}")
         if problem:
             self.message_bar.show_message("error", [problem])
         else:
@@ -235,6 +240,7 @@ class MainWindow(QMainWindow):
             return
         self.cancel_search()
         self._generation += 1
+        self._saved_data_notes = []
         self._started_at = time.perf_counter()
         self._search_task = asyncio.ensure_future(self._run_search(query, self._generation))
 
@@ -246,7 +252,7 @@ class MainWindow(QMainWindow):
     def _set_busy(self, busy: bool, message: str = "") -> None:
         self.search_bar.set_busy(busy)
         if message:
-            self.statusBar().showMessage(message)
+            self.statusBar().showMessage(shown(message))
 
     def _progress(self, source: Source, state: str) -> None:
         if state == "asking":
@@ -270,6 +276,12 @@ class MainWindow(QMainWindow):
                     self._show_failure(NotFound("Working offline, and this customer is not in the saved data."))
                 return
             await self._finish_live(query, live, saved_task, saved, generation)
+        except Exception as exc:  # e.g. showing the answer failed: the spinner still stops, with a sentence
+            log.exception("showing a search failed unexpectedly")
+            if generation == self._generation:
+                self._set_busy(False)
+                self._show_failure(ViewerError("The answer arrived but could not be shown.",
+                                               detail=type(exc).__name__))
         finally:
             for task in (saved_task, live):
                 if task is not None and not task.done():
@@ -332,8 +344,16 @@ class MainWindow(QMainWindow):
     def _show_offline(self, saved: LookupResult, exc: ViewerError) -> None:
         lines = [f"Offline — showing data saved {age(saved.fetched_at)} ago. {exc}"]
         self.message_bar.show_message("warning", lines, exc.detail)
-        self.statusBar().showMessage(str(exc))
+        self.statusBar().showMessage(shown(str(exc)))
         self.search_failed.emit(str(exc))
+
+    def show_saved_data_notice(self, text: str) -> None:
+        """Said once by the saved data: a damaged file set aside, a customer too large to keep.
+        Added to the notices already shown (the result's own warnings), never replacing them."""
+        self._saved_data_notes.append(text)
+        bar = self.message_bar
+        kept = [bar.text.text()] if not bar.isHidden() and bar.severity in ("warning", "info") else []
+        bar.show_message("warning", [*kept, text])
 
     def _show_resting(self) -> None:
         """Sources that kept failing and are not asked for a while, in the status bar."""
@@ -347,7 +367,7 @@ class MainWindow(QMainWindow):
         kept = " The previous result is still shown." if self.result else ""
         action = ("Sign in again", self.sign_in_needed.emit) if getattr(exc, "needs_sign_in", False) else None
         self.message_bar.show_message("error", [str(exc) + kept], exc.detail, action)
-        self.statusBar().showMessage(str(exc))
+        self.statusBar().showMessage(shown(str(exc)))
         self.search_failed.emit(str(exc))
 
     # -- showing a result ----------------------------------------------------------------------
@@ -401,9 +421,10 @@ class MainWindow(QMainWindow):
         menu = self.search_bar.recent_menu
         menu.clear()
         for entry in recent:
-            label = f"{entry.name or entry.query.value}  ·  {entry.query.kind.label} {entry.query.value}"
-            action = menu.addAction(label)
-            action.setToolTip(f"Viewed {local_time(entry.viewed_at)}")
+            who, value = shown(entry.name or entry.query.value), shown(entry.query.value)
+            label = f"{who}  ·  {entry.query.kind.label} {value}"
+            action = menu.addAction(label.replace("&", "&&"))  # "&" in a name is not a shortcut
+            action.setToolTip(tooltip(f"Viewed {local_time(entry.viewed_at)}"))
             action.triggered.connect(lambda _=False, q=entry.query: self.open_query(q))
         if not recent:
             menu.addAction("No customers looked at yet").setEnabled(False)
@@ -439,6 +460,7 @@ class MainWindow(QMainWindow):
 
     def _show_notices(self, result: LookupResult, note: str) -> None:
         notices = ([note] if note else []) + [str(e) for e in result.errors] + result.warnings
+        notices += [n for n in self._saved_data_notes if n not in notices]  # not wiped by a repaint
         if notices:
             detail = "\n".join(f"{e.source.label if e.source else ''}: {e.detail}" for e in result.errors if e.detail)
             expired = any(getattr(e, "needs_sign_in", False) for e in result.errors)
@@ -459,7 +481,7 @@ class MainWindow(QMainWindow):
             self.tabs.setTabData(index, channel)
             if count.total == 0 and count.listed == 0:
                 self.tabs.setTabTextColor(index, GREY)
-                self.tabs.setTabToolTip(index, f"No {channel_label(channel)} messages")
+                self.tabs.setTabToolTip(index, tooltip(f"No {channel_label(channel)} messages"))
         self.tabs.setCurrentIndex(0)
         self.tabs.blockSignals(False)
         self._tab_changed(0)
@@ -494,7 +516,7 @@ class MainWindow(QMainWindow):
             note = f"Showing {count.listed:,} of {count.total:,}: the source listed only these."
         elif count and count.total == 0:
             note = f"No {channel_label(channel)} messages for this customer."
-        self.tab_note.setText(note)
+        set_plain(self.tab_note, note)
         self.tab_note.setVisible(bool(note))
 
     # -- detail ----------------------------------------------------------------------
@@ -515,7 +537,8 @@ class MainWindow(QMainWindow):
         title = f"{channel_label(item.channel)} · {item.subject or item.id}"
         loading = item.source is Source.CTRLHUB and self.service is not None
         note = "Loading names, notes and times from Ctrl-Hub…" if loading else ""
-        self.detail.show_fields(title, detail_fields(item), raw_json_text(item.raw), note)
+        self.detail.show_fields(title, detail_fields(item), raw_json_text(item.raw), note,
+                                document=item.raw)
         self._cancel_detail()
         if loading:
             self._detail_task = asyncio.ensure_future(self._load_detail(item))
@@ -524,7 +547,8 @@ class MainWindow(QMainWindow):
         item = detail.interaction
         arrow = "←" if item.direction.value == "inbound" else "→"
         title = f"Ctrl-Hub {channel_label(item.channel)} {arrow} {local_time(item.occurred_at)}"
-        self.detail.show_fields(title, interaction_detail_fields(detail), raw_json_text(detail.document))
+        self.detail.show_fields(title, interaction_detail_fields(detail), raw_json_text(detail.document),
+                                document=detail.document)
 
     async def _load_detail(self, item: Interaction) -> None:
         try:

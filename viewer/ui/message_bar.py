@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout
+
+from viewer.safe_text import shown
+from viewer.ui.plain import keep_narrow, plain_block, plain_label
 
 STYLES = {
     "error": "background:#f8d7da; color:#842029; border:1px solid #f1aeb5;",
@@ -16,10 +19,10 @@ class MessageBar(QFrame):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.severity = ""
-        self.text = QLabel()
+        self.text = keep_narrow(plain_label())
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail = QLabel()
+        self.detail = keep_narrow(plain_label())
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.hide()
@@ -50,11 +53,12 @@ class MessageBar(QFrame):
         """`action`: (button label, callable) offered next to the sentence, e.g. "Sign in again"."""
         self.severity = severity
         self._action = action[1] if action else None
-        self.action_button.setText(action[0] if action else "")
+        self.action_button.setText(shown(action[0]) if action else "")
         self.action_button.setVisible(action is not None)
         self.setStyleSheet(f"MessageBar {{ {STYLES[severity]} border-radius:4px; }}")
-        self.text.setText("\n".join(lines))
-        self.detail.setText(detail)
+        # Each line is a sentence that may quote a server (a warning, an error message).
+        plain_block(self.text, "\n".join(shown(line) for line in lines))
+        plain_block(self.detail, detail)
         self.detail.hide()
         self.detail_button.setVisible(bool(detail))
         self.show()

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QSpinBox
 
 from viewer import profiles
 from viewer.cache import OfflineStore
 from viewer.lookup import LookupService
+from viewer.safe_text import shown
+from viewer.ui.plain import plain_label, set_plain
+
+log = logging.getLogger("viewer.ui.saved_data")
 
 
 class SavedDataDialog(QDialog):
@@ -27,12 +32,15 @@ class SavedDataDialog(QDialog):
         self.max_mb.setSuffix(" MB")
         self.max_mb.setValue(store.max_mb)
         where = "in memory only (no secure keyring)" if store.path is None else str(store.path.parent)
-        self.size = QLabel(f"{store.size_bytes() / 1_048_576:.1f} MB, kept {where}")
-        self.size.setWordWrap(True)
-        self.clear_button = QPushButton(f"Clear saved data for “{profile_name}”")
+        # Not `self.size`: that would hide QWidget.size(), which Qt itself calls.
+        self.size_label = plain_label(f"{store.size_bytes() / 1_048_576:.1f} MB, kept {where}")
+        self.size_label.setWordWrap(True)
+        # A button's "&" marks a shortcut; a profile name's "&" is just a character.
+        clear_text = f"Clear saved data for “{shown(profile_name, 80)}”"
+        self.clear_button = QPushButton(clear_text.replace("&", "&&"))
         self.clear_button.setEnabled(service is not None)
         self.clear_button.clicked.connect(self._clear)
-        self.status = QLabel()
+        self.status = plain_label()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -40,7 +48,7 @@ class SavedDataDialog(QDialog):
         form.addRow(QLabel("Customers you look at are saved, encrypted, so they open offline."))
         form.addRow("Keep for", self.keep_days)
         form.addRow("At most", self.max_mb)
-        form.addRow("Now", self.size)
+        form.addRow("Now", self.size_label)
         form.addRow(self.clear_button)
         form.addRow(self.status)
         form.addRow(buttons)
@@ -57,6 +65,13 @@ class SavedDataDialog(QDialog):
         self._task = asyncio.ensure_future(self._clearing())
 
     async def _clearing(self) -> None:
-        await self.service.clear_saved()
-        self.status.setText("Cleared.")
-        self.size.setText(f"{self.store.size_bytes() / 1_048_576:.1f} MB")
+        try:
+            await self.service.clear_saved()
+        except Exception as exc:  # a full disk or a locked file: say so, keep the dialog usable
+            log.exception("clearing saved data failed")
+            reason = str(exc) or type(exc).__name__
+            set_plain(self.status, f"The saved data could not be cleared: {reason}")
+            self.clear_button.setEnabled(True)
+            return
+        set_plain(self.status, "Cleared.")
+        set_plain(self.size_label, f"{self.store.size_bytes() / 1_048_576:.1f} MB")

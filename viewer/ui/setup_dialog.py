@@ -33,6 +33,7 @@ from viewer.domain import Source, ViewerError
 from viewer.profiles import Profile
 from viewer.sources.capillary import CLUSTERS
 from viewer.sources.ctrlhub import DEFAULT_AUTH_URL, DEFAULT_URL, STAGING_AUTH_URL, STAGING_URL
+from viewer.ui.plain import plain_block, plain_label
 
 log = logging.getLogger("viewer.ui.setup")
 CTRLHUB_PRESETS = {DEFAULT_URL: DEFAULT_AUTH_URL, STAGING_URL: STAGING_AUTH_URL}
@@ -65,7 +66,7 @@ class SetupDialog(QDialog):
         self.name.setPlaceholderText("e.g. Production EU")
         self.capillary = self._capillary_box()
         self.ctrlhub = self._ctrlhub_box()
-        self.status = QLabel()
+        self.status = plain_label()
         self.status.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -104,7 +105,7 @@ class SetupDialog(QDialog):
         self.cap_zone.setCompleter(QCompleter(zones, self.cap_zone))
         self.cap_zone.setToolTip("The zone the tenant's times are written in (the API does not say)")
         self.cap_test = QPushButton("Test connection")
-        self.cap_result = QLabel()
+        self.cap_result = plain_label()  # says what the server answered: plain text only
         self.cap_result.setWordWrap(True)
         self.cap_user_label, self.cap_secret_label = QLabel("Username"), QLabel("Password")
 
@@ -150,7 +151,7 @@ class SetupDialog(QDialog):
                 page_form.addRow(label, widget)
             self.ch_pages.addWidget(page)
         self.ch_test = QPushButton("Test connection")
-        self.ch_result = QLabel()
+        self.ch_result = plain_label()
         self.ch_result.setWordWrap(True)
 
         form = QFormLayout(box)
@@ -250,7 +251,7 @@ class SetupDialog(QDialog):
     async def _test(self, source: Source) -> None:
         label = self.cap_result if source is Source.CAPILLARY else self.ch_result
         label.setStyleSheet("")
-        label.setText("Testing…")
+        plain_block(label, "Testing…")
         try:
             profile = connections.check_profile(self._only(source, self.profile()))
             secrets = await connections.sign_in_if_needed(profile, self.secrets())
@@ -263,7 +264,7 @@ class SetupDialog(QDialog):
             log.exception("connection test failed unexpectedly")
             ok, message = False, f"The test could not run ({type(exc).__name__})."
         label.setStyleSheet(OK_STYLE if ok else BAD_STYLE)
-        label.setText(("✓ " if ok else "✗ ") + message)
+        plain_block(label, ("✓ " if ok else "✗ ") + message)
 
     @staticmethod
     def _only(source: Source, profile: Profile) -> Profile:
@@ -277,7 +278,7 @@ class SetupDialog(QDialog):
     async def _save(self) -> None:
         self.save_button.setEnabled(False)
         self.status.setStyleSheet("")
-        self.status.setText("Saving…")
+        plain_block(self.status, "Saving…")
         try:
             profile = connections.check_profile(self.profile())
             secrets = self.secrets()
@@ -290,13 +291,26 @@ class SetupDialog(QDialog):
             notices = await asyncio.to_thread(connections.save, profile, secrets,
                                               self.editing.name if self.editing else None)
         except ViewerError as exc:
-            self.status.setStyleSheet(BAD_STYLE)
-            self.status.setText(str(exc))
-            self.save_button.setEnabled(True)
+            self._save_failed(str(exc))
             return
-        self.status.setText("\n".join(notices))
+        except OSError as exc:  # the config folder is read-only, full, or not a folder
+            log.warning("saving the connection failed: %s", exc)
+            self._save_failed(f"The connection could not be saved: {exc.strerror or exc}"
+                              + (f" ({exc.filename})" if exc.filename else "") + ".")
+            return
+        except Exception as exc:  # never leave the dialog stuck on "Saving…"
+            log.exception("saving the connection failed unexpectedly")
+            self._save_failed(f"The connection could not be saved ({type(exc).__name__}).")
+            return
+        plain_block(self.status, "\n".join(notices))
         self.saved.emit(profile.name)
         self.accept()
+
+    def _save_failed(self, sentence: str) -> None:
+        """Say why, and let the agent fix the form and press Save again."""
+        self.status.setStyleSheet(BAD_STYLE)
+        plain_block(self.status, sentence)
+        self.save_button.setEnabled(True)
 
     def _has_stored(self, purpose: str) -> bool:
         if not self.editing:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit
 
 from viewer import credentials
 from viewer.domain import ViewerError
 from viewer.profiles import Profile
 from viewer.sources.auth import ctrlhub_password_sign_in
+from viewer.ui.plain import plain_block, plain_label
+
+log = logging.getLogger("viewer.ui.sign_in")
 
 
 class SignInDialog(QDialog):
@@ -26,7 +30,7 @@ class SignInDialog(QDialog):
         self.email = QLineEdit(profile.ctrlhub_username)
         self.secret = QLineEdit()
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.status = QLabel("Your Ctrl-Hub session has ended. The customer on screen stays as it is.")
+        self.status = plain_label("Your Ctrl-Hub session has ended. The customer on screen stays as it is.")
         self.status.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in" if by_password else "Use this token")
@@ -57,8 +61,13 @@ class SignInDialog(QDialog):
                 if not token:
                     raise ViewerError("Paste the new session token.")
             credentials.set_secret(self.profile.name, "ctrlhub_token", token)
-        except ViewerError as exc:
-            self.status.setText(str(exc))
+        except ViewerError as exc:  # the sentence may quote the sign-in server
+            plain_block(self.status, str(exc))
+            return
+        except Exception as exc:  # a keyring that fails to store: never stuck on "Signing in…"
+            log.exception("signing in again failed unexpectedly")
+            sentence = f"Signing in did not finish ({type(exc).__name__}). Try again."
+            plain_block(self.status, sentence)
             return
         finally:
             self.secret.clear()  # the password is used once and not kept, even in the widget

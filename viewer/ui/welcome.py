@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from viewer.ui.plain import plain_block, plain_label
+
 COLUMN_WIDTH = 560
 
 
@@ -29,7 +31,8 @@ class WelcomePage(QWidget):
         self.set_up = QPushButton("Set up a connection…")
         self.set_up.setDefault(True)
         self.demo = QPushButton("Try the demo")
-        self.notice = QLabel(notice)
+        self.notice = plain_label()  # a keyring or config problem: may quote a file or a server
+        plain_block(self.notice, notice)
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("color: #664d03;")
         self.notice.setVisible(bool(notice))
