@@ -37,10 +37,10 @@ def search(window: MainWindow, text: str) -> None:
 
 
 async def search_and_wait(window: MainWindow, text: str) -> None:
-    generation = window._generation
+    generation = window.searches.generation
     search(window, text)
-    await until(lambda: window._search_task is not None and window._search_task.done()
-                and window._generation == generation + 1, what=f"search for {text}")
+    await until(lambda: window.searches.task is not None and window.searches.task.done()
+                and window.searches.generation == generation + 1, what=f"search for {text}")
 
 
 def test_search_shows_card_tabs_counts_and_rows(window, qloop):
@@ -99,7 +99,7 @@ def test_a_new_search_cancels_a_slow_old_one(window, qloop):
     async def scenario():
         search(window, BULK_EXTERNAL_ID)  # 100,000 messages: still in flight below
         await asyncio.sleep(0.05)
-        slow = window._search_task
+        slow = window.searches.task
         await search_and_wait(window, TYPICAL_MOBILE)
         await asyncio.sleep(0.5)
         return slow

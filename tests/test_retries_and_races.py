@@ -66,7 +66,7 @@ def test_a_new_search_during_backoff_cancels_it_at_once(qtbot, qloop, server):
 
     async def scenario():
         search(window, TYPICAL_MOBILE)
-        slow = window._search_task
+        slow = window.searches.task
         await until(lambda: server.request_count >= 1, what="the first (429) reply")
         server.fault = None  # ...then the server recovers, but the old search sleeps 5 s
         started = time.monotonic()
@@ -88,7 +88,7 @@ def test_200_searches_in_quick_succession_end_with_the_last(qtbot, qloop, demo_s
         for n in range(200):
             search(window, customers[n % len(customers)])
             await asyncio.sleep(0)  # let some of them get going before the next replaces them
-        await until(lambda: window._search_task.done(), what="the last search")
+        await until(lambda: window.searches.task.done(), what="the last search")
 
     qloop.run_until_complete(scenario())
     qloop.run_until_complete(window.shutdown())

@@ -104,9 +104,9 @@ def test_an_ended_session_asks_to_sign_in_and_repeats_the_search(app_window, qlo
         sign_in = controller.dialog
         assert sign_in.email.text() == DEMO_CTRLHUB_USER
         QTest.keyClicks(sign_in.secret, DEMO_CTRLHUB_PASSWORD)
-        before = window._generation
+        before = window.searches.generation
         QTest.keyClick(sign_in.secret, Qt.Key.Key_Return)
-        await until(lambda: window._generation > before and window._search_task.done(), what="the repeated search")
+        await until(lambda: window.searches.generation > before and window.searches.task.done(), what="the repeated search")
 
     qloop.run_until_complete(scenario())
     assert {i.source for i in window.result.interactions} == {Source.CAPILLARY, Source.CTRLHUB}

@@ -51,7 +51,9 @@ def test_a_customer_seen_before_paints_from_saved_data_then_refreshes(window, ql
         return chosen
 
     chosen = qloop.run_until_complete(scenario())
-    (first_cached, first_note), (second_cached, _) = window.shown
+    # Saved copy first, then each source's live answer as it comes (Ctrl-Hub's part stays
+    # its saved rows until Ctrl-Hub answers), ending live.
+    (first_cached, first_note), (second_cached, _) = window.shown[0], window.shown[-1]
     assert first_cached is True and "Saved a moment ago — refreshing…" in first_note
     assert second_cached is False and not window.result.from_cache
     assert window.tabs.tabData(window.tabs.currentIndex()) == "phone"  # the tab stayed
@@ -91,7 +93,7 @@ def test_recent_customers_open_with_one_click(window, qloop, server):
     assert actions[0].text().startswith("Oliver Smith") and actions[1].text().startswith("Priya Sharma")
     server.stop()
     search(window, "")  # clear nothing; now open Priya from the list, offline
-    generation = window._generation
+    generation = window.searches.generation
     actions[1].trigger()
-    qloop.run_until_complete(until(lambda: window._generation > generation and window._search_task.done()))
+    qloop.run_until_complete(until(lambda: window.searches.generation > generation and window.searches.task.done()))
     assert window.result.customer.name == "Priya Sharma" and window.result.from_cache

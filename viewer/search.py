@@ -283,7 +283,8 @@ class SearchRun:
 
     async def _final_without_live(self) -> SearchState:
         """Every source failed or does not know the customer: saved data, or one sentence."""
-        failure = self.service.most_telling(list(self.failures.values()))
+        in_order = [self.failures[s] for s in self.statuses if s in self.failures]  # not arrival order
+        failure = self.service.most_telling(in_order)
         if isinstance(failure, NotFound | NotConfigured) or self.saved is None or not self.saved.parts:
             return self._final(failure=failure)
         self._mark_saved(self.saved.parts)

@@ -1,4 +1,5 @@
-"""The customer card: name, identifiers, and what each source said."""
+"""The customer card: name, identifiers, where each part comes from (one chip per source),
+and a banner when what is shown is not the customer just searched for."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from viewer.domain import Customer
 from viewer.present import customer_lines
 from viewer.safe_text import LINE_LIMIT, shown
 from viewer.ui.plain import keep_narrow, plain_label, set_plain
+from viewer.ui.source_chips import SourceChips
 
 # The identifiers line joins several values; each is cut on its own, the line as a whole too.
 IDENTIFIERS_LIMIT = 4 * LINE_LIMIT
@@ -33,13 +35,27 @@ class CustomerCard(QFrame):
         self.freshness = plain_label()
         self.freshness.setStyleSheet("color: palette(mid);")
 
+        self.chips = SourceChips()
+        # "Searching for …" over a dimmed previous customer, or "not found: below is the
+        # PREVIOUS customer": an agent must never read the wrong customer to the caller.
+        self.banner = keep_narrow(plain_label())
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("font-weight: bold; color: #664d03;")
+        self.banner.hide()
+
         top = QHBoxLayout()
         top.addWidget(self.name, 1)
         top.addWidget(self.freshness)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.banner)
         layout.addLayout(top)
         layout.addWidget(self.identifiers)
+        layout.addWidget(self.chips)
+
+    def set_banner(self, text: str) -> None:
+        set_plain(self.banner, text)
+        self.banner.setVisible(bool(text))
 
     def show_customer(self, customer: Customer, fallback_title: str, freshness: str) -> None:
         rows = customer_lines(customer)

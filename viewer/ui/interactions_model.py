@@ -77,6 +77,10 @@ class InteractionsModel(QAbstractTableModel):
                 return row
         return None
 
+    def row_with_key(self, key: tuple[str, str, str]) -> int | None:
+        """The row of the interaction with this key (the same message in a newer result)."""
+        return next((row for row, listed in enumerate(self._rows) if listed.key == key), None)
+
     # -- Qt model API -------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt idiom
         return 0 if parent.isValid() else len(self._rows)

@@ -33,14 +33,21 @@ class MessageBar(QFrame):
         self.action_button.hide()
         self.action_button.clicked.connect(self._act)
         self._action = None
+        self.retry_button = QPushButton("Retry")
+        self.retry_button.setToolTip("Search again (F5)")
+        self.retry_button.hide()
+        self._retry = None
+        self.retry_button.clicked.connect(lambda: self._retry() if self._retry else None)
         close = QPushButton("✕")
         close.setFlat(True)
         close.setToolTip("Dismiss")
+        close.setAccessibleName("Dismiss message")
         close.clicked.connect(self.clear)
 
         row = QHBoxLayout()
         row.addWidget(self.text, 1)
         row.addWidget(self.action_button)
+        row.addWidget(self.retry_button)
         row.addWidget(self.detail_button)
         row.addWidget(close)
         layout = QVBoxLayout(self)
@@ -49,9 +56,13 @@ class MessageBar(QFrame):
         layout.addWidget(self.detail)
         self.hide()
 
-    def show_message(self, severity: str, lines: list[str], detail: str = "", action=None) -> None:
-        """`action`: (button label, callable) offered next to the sentence, e.g. "Sign in again"."""
+    def show_message(self, severity: str, lines: list[str], detail: str = "", action=None,
+                     retry=None) -> None:
+        """`action`: (button label, callable) offered next to the sentence, e.g. "Sign in again";
+        `retry`: a callable behind the Retry button (the search again)."""
         self.severity = severity
+        self._retry = retry
+        self.retry_button.setVisible(retry is not None)
         self._action = action[1] if action else None
         self.action_button.setText(shown(action[0]) if action else "")
         self.action_button.setVisible(action is not None)

@@ -1,0 +1,104 @@
+"""What the detail pane shows for the selected row: its own fields at once, and for a
+Ctrl-Hub row the full interaction (names, notes, times) loaded in the background."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from viewer.domain import (
+    Interaction,
+    InteractionDetail,
+    LookupResult,
+    Source,
+    ViewerError,
+    channel_label,
+)
+from viewer.lookup import LookupService
+from viewer.present import detail_fields, interaction_detail_fields, local_time, raw_json_text
+from viewer.ui.detail_pane import DetailPane
+
+log = logging.getLogger("viewer.ui")
+
+
+class DetailController(QObject):
+    # A Ctrl-Hub interaction's full detail is on screen, or failed to load (the sentence).
+    detail_shown = Signal(str)
+
+    def __init__(self, pane: DetailPane, service: Callable[[], LookupService | None],
+                 selected: Callable[[], Interaction | None], parent=None):
+        super().__init__(parent)
+        self.pane = pane
+        self._service = service
+        self._selected = selected
+        self._details: dict[str, InteractionDetail] = {}  # Ctrl-Hub details of this result
+        self._task: asyncio.Task | None = None
+
+    def reset(self, result: LookupResult | None) -> None:
+        """A new result: forget the details loaded for the last one."""
+        self.cancel()
+        self._details = {}
+        if result is not None and result.opened is not None:
+            self._details[result.opened.interaction.id] = result.opened
+
+    def show(self, item: Interaction | None) -> None:
+        if item is None:
+            self.cancel()
+            self.pane.clear()
+            return
+        if item.source is Source.CTRLHUB and (known := self._details.get(item.id)) is not None:
+            self.cancel()
+            self._show_full(known)
+            return
+        # A long subject is the title's business only when there is no better one.
+        title = f"{channel_label(item.channel)} · {item.subject or item.id}"
+        loading = item.source is Source.CTRLHUB and self._service() is not None
+        note = "Loading names, notes and times from Ctrl-Hub…" if loading else ""
+        self.pane.show_fields(title, detail_fields(item), raw_json_text(item.raw), note, document=item.raw)
+        self.cancel()
+        if loading:
+            self._task = asyncio.ensure_future(self._load(item))
+
+    def cancel(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._task = None
+
+    async def shutdown(self) -> None:
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    def _show_full(self, detail: InteractionDetail) -> None:
+        item = detail.interaction
+        arrow = "←" if item.direction.value == "inbound" else "→"
+        title = f"Ctrl-Hub {channel_label(item.channel)} {arrow} {local_time(item.occurred_at)}"
+        self.pane.show_fields(title, interaction_detail_fields(detail), raw_json_text(detail.document),
+                              document=detail.document)
+
+    async def _load(self, item: Interaction) -> None:
+        service = self._service()
+        try:
+            detail = await service.interaction_detail(Source.CTRLHUB, item.id)
+        except asyncio.CancelledError:
+            raise
+        except ViewerError as exc:
+            if self._selected() is item:
+                self.pane.set_note(f"The full detail could not be loaded: {exc}")
+            self.detail_shown.emit(str(exc))
+            return
+        except Exception as exc:  # a bug must not take the window down with it
+            log.exception("detail failed unexpectedly")
+            self.pane.set_note(f"The full detail could not be loaded ({type(exc).__name__}).")
+            self.detail_shown.emit(type(exc).__name__)
+            return
+        self._details[item.id] = detail
+        if self._selected() is item:
+            self._show_full(detail)
+        self.detail_shown.emit(item.id)

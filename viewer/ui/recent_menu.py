@@ -1,0 +1,68 @@
+"""The Recent menu: the last customers looked at in this profile, newest first; one click
+opens one (from saved data when offline)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMenu
+
+from viewer.lookup import LookupService
+from viewer.present import local_time
+from viewer.safe_text import shown
+from viewer.ui.plain import tooltip
+
+log = logging.getLogger("viewer.ui")
+
+
+class RecentMenu(QObject):
+    # The Query to open.
+    open_requested = Signal(object)
+
+    def __init__(self, menu: QMenu, parent=None):
+        super().__init__(parent)
+        self.menu = menu
+        self.entries: list = []
+        self._loading: set[asyncio.Task] = set()  # strong references until done
+        self._service: LookupService | None = None
+        self.fill([])
+
+    def refresh(self, service: LookupService | None) -> None:
+        """Read the list again (off the GUI thread) for this service's profile."""
+        self._service = service
+        if service is None or service.store is None:
+            self.fill([])
+            return
+        task = asyncio.ensure_future(self._load(service))
+        self._loading.add(task)
+        task.add_done_callback(self._loading.discard)
+
+    async def _load(self, service: LookupService) -> None:
+        try:
+            recent = await service.recent()
+        except Exception:
+            log.exception("reading the recent customers failed")
+            return
+        if service is self._service:  # the profile may have changed meanwhile
+            self.fill(recent)
+
+    def fill(self, recent: list) -> None:
+        self.menu.clear()
+        for entry in recent:
+            who, value = shown(entry.name or entry.query.value), shown(entry.query.value)
+            label = f"{who}  ·  {entry.query.kind.label} {value}"
+            action = self.menu.addAction(label.replace("&", "&&"))  # "&" in a name is not a shortcut
+            action.setToolTip(tooltip(f"Viewed {local_time(entry.viewed_at)}"))
+            action.triggered.connect(lambda _=False, q=entry.query: self.open_requested.emit(q))
+        if not recent:
+            self.menu.addAction("No customers looked at yet").setEnabled(False)
+        self.entries = recent
+
+    async def shutdown(self) -> None:
+        for task in list(self._loading):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

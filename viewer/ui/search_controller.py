@@ -1,0 +1,191 @@
+"""Runs the agent's searches and paints each state of the stream as it arrives.
+
+The rules of a search (saved copy vs live, one source waiting for none, a newer search
+silencing an older one) live in viewer/search.py; this module only turns states into
+what the agent sees: rows at once, a chip per source, the stale/previous banner, and one
+sentence per failing source with Retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from viewer.domain import Customer, IdentifierKind, NotFound, Query, ViewerError
+from viewer.identifiers import parse_query
+from viewer.lookup import LookupService
+from viewer.present import age
+from viewer.search import SearchState
+from viewer.ui.customer_view import CustomerView
+from viewer.ui.message_bar import MessageBar
+from viewer.ui.search_bar import SearchBar
+
+log = logging.getLogger("viewer.ui")
+
+
+class SearchController(QObject):
+    # A result is on screen (rows painted), with the seconds since Enter.
+    result_shown = Signal(float)
+    # A search ended without a new result (the sentence is shown).
+    search_failed = Signal(str)
+    # A source says the session ended and signing in again would fix it.
+    sign_in_needed = Signal()
+
+    def __init__(self, service: Callable[[], LookupService | None], bar: SearchBar, view: CustomerView,
+                 messages: MessageBar, status: Callable[[str], None], parent=None):
+        super().__init__(parent)
+        self._service = service
+        self.bar = bar
+        self.view = view
+        self.messages = messages
+        self._status = status
+        self.task: asyncio.Task | None = None
+        self.generation = 0  # searches started (tests wait on it)
+        self.last: tuple[str, IdentifierKind | None] | None = None
+        self.state: SearchState | None = None
+        self.notes: list[str] = []  # said by the saved data during this search
+        self._started = 0.0
+
+    # -- starting and stopping -------------------------------------------------------------
+    def start(self, text: str, kind: IdentifierKind | None = None) -> None:
+        self.last = (text, kind)
+        try:
+            query = parse_query(text, kind)
+        except ViewerError as exc:
+            self._fail_before_start(exc)
+            return
+        if self._service() is None:
+            self.messages.show_message("error", ["No connection is set up, so nothing can be searched."])
+            return
+        self.cancel(quiet=True)
+        self.generation += 1
+        self.notes = []
+        self._started = time.perf_counter()
+        self.messages.clear()
+        self.bar.set_busy(True)
+        self._status(f"Looking up {query}…")
+        self.task = asyncio.ensure_future(self._run(query))
+
+    def retry(self) -> None:
+        if self.last is not None:
+            self.start(*self.last)
+
+    def cancel(self, quiet: bool = False) -> None:
+        if self.task is None or self.task.done():
+            return
+        self.task.cancel()
+        self.bar.set_busy(False)
+        if not quiet:
+            self._status("Search cancelled.")
+            if self.view.is_stale and self.view.result is not None:
+                self.view.set_stale(f"Search cancelled. Below is the PREVIOUS customer ({self.view.result.query}).")
+
+    async def shutdown(self) -> None:
+        task, self.task = self.task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    # -- the stream --------------------------------------------------------------------------
+    async def _run(self, query: Query) -> None:
+        service = self._service()
+        try:
+            async for state in service.search(query):
+                self.state = state
+                self.paint(state)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug must not take the window down, nor leave it spinning
+            log.exception("a search failed unexpectedly")
+            self.bar.set_busy(False)
+            self._show_failure(ViewerError("The answer arrived but could not be shown.", detail=type(exc).__name__),
+                               query)
+
+    def paint(self, state: SearchState) -> None:
+        took = time.perf_counter() - self._started
+        self.view.card.chips.show_statuses(state.sources)
+        if state.final:
+            self.bar.set_busy(False)
+        if state.result is not None:
+            self.view.show_result(state.result)
+            self._show_notices(state)
+            origin = "saved" if state.result.from_cache else "live"
+            more = "" if state.final else f" · waiting for {', '.join(s.label for s in state.waiting)}"
+            self._status(f"{len(state.result.interactions):,} messages ({origin}) · {took:.2f} s{more}")
+            self.result_shown.emit(took)
+        elif state.final:
+            self._show_failure(state.failure, state.query, state)
+        elif self.view.result is not None and self.view.result.query != state.query:
+            self.view.set_stale(f"Searching for {state.query}… (below: the previous customer)")
+        elif self.view.result is None:
+            self.view.card.show_customer(Customer(), f"Searching for {state.query}…", "")
+
+    # -- sentences ---------------------------------------------------------------------------
+    def _show_notices(self, state: SearchState) -> None:
+        result = state.result
+        lines: list[str] = []
+        if result.from_cache and not state.final:
+            lines.append(f"Saved {age(result.fetched_at)} ago — refreshing…")
+        elif result.from_cache and result.errors:
+            lines.append(f"Offline — showing data saved {age(result.fetched_at)} ago.")
+        elif result.from_cache:
+            lines.append(f"Working offline — showing data saved {age(result.fetched_at)} ago.")
+        if state.final:
+            lines += [str(e) for e in result.errors] + result.warnings
+        lines += [n for n in self.notes if n not in lines]  # not wiped by a repaint
+        if not lines:
+            self.messages.clear()
+            return
+        only_note = not (result.errors or (state.final and result.warnings) or self.notes)
+        self.messages.show_message("info" if only_note else "warning", lines, _details(result.errors),
+                                   self._sign_in_action(result.errors),
+                                   retry=self.retry if state.final and result.errors else None)
+
+    def _show_failure(self, failure: ViewerError, query: Query, state: SearchState | None = None) -> None:
+        failed = [s.error for s in state.failed if s.error is not None] if state is not None else []
+        errors = failed if len(failed) > 1 else [failure]
+        lines = [str(e) for e in errors]
+        shown = self.view.result
+        if shown is not None and shown.query != query:
+            who = shown.customer.name or str(shown.query)
+            lines.append(f"The previous result is still shown, dimmed: it is {who}, not {query}.")
+            self.view.set_stale(f"PREVIOUS CUSTOMER — {query} was not found or could not be looked up.")
+        elif shown is not None:
+            lines[-1] += " The previous result is still shown."
+            self.view.set_stale("")
+        else:  # nothing shown: the card says what became of this search, not "Searching…"
+            outcome = "no such customer" if isinstance(failure, NotFound) else "could not be looked up"
+            self.view.card.show_customer(Customer(), f"{query}: {outcome}", "")
+        self.messages.show_message("error", lines, _details(errors), self._sign_in_action(errors), retry=self.retry)
+        self._status(str(failure))
+        self.search_failed.emit(str(failure))
+
+    def _fail_before_start(self, exc: ViewerError) -> None:
+        """Bad input: nothing was sent, and what is on screen is untouched."""
+        kept = " The previous result is still shown." if self.view.result is not None else ""
+        self.messages.show_message("error", [str(exc) + kept], exc.detail)
+        self._status(str(exc))
+        self.search_failed.emit(str(exc))
+
+    def _sign_in_action(self, errors: list[ViewerError]):
+        if any(getattr(e, "needs_sign_in", False) for e in errors):
+            return ("Sign in again", self.sign_in_needed.emit)
+        return None
+
+    def add_note(self, text: str) -> None:
+        """A notice from the saved data (a damaged file set aside, a customer too large to
+        keep), added to what the bar says, never replacing it."""
+        self.notes.append(text)
+        bar = self.messages
+        kept = [bar.text.text()] if not bar.isHidden() and bar.severity in ("warning", "info") else []
+        bar.show_message("warning", [*kept, text])
+
+
+def _details(errors: list[ViewerError]) -> str:
+    return "\n".join(f"{e.source.label if e.source else ''}: {e.detail}" for e in errors if e.detail)
