@@ -46,7 +46,9 @@ async def one_run(window, identifier: str) -> float:
     want_saved = window.service.offline
 
     def finished(*_):
-        if not done.done() and window.result is not None and window.result.from_cache == want_saved:
+        state = window.searches.state  # the last state: every source has answered
+        if (not done.done() and state is not None and state.final and window.result is not None
+                and window.result.from_cache == want_saved):
             done.set_result(None)
 
     def failed(*_):
