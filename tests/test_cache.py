@@ -124,12 +124,13 @@ def test_expiry_by_age(tmp_path, monkeypatch):
 
 def test_expiry_by_size_drops_the_least_recently_viewed(tmp_path):
     store = open_store(tmp_path, max_mb=1)
-    # Random hex compresses about 2:1, so each entry seals to ~750 kB: two exceed 1 MB.
-    first, second = Query(IdentifierKind.EXTERNAL_ID, "first"), Query(IdentifierKind.EXTERNAL_ID, "second")
-    store.save_lookup("eu", first, "First", {"sources": {"x": os.urandom(750_000).hex()}})
-    store.save_lookup("eu", second, "Second", {"sources": {"x": os.urandom(750_000).hex()}})
-    assert store.load_lookup("eu", first) is None
-    assert store.load_lookup("eu", second) is not None
+    # Random hex compresses about 2:1, so each entry seals to ~160 kB (under the 256 kB a
+    # single customer may take of 1 MB): eight exceed 1 MB, and the oldest goes.
+    queries = [Query(IdentifierKind.EXTERNAL_ID, f"c{n}") for n in range(8)]
+    for query in queries:
+        assert store.save_lookup("eu", query, query.value, {"sources": {"x": os.urandom(150_000).hex()}}) is None
+    assert store.load_lookup("eu", queries[0]) is None
+    assert store.load_lookup("eu", queries[-1]) is not None
     assert store.size_bytes() <= 1024 * 1024
 
 
@@ -175,3 +176,93 @@ def test_two_processes_writing_at_once(tmp_path):
     assert not store.notices
     names = {r.name for r in store.recent("shared", limit=200)}
     assert len(names) == 120 and {"a 59", "b 59"} <= names
+
+
+# -- sizes: no customer or detail may push the others out -------------------------------------
+def test_one_row_too_large_to_keep_is_refused_and_evicts_no_one(tmp_path):
+    store = open_store(tmp_path, max_mb=1)
+    kept = [Query(IdentifierKind.EXTERNAL_ID, f"kept-{n}") for n in range(3)]
+    for query in kept:
+        store.save_lookup("eu", query, query.value, {"sources": {"x": os.urandom(20_000).hex()}})
+    huge = Query(IdentifierKind.EXTERNAL_ID, "huge")
+    refusal = store.save_lookup("eu", huge, "Huge", {"sources": {"x": os.urandom(600_000).hex()}})
+    assert refusal and "too large to keep offline" in refusal
+    assert store.load_lookup("eu", huge) is None
+    assert all(store.load_lookup("eu", q) is not None for q in kept)
+
+
+def test_interaction_details_obey_the_size_cap(tmp_path):
+    store = open_store(tmp_path, max_mb=1)
+    for n in range(12):  # ~160 kB sealed each: together past 1 MB
+        assert store.save_detail("eu", f"detail-{n}", {"data": os.urandom(150_000).hex()}) is None
+    assert store.size_bytes() <= 1024 * 1024
+    assert store.load_detail("eu", "detail-0") is None and store.load_detail("eu", "detail-11") is not None
+    refusal = store.save_detail("eu", "huge", {"data": os.urandom(600_000).hex()})
+    assert refusal and "too large to keep offline" in refusal
+    assert store.load_detail("eu", "huge") is None and store.load_detail("eu", "detail-11") is not None
+
+
+# -- keys: derived with HKDF, never the keyring's key itself -----------------------------------
+def test_blobs_are_sealed_with_an_hkdf_derived_key_not_the_master_key(tmp_path):
+    import sqlite3
+
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.hashes import SHA256
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    store = open_store(tmp_path)
+    store.close()
+    with sqlite3.connect(tmp_path / FILE_NAME) as db:
+        blob = db.execute("SELECT value FROM meta WHERE name = 'key_check'").fetchone()[0]
+    with pytest.raises(InvalidTag):
+        AESGCM(KEY).decrypt(blob[:12], blob[12:], b"key_check")
+    derived = HKDF(algorithm=SHA256(), length=32, salt=None, info=cache.AES_KEY_INFO).derive(KEY)
+    assert AESGCM(derived).decrypt(blob[:12], blob[12:], b"key_check")
+    assert cache.AES_KEY_INFO != cache.INDEX_KEY_INFO
+
+
+def test_a_file_from_the_raw_key_version_is_set_aside_with_its_own_notice(tmp_path):
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / FILE_NAME) as db:  # what version 1 left: schema "1"
+        db.executescript(cache._SCHEMA)
+        db.execute("INSERT INTO meta VALUES ('schema', '1')")
+    store = open_store(tmp_path)
+    assert store.take_notices() == [cache.OLDER_FORMAT]
+    assert store.take_notices() == []  # said once
+    assert list(tmp_path.glob(f"{FILE_NAME}.unreadable-*"))
+
+
+# -- files only the user can read ----------------------------------------------------------------
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_the_folder_and_every_file_of_the_store_are_user_only(tmp_path):
+    folder = tmp_path / "saved"
+    old_umask = os.umask(0o022)  # the usual umask: files would be 0644, folders 0755
+    try:
+        store = open_store(folder)
+        store.save_lookup("eu", Query(IdentifierKind.EXTERNAL_ID, "x"), "X", {"sources": {"x": 1}})
+        store.load_lookup("eu", Query(IdentifierKind.EXTERNAL_ID, "x"))
+        names = {p.name: _mode(p) for p in folder.iterdir()}
+        store.close()
+    finally:
+        os.umask(old_umask)
+    assert _mode(folder) == 0o700
+    assert {FILE_NAME, f"{FILE_NAME}-wal", f"{FILE_NAME}-shm"} <= set(names)
+    assert set(names.values()) == {0o600}, names
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_files_an_older_version_left_readable_are_tightened(tmp_path):
+    store = open_store(tmp_path / "saved")
+    store.close()
+    os.chmod(tmp_path / "saved", 0o755)
+    os.chmod(tmp_path / "saved" / FILE_NAME, 0o644)
+    store = open_store(tmp_path / "saved")
+    assert not store.notices
+    assert _mode(tmp_path / "saved") == 0o700 and _mode(tmp_path / "saved" / FILE_NAME) == 0o600
+    store.close()

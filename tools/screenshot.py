@@ -22,8 +22,7 @@ from viewer.wiring import demo_profile  # noqa: E402
 
 async def drive(window, args) -> None:
     shown = asyncio.get_running_loop().create_future()
-    window.result_shown.connect(lambda took: shown.done() or shown.set_result(took))
-    window.search_failed.connect(lambda msg: shown.done() or shown.set_result(msg))
+    window.search_finished.connect(lambda msg: shown.done() or shown.set_result(msg or "shown"))
     window.search_bar.field.setText(args.query)
     window.search_bar.field.returnPressed.emit()
     print("result:", await asyncio.wait_for(shown, 60))

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from viewer import __version__  # noqa: E402
 from viewer.domain import ViewerError  # noqa: E402
 from viewer.lookup import LookupService  # noqa: E402
-from viewer.profiles import Profile, resolve_profile  # noqa: E402
+from viewer.profiles import Profile, load_config, resolve_profile  # noqa: E402
 from viewer.wiring import build_service, demo_profile, open_store  # noqa: E402
 
 log = logging.getLogger("viewer.app")
@@ -99,14 +99,14 @@ def initial_profile(demo: bool, profile_name: str | None, start_demo: DemoOnDema
     """The profile to open with (None: first run, show the welcome page) and a problem to show."""
     if demo:
         return start_demo(), ""
+    notes = list(load_config().problems)  # a bad line or profile in config.toml: said, not fatal
     try:
         profile = resolve_profile(profile_name)
     except KeyError:
-        return None, f"There is no profile named “{profile_name}”."
-    except ValueError as exc:  # an unreadable config.toml must not stop the program
-        log.error("%s", exc)
-        return None, f"The settings file could not be read: {exc}"
-    return (profile if (profile.has_capillary or profile.has_ctrlhub) else None), ""
+        return None, " ".join([f"There is no profile named “{profile_name}”.", *notes])
+    except ViewerError as exc:  # a profile the file or the environment describes unsafely
+        return None, " ".join(dict.fromkeys([*notes, str(exc)]))
+    return (profile if (profile.has_capillary or profile.has_ctrlhub) else None), " ".join(notes)
 
 
 _error_bar = None  # the window's report function, once there is a window
@@ -156,8 +156,8 @@ def run_gui(demo: bool = False, profile_name: str | None = None) -> int:
     controller.use(profile)
     if problem:
         window.message_bar.show_message("error", [problem])
-    elif store.notices:
-        window.message_bar.show_message("warning", store.notices)
+    elif notices := store.take_notices():  # said once; later ones reach the window via on_notice
+        window.message_bar.show_message("warning", notices)
     elif profile is not None and profile.name == "demo":
         window.message_bar.show_message("info", [DEMO_HINT])
     install_excepthook(window)

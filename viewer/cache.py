@@ -7,20 +7,27 @@ Customer data on a laptop that can be lost, so:
 - rows are found by a keyed hash (HMAC) of the normalised identifier, so the file alone
   does not tell which numbers or addresses were looked up;
 - profiles are kept apart by a keyed hash of their name in every row.
+The AES key and the HMAC key are derived from the keyring's master key with HKDF
+(SHA-256, a distinct `info` each), never the master key itself.
 Raw replies are stored, not parsed objects: a newer program re-parses old saved data.
 A file that cannot be opened or read with our key is moved aside and a new one started
 (one notice); without a secure keyring the store lives in memory for this run.
+No single customer or detail may take more than 1/ROW_SHARE of the size cap: a larger
+one is not kept (the caller says so), so it can never push every other customer out.
+The folder is user-only (0700) and the file, with its -wal and -shm, 0600 on POSIX.
 All methods are blocking: callers run them on a worker thread (asyncio.to_thread).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import logging
 import os
 import sqlite3
+import stat
 import threading
 import time
 import zlib
@@ -31,17 +38,38 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from viewer.domain import IdentifierKind, Query
 
 log = logging.getLogger("viewer.cache")
 FILE_NAME = "saved-data.sqlite3"
-SCHEMA_VERSION = "1"
-KEY_CHECK = b"customer-viewer saved data v1"
+# 2: keys derived with HKDF. A version-1 file (sealed with the raw master key) is set aside
+# with a notice rather than converted: the store is a cache, refilled as customers are
+# looked up, and keeping the code that reads the old sealing would keep its weakness.
+SCHEMA_VERSION = "2"
+KEY_CHECK = b"customer-viewer saved data v2"
+AES_KEY_INFO = b"customer-viewer saved data v2: AES-256-GCM sealing key"
+INDEX_KEY_INFO = b"customer-viewer saved data v2: HMAC-SHA256 index key"
+MIN_MASTER_KEY_BYTES = 16
 DEFAULT_KEEP_DAYS = 30
 DEFAULT_MAX_MB = 500
+ROW_SHARE = 4  # one saved customer or detail may use at most 1/ROW_SHARE of max_mb
 RECENT_LIMIT = 20
 OPEN_ATTEMPTS = 5
+POSIX = os.name == "posix"
+
+NO_KEYRING = ("Saved data is kept for this session only: no secure keyring is available to "
+              "protect it.")
+UNREADABLE = ("The saved data could not be read (damaged, or saved with another key); it was set "
+              "aside and a new store started. Customers will be saved again as you look them up.")
+OLDER_FORMAT = ("The saved data was written by an older version of the program and cannot be read "
+                "by this one; it was set aside and a new store started. Customers will be saved "
+                "again as you look them up.")
+DAMAGED_LATER = ("The saved data was found damaged; it was set aside and a new store started. "
+                 "Customers will be saved again as you look them up.")
+ROW_DAMAGED = "One saved customer could not be read (damaged) and was removed from the saved data."
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -57,6 +85,10 @@ CREATE INDEX IF NOT EXISTS lookups_recent ON lookups (profile, viewed_at);
 
 class CacheUnreadable(Exception):
     """The file is not ours to read: corrupt, truncated, garbage, or another key."""
+
+
+class OlderFormat(CacheUnreadable):
+    """A file an older version wrote (schema 1: sealed with the raw key)."""
 
 
 @dataclass(frozen=True)
@@ -100,25 +132,43 @@ class OfflineStore:
     def __init__(self, connection: sqlite3.Connection, key: bytes, path: Path | None,
                  keep_days: int = DEFAULT_KEEP_DAYS, max_mb: int = DEFAULT_MAX_MB):
         self._db = connection
-        self._aead = AESGCM(key[:32])
-        self._hash_key = hashlib.sha256(b"index\0" + key).digest()
+        self._aead = AESGCM(_derive(key, AES_KEY_INFO))
+        self._hash_key = _derive(key, INDEX_KEY_INFO)
         self._lock = threading.Lock()
+        self._notice_lock = threading.Lock()
         self.path = path
         self.keep_days = keep_days
         self.max_mb = max_mb
-        self.notices: list[str] = []
+        self.notices: list[str] = []  # every notice of this run, in order
+        self._told = 0  # how many of them take_notices() has handed out
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
     def open(cls, folder: Path | None, key: bytes | None, keep_days: int = DEFAULT_KEEP_DAYS,
-             max_mb: int = DEFAULT_MAX_MB) -> OfflineStore:
-        """Never raises: a damaged file is set aside, a busy one waited for, no key means memory."""
-        if key is None or folder is None:
-            return cls._in_memory(os.urandom(32), keep_days, max_mb,
-                                  "Saved data is kept for this session only: no secure keyring is "
-                                  "available to protect it.")
-        folder.mkdir(parents=True, exist_ok=True)
+             max_mb: int = DEFAULT_MAX_MB, *, key_notice: str = "",
+             key_replaced: bool = False) -> OfflineStore:
+        """Never raises: a damaged file is set aside, a busy one waited for, no key means memory.
+        `key_notice` says why there is no key (None) or why it is new; with `key_replaced`
+        (the keyring's key was damaged and a new one made) the file is set aside at once:
+        no file sealed with the old key can be read with the new one."""
+        if key is None or folder is None or len(key) < MIN_MASTER_KEY_BYTES:
+            return cls._in_memory(os.urandom(32), keep_days, max_mb, key_notice or NO_KEYRING)
         path = folder / FILE_NAME
+        try:
+            _private_folder(folder)
+            if key_replaced and path.exists():
+                log.warning("saved-data key replaced; old file moved to %s", _set_aside(path).name)
+        except OSError as exc:
+            log.warning("saved-data folder unusable (%s)", type(exc).__name__)
+            return cls._in_memory(key, keep_days, max_mb, "The saved-data folder cannot be written; "
+                                  "this session keeps its saved data in memory.")
+        store = cls._open_or_set_aside(path, key, keep_days, max_mb)
+        if key_notice:
+            store.tell(key_notice)
+        return store
+
+    @classmethod
+    def _open_or_set_aside(cls, path: Path, key: bytes, keep_days: int, max_mb: int) -> OfflineStore:
         for attempt in range(OPEN_ATTEMPTS):
             try:
                 return cls._open_file(path, key, keep_days, max_mb)
@@ -126,13 +176,15 @@ class OfflineStore:
                 log.info("saved data busy at start (%s), attempt %d", exc, attempt + 1)
                 time.sleep(0.2 * (attempt + 1))
             except (sqlite3.DatabaseError, CacheUnreadable, OSError) as exc:
-                aside = _set_aside(path)
-                log.warning("saved data unreadable (%s); moved to %s", type(exc).__name__, aside.name)
-                store = cls._open_file(path, key, keep_days, max_mb)
-                store.notices.append(
-                    "The saved data could not be read (damaged, or saved with another key); it was set "
-                    "aside and a new store started. Customers will be saved again as you look them up."
-                )
+                log.warning("saved data unreadable (%s); setting it aside", type(exc).__name__)
+                try:
+                    log.warning("moved to %s", _set_aside(path).name)
+                    store = cls._open_file(path, key, keep_days, max_mb)
+                except (sqlite3.DatabaseError, CacheUnreadable, OSError) as again:
+                    log.warning("a new saved-data file failed too (%s)", type(again).__name__)
+                    return cls._in_memory(key, keep_days, max_mb, "The saved data cannot be written "
+                                          "on this computer; this session keeps it in memory.")
+                store.tell(OLDER_FORMAT if isinstance(exc, OlderFormat) else UNREADABLE)
                 return store
         return cls._in_memory(key, keep_days, max_mb, "The saved data is busy (another copy of the "
                               "program?); this session keeps its saved data in memory.")
@@ -152,7 +204,7 @@ class OfflineStore:
     def _in_memory(cls, key: bytes, keep_days: int, max_mb: int, notice: str) -> OfflineStore:
         store = cls(_connect(":memory:"), key, None, keep_days, max_mb)
         store._initialise()
-        store.notices.append(notice)
+        store.tell(notice)
         return store
 
     def _initialise(self) -> None:
@@ -161,6 +213,9 @@ class OfflineStore:
         # handled by _recovering.
         with self._lock, self._db:
             self._db.executescript(_SCHEMA)
+            schema = self._db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+            if schema is not None and schema[0] != SCHEMA_VERSION:
+                raise OlderFormat(f"schema {schema[0]!r}")
             row = self._db.execute("SELECT value FROM meta WHERE name = 'key_check'").fetchone()
             if row is None:
                 self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
@@ -188,7 +243,31 @@ class OfflineStore:
                 _set_aside(self.path)
                 self._db = _connect(str(self.path))
         self._initialise()
-        self.notices.append("The saved data was damaged; it was set aside and a new store started.")
+        self.tell(DAMAGED_LATER)
+
+    # -- notices --------------------------------------------------------------------------
+    def tell(self, notice: str) -> None:
+        """Add a sentence for the agent (not repeated while an earlier copy is unsaid)."""
+        with self._notice_lock:
+            if notice not in self.notices[self._told:]:  # once, however often it is found
+                self.notices.append(notice)
+
+    def take_notices(self) -> list[str]:
+        """Notices not handed out yet (each is told to the agent once)."""
+        with self._notice_lock:
+            fresh = self.notices[self._told:]
+            self._told = len(self.notices)
+        return fresh
+
+    @property
+    def row_limit_bytes(self) -> int:
+        """The most one saved customer or detail may take (sealed)."""
+        return self.max_mb * 1024 * 1024 // ROW_SHARE
+
+    def _too_large(self, size: int, what: str) -> str:
+        return (f"This {what} is too large to keep offline ({size / 1_048_576:.1f} MB sealed; one "
+                f"may use at most {self.row_limit_bytes / 1_048_576:.1f} MB of the "
+                f"{self.max_mb} MB kept), so it was not saved.")
 
     # -- sealing ------------------------------------------------------------------------
     def _seal(self, data: bytes, context: bytes) -> bytes:
@@ -213,10 +292,16 @@ class OfflineStore:
 
     # -- customers ------------------------------------------------------------------------
     @_recovering
-    def save_lookup(self, profile: str, query: Query, name: str, payload: dict[str, Any]) -> None:
+    def save_lookup(self, profile: str, query: Query, name: str, payload: dict[str, Any]) -> str | None:
+        """Keep a customer; returns a sentence when it was not kept because it is too large
+        (what was saved for them before stays)."""
         profile_id, row_id = self._ids(profile, "lookup", query.kind.value, query.value)
         summary = {"kind": query.kind.value, "value": query.value, "name": name}
         sealed = self._seal_json(payload, "lookups", profile_id, row_id)
+        if len(sealed) > self.row_limit_bytes:
+            log.warning("a customer of %d bytes sealed was not saved (limit %d)", len(sealed),
+                        self.row_limit_bytes)
+            return self._too_large(len(sealed), "customer")
         now = time.time()
         with self._lock, self._db:
             self._db.execute(
@@ -225,6 +310,7 @@ class OfflineStore:
                  self._seal_json(summary, "summary", profile_id, row_id), sealed),
             )
         self.prune()
+        return None
 
     @_recovering
     def load_lookup(self, profile: str, query: Query, touch: bool = True) -> Saved | None:
@@ -241,9 +327,16 @@ class OfflineStore:
         try:
             value = self._open_json(row[1], "lookups", profile_id, row_id)
         except (InvalidTag, ValueError, zlib.error):
-            log.warning("a saved customer could not be opened; ignoring it")
+            log.warning("a saved customer could not be opened; removing it")
+            self._forget("lookups", profile_id, row_id)
             return None
         return Saved(datetime.fromtimestamp(row[0]).astimezone(), value)
+
+    def _forget(self, table: str, profile_id: str, row_id: str) -> None:
+        """A row whose seal does not open never will: drop it and say so once."""
+        with self._lock, self._db:
+            self._db.execute(f"DELETE FROM {table} WHERE profile = ? AND id = ?", (profile_id, row_id))
+        self.tell(ROW_DAMAGED)
 
     @_recovering
     def saved_size(self, profile: str, query: Query) -> int | None:
@@ -276,12 +369,18 @@ class OfflineStore:
 
     # -- interaction details ---------------------------------------------------------------
     @_recovering
-    def save_detail(self, profile: str, interaction_id: str, document: dict[str, Any]) -> None:
+    def save_detail(self, profile: str, interaction_id: str, document: dict[str, Any]) -> str | None:
+        """Keep an interaction's detail under the same size rules as a customer."""
         profile_id, row_id = self._ids(profile, "detail", interaction_id)
         sealed = self._seal_json(document, "details", profile_id, row_id)
+        if len(sealed) > self.row_limit_bytes:
+            log.warning("a detail of %d bytes sealed was not saved", len(sealed))
+            return self._too_large(len(sealed), "interaction's detail")
         with self._lock, self._db:
             self._db.execute("INSERT OR REPLACE INTO details VALUES (?, ?, ?, ?, ?)",
                              (profile_id, row_id, time.time(), len(sealed), sealed))
+        self.prune()  # details count towards max_mb like customers do
+        return None
 
     @_recovering
     def load_detail(self, profile: str, interaction_id: str) -> Saved | None:
@@ -294,6 +393,7 @@ class OfflineStore:
         try:
             value = self._open_json(row[1], "details", profile_id, row_id)
         except (InvalidTag, ValueError, zlib.error):
+            self._forget("details", profile_id, row_id)
             return None
         return Saved(datetime.fromtimestamp(row[0]).astimezone(), value)
 
@@ -337,7 +437,36 @@ class OfflineStore:
                 "SELECT SUM(size) FROM lookups UNION ALL SELECT SUM(size) FROM details"))
 
 
+def _derive(master: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=SHA256(), length=32, salt=None, info=info).derive(master)
+
+
+def _private_folder(folder: Path) -> None:
+    """The folder, made user-only (0700). One that exists is tightened only when it is ours
+    and not a shared sticky folder such as /tmp (VIEWER_CACHE_DIR may point anywhere)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not POSIX:
+        return
+    info = folder.stat()
+    if info.st_uid == os.getuid() and not info.st_mode & stat.S_ISVTX and info.st_mode & 0o077:
+        folder.chmod(0o700)
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file 0600 before SQLite opens it: SQLite gives the -wal and -shm
+    files it creates later the database file's mode. Files left 0644 by older versions are
+    tightened too."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    if not POSIX:
+        return
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(str(path) + suffix, 0o600)
+
+
 def _connect(target: str) -> sqlite3.Connection:
+    if target != ":memory:":
+        _private_file(Path(target))
     connection = sqlite3.connect(target, timeout=10, check_same_thread=False, isolation_level=None)
     try:
         if target != ":memory:":

@@ -213,9 +213,11 @@ async def _lookup(profile: Profile, query, channels: list[str], offline: bool, s
     service.offline = offline
     last = None
     try:
-        async for last in service.search(query, [c.strip().lower() for c in channels], supersede=False):
-            if show is not None:
-                show(last)
+        states = service.search(query, [c.strip().lower() for c in channels], supersede=False)
+        async with contextlib.aclosing(states):
+            async for last in states:
+                if show is not None:
+                    show(last)
         return last
     finally:
         await service.aclose()  # waits for the save: a refusal lands in the result's warnings

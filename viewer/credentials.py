@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from viewer.domain import BadInput
 from viewer.profiles import Profile
@@ -147,22 +148,57 @@ def move_secrets(old_name: str, new_name: str) -> None:
 
 
 CACHE_KEY_ENTRY = "__saved_data_key__"
+CACHE_KEY_BYTES = 32
+KEY_DAMAGED = ("The saved-data key in the keyring was damaged; the saved data was set aside and "
+               "a new key made. Customers will be saved again as you look them up.")
+KEY_NOT_KEPT = ("The keyring would not keep the key that protects saved data, so saved data is "
+                "kept for this session only.")
 
 
-def cache_key() -> bytes | None:
-    """The key sealing the offline store, made on first use; None without a secure keyring
-    (the store then lives in memory for this run)."""
+@dataclass(frozen=True)
+class SavedDataKey:
+    """The master key of the offline store, and what the agent must be told about it."""
+
+    key: bytes | None  # None: the store lives in memory for this run
+    notice: str = ""  # why there is no key, or why it is new
+    replaced: bool = False  # the keyring held a damaged key; this is a new one
+
+
+def saved_data_key() -> SavedDataKey:
+    """The key sealing the offline store, made on first use. A keyring value that is not
+    64 hex digits (damaged, edited by hand) is replaced by a new key, and the agent told:
+    never a crash, never a silent switch to memory."""
     if not backend_status()[0]:
-        return None
+        return SavedDataKey(None)  # the store's own sentence: no secure keyring
     try:
         import keyring
 
         stored = keyring.get_password(SERVICE, CACHE_KEY_ENTRY)
-        if stored:
-            return bytes.fromhex(stored)
-        key = os.urandom(32)
+    except Exception as exc:
+        log.warning("keyring could not read the saved-data key (%s)", type(exc).__name__)
+        return SavedDataKey(None, KEY_NOT_KEPT)
+    if stored:
+        key = _key_from_text(stored)
+        if key is not None:
+            return SavedDataKey(key)
+        log.warning("the saved-data key in the keyring is damaged (%d characters); making a new one",
+                    len(stored))
+    key = os.urandom(CACHE_KEY_BYTES)
+    try:
         keyring.set_password(SERVICE, CACHE_KEY_ENTRY, key.hex())
-        return key
-    except (Exception, ValueError) as exc:
+    except Exception as exc:
         log.warning("keyring could not hold the saved-data key (%s)", type(exc).__name__)
+        return SavedDataKey(None, KEY_NOT_KEPT)
+    register(key.hex())
+    if stored:
+        return SavedDataKey(key, KEY_DAMAGED, replaced=True)
+    return SavedDataKey(key)
+
+
+def _key_from_text(text: str) -> bytes | None:
+    """Exactly CACHE_KEY_BYTES as hex, or None."""
+    text = text.strip()
+    if len(text) != 2 * CACHE_KEY_BYTES or any(c not in "0123456789abcdefABCDEF" for c in text):
         return None
+    register(text)
+    return bytes.fromhex(text)

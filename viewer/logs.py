@@ -1,5 +1,6 @@
 """Logging to the platform log folder: rotated, redacted, and the last errors kept for
-"Copy diagnostics". No Qt here."""
+"Copy diagnostics". No Qt here. The folder is user-only (0700) and every log file, rotated
+ones included, 0600 on POSIX: logs name customers' channels and times."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import collections
 import logging
 import logging.handlers
 import os
+import stat
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +27,29 @@ RECENT_ERRORS: collections.deque[str] = collections.deque(maxlen=20)
 def log_dir(env: Mapping[str, str] = os.environ) -> Path:
     override = env.get("VIEWER_LOG_DIR")
     return Path(override) if override else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Creates its file 0600 whatever the umask; rotation renames files, so the rotated
+    copies keep that mode."""
+
+    def _open(self):
+        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        return os.fdopen(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
+
+
+def _make_private(folder: Path) -> None:
+    """The folder 0700 (created so; tightened when it is ours and not a shared sticky folder
+    like /tmp) and any log file an older version left readable, 0600."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name != "posix":
+        return
+    info = folder.stat()
+    if info.st_uid == os.getuid() and not info.st_mode & stat.S_ISVTX and info.st_mode & 0o077:
+        folder.chmod(0o700)
+    for old in folder.glob(f"{LOG_FILE}*"):
+        if old.is_file() and old.stat().st_mode & 0o077:
+            old.chmod(0o600)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -49,9 +74,8 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
     root.addHandler(recent)
     path = log_dir() / LOG_FILE
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
-                                                       encoding="utf-8")
+        _make_private(path.parent)
+        handler = PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     except OSError:
         return None
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -220,8 +220,7 @@ async def _drive(window, step: list[str]) -> str:
     loop = asyncio.get_running_loop()
     step[0] = f"looking up {PROBE_MOBILE}"
     searched = loop.create_future()
-    window.result_shown.connect(lambda took: searched.done() or searched.set_result(""))
-    window.search_failed.connect(lambda why: searched.done() or searched.set_result(why or "failed"))
+    window.search_finished.connect(lambda why: searched.done() or searched.set_result(why))
     window.search_bar.field.setText(PROBE_MOBILE)
     window.search_bar.field.returnPressed.emit()
     failure = await searched

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from viewer.cache import OfflineStore
-from viewer.credentials import cache_key, get_secret
+from viewer.credentials import get_secret, saved_data_key
 from viewer.domain import NotConfigured, Source
 from viewer.lookup import LookupService, SourceClient
 from viewer.profiles import Profile, cache_dir, load_config
@@ -60,9 +60,12 @@ def build_service(profile: Profile, store: OfflineStore | None = None) -> Lookup
 
 def open_store() -> OfflineStore:
     """The installation's offline store (profiles are kept apart inside it). Cheap enough for
-    start-up: no full-file scan. Without a secure keyring it lives in memory."""
+    start-up: no full-file scan. Without a secure keyring it lives in memory. What the agent
+    must hear about it (`take_notices()`) is said once, by whoever shows the store."""
     config = load_config()
-    return OfflineStore.open(cache_dir(), cache_key(), keep_days=config.keep_days, max_mb=config.max_mb)
+    key = saved_data_key()
+    return OfflineStore.open(cache_dir(), key.key, keep_days=config.keep_days, max_mb=config.max_mb,
+                             key_notice=key.notice, key_replaced=key.replaced)
 
 
 def demo_profile(server_url: str) -> Profile:

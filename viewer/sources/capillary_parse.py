@@ -63,6 +63,12 @@ CHANNEL_ALIASES = {
 }
 # Channels that carry counts only, never messages.
 COUNT_ONLY_CHANNELS = frozenset({"missed_call"})
+# Rows built per lookup. Each row costs ~1 kB in the window and more as JSON: 12 MB of `{}`
+# items once became 4 million rows and 11 GB. Items past this are counted, not built; the
+# demo's 100,000-message customer is well inside it.
+MAX_ROWS_PER_LOOKUP = 250_000
+# Warning items turned into sentences; the rest are summed up in one more.
+MAX_NOTICES = 20
 
 
 def channel_word(value: Any) -> str:
@@ -115,37 +121,45 @@ def error_from_items(items: list[Any], fallback: str = "") -> ViewerError:
 
 
 def _notices(items: list[Any]) -> list[str]:
-    """Warning items as sentences for the agent (never dropped)."""
+    """Warning items as sentences for the agent; past MAX_NOTICES, a count of the rest."""
     notices = []
-    for item in items:
+    for item in items[:MAX_NOTICES]:
         item = as_dict(item) if isinstance(item, dict) else {"message": as_str(item)}
         message, code = as_str(item.get("message")), as_int(item.get("code"))
         if code == FRAUD_CODE:
             notices.append("Capillary: this customer is marked as fraud.")
         elif message:
             notices.append(f"Capillary: {message}" + (f" (code {code})" if code is not None else ""))
+    if len(items) > MAX_NOTICES:
+        notices.append(f"Capillary: {len(items) - MAX_NOTICES:,} more warning(s) are not shown.")
     return notices
 
 
 class _Builder:
     """Collects interactions and per-channel counts while walking either shape."""
 
-    def __init__(self, zone: tzinfo):
+    def __init__(self, zone: tzinfo, row_budget: int = MAX_ROWS_PER_LOOKUP):
         self.zone = zone
         self.interactions: list[Interaction] = []
         self.counts: dict[str, ChannelCount] = {}
         self.skipped = 0
+        self.room = row_budget  # rows still to be built in this lookup
+        self.offered = 0  # items the reply listed, built or not
 
     def add_channel(self, channel: str, declared: Any, items: list[Any], survey: bool) -> None:
+        self.offered += len(items)
+        kept = items if len(items) <= self.room else items[: self.room]
+        make = _survey if survey else _message
         listed = 0
-        for index, item in enumerate(items):
+        for index, item in enumerate(kept):
             if not isinstance(item, dict):
                 self.skipped += 1
                 continue
-            make = _survey if survey else _message
             self.interactions.append(make(item, channel, index, self.zone))
             listed += 1
-        total = max(as_int(declared) or 0, listed)
+        self.room -= len(kept)
+        # Items the budget left out still count: the tab says "N of M".
+        total = max(as_int(declared) or 0, listed + len(items) - len(kept))
         itemised = channel not in COUNT_ONLY_CHANNELS
         before = self.counts.get(channel)
         if before:  # the same channel under two networks: add them up
@@ -153,6 +167,9 @@ class _Builder:
         self.counts[channel] = ChannelCount(channel, listed, total, itemised)
 
     def result(self, customer: Customer, warnings: list[str]) -> SourceResult:
+        if self.room <= 0 and self.offered > MAX_ROWS_PER_LOOKUP:
+            warnings = [*warnings, f"Capillary: showing the first {MAX_ROWS_PER_LOOKUP:,} of "
+                                   f"{self.offered:,} messages; the rest were not loaded."]
         if self.skipped:
             warnings = [*warnings, f"Capillary: {self.skipped} item(s) could not be read and are not shown."]
         return SourceResult(SOURCE, customer, self.interactions, self.counts, warnings)

@@ -27,6 +27,18 @@ _NAIVE_TIME_FORMATS = (
 
 _LONGEST_NULL_WORD = max(map(len, _NULL_WORDS))
 
+# Numbers a reply may hold that still mean something: a count, a code or an id fits in 64
+# bits. Larger ones (a 4,300-digit "count") are read as "no value": Python refuses to turn
+# an int of more than 4,300 digits into text, and Qt refuses ints past 64 bits.
+INT_LIMIT = 2**63 - 1
+# Longest run of digits shown as an id; longer is not an id anyone can use.
+ID_DIGITS = 40
+_ID_LIMIT = 10**ID_DIGITS
+
+# Times every part of the program can show: years 2 to 9998, so that moving a time into
+# any zone (up to ±24 h) stays inside Python's datetime range (years 1 to 9999).
+MIN_YEAR, MAX_YEAR = 2, 9998
+
 
 def is_null(value: Any) -> bool:
     if value is None:
@@ -55,7 +67,7 @@ def as_str(value: Any) -> str:
         text = value.strip()
         return "" if len(text) <= _LONGEST_NULL_WORD and text.lower() in _NULL_WORDS else text
     if type(value) is int:
-        return str(value)
+        return str(value) if -_ID_LIMIT < value < _ID_LIMIT else ""
     if value is None or isinstance(value, dict | list):
         return ""
     if isinstance(value, bool):
@@ -63,7 +75,9 @@ def as_str(value: Any) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             return ""
-        return str(int(value)) if value.is_integer() else str(value)
+        if value.is_integer():
+            return str(int(value)) if abs(value) < _ID_LIMIT else ""
+        return str(value)
     return str(value).strip()
 
 
@@ -72,17 +86,20 @@ def as_optional_str(value: Any) -> str | None:
 
 
 def as_int(value: Any) -> int | None:
+    """A whole number within ±INT_LIMIT; None for anything else (huge, infinite, text)."""
     if isinstance(value, bool) or is_null(value):
         return None
     if isinstance(value, int):
-        return value
+        return value if -INT_LIMIT <= value <= INT_LIMIT else None
     if not isinstance(value, str | float):  # never str() a container: it may nest thousands deep
         return None
     try:
-        number = float(str(value).strip())
+        number = float(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError):
         return None
-    return int(number) if math.isfinite(number) else None
+    if not math.isfinite(number) or abs(number) > INT_LIMIT:
+        return None
+    return int(number)
 
 
 def as_bool(value: Any) -> bool | None:
@@ -103,6 +120,8 @@ def parse_time(value: Any, naive_zone: tzinfo = UTC) -> datetime | None:
 
     Naive times are in `naive_zone` (the tenant's zone, which the API does not state).
     Numbers are taken as Unix epoch seconds, or milliseconds when they are that large.
+    A time outside years MIN_YEAR..MAX_YEAR (year 1, year 9999, an absurd epoch) is None:
+    it could not be shown in every zone, and no message was sent then.
     """
     if is_null(value) or isinstance(value, bool):
         return None
@@ -117,13 +136,15 @@ def parse_time(value: Any, naive_zone: tzinfo = UTC) -> datetime | None:
         return _from_epoch(int(text))
     parsed = _capillary_layout(text)
     if parsed is not None:
-        return parsed.replace(tzinfo=naive_zone)
+        return parsed.replace(tzinfo=naive_zone) if MIN_YEAR <= parsed.year <= MAX_YEAR else None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         parsed = _naive_formats(text)
         if parsed is None:
             return None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=naive_zone)
     return parsed
@@ -157,12 +178,20 @@ def _naive_formats(text: str) -> datetime | None:
     return None
 
 
+# Epoch values past this many seconds are milliseconds (1e11 s is the year 5138).
+_EPOCH_MS_FROM = 1e11
+# Larger than any epoch in milliseconds up to MAX_YEAR: beyond it, not a time at all.
+_EPOCH_LIMIT = 1e15
+
+
 def _from_epoch(number: float) -> datetime | None:
-    if not math.isfinite(number) or number <= 0:
+    # Compare before converting: float() of a 4,300-digit int raises OverflowError.
+    if not 0 < number < _EPOCH_LIMIT:  # also False for NaN
         return None
-    if number > 1e11:  # milliseconds
+    if number > _EPOCH_MS_FROM:  # milliseconds
         number /= 1000
     try:
-        return datetime.fromtimestamp(number, UTC)
+        moment = datetime.fromtimestamp(number, UTC)
     except (OverflowError, OSError, ValueError):
         return None
+    return moment if MIN_YEAR <= moment.year <= MAX_YEAR else None

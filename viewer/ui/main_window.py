@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.result_shown = self.searches.result_shown
         self.search_failed = self.searches.search_failed
         self.sign_in_needed = self.searches.sign_in_needed
+        self.search_finished = self.searches.search_finished
         self.detail_shown = self.view.details.detail_shown
 
     def _wire(self) -> None:

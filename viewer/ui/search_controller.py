@@ -35,6 +35,8 @@ class SearchController(QObject):
     search_failed = Signal(str)
     # A source says the session ended and signing in again would fix it.
     sign_in_needed = Signal()
+    # A search ended (not cancelled): "" when its final state is on screen, else the sentence.
+    search_finished = Signal(str)
 
     def __init__(self, service: Callable[[], LookupService | None], bar: SearchBar, view: CustomerView,
                  messages: MessageBar, status: Callable[[str], None], parent=None):
@@ -65,6 +67,7 @@ class SearchController(QObject):
         self.cancel(quiet=True)
         self.generation += 1
         self.notes = []
+        self.state = None
         self._started = time.perf_counter()
         self.messages.clear()
         self.bar.set_busy(True)
@@ -96,9 +99,10 @@ class SearchController(QObject):
     async def _run(self, query: Query) -> None:
         service = self._service()
         try:
-            async for state in service.search(query):
-                self.state = state
-                self.paint(state)
+            async with contextlib.aclosing(service.search(query)) as states:  # closed even on a bug
+                async for state in states:
+                    self.state = state
+                    self.paint(state)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug must not take the window down, nor leave it spinning
@@ -106,6 +110,11 @@ class SearchController(QObject):
             self.bar.set_busy(False)
             self._show_failure(ViewerError("The answer arrived but could not be shown.", detail=type(exc).__name__),
                                query)
+            self.search_finished.emit("The answer arrived but could not be shown.")
+            return
+        final = self.state
+        if final is not None and final.final:
+            self.search_finished.emit(str(final.failure) if final.failure is not None else "")
 
     def paint(self, state: SearchState) -> None:
         took = time.perf_counter() - self._started
