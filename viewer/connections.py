@@ -9,33 +9,25 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from viewer import credentials, profiles
 from viewer.cache import OfflineStore
-from viewer.domain import BadInput, Source, ViewerError
+from viewer.domain import BadInput, ExitCode, Source, ViewerError
 from viewer.identifiers import normalise_uuid
+from viewer.lookup import LookupService
 from viewer.profiles import Profile
+from viewer.sources import http
 from viewer.sources.auth import ctrlhub_password_sign_in
 from viewer.sources.capillary import CapillaryClient
 from viewer.sources.ctrlhub import CtrlHubClient
 from viewer.wiring import capillary_settings, ctrlhub_settings, open_store
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
 
 def web_address(text: str, what: str) -> str:
-    """An https URL (http only on this computer, for the demo); a bare cluster host is fine."""
-    text = text.strip().rstrip("/")
-    if text and "://" not in text:
-        text = f"https://{text}"
-    parts = urlsplit(text)
-    if not parts.hostname:
-        raise BadInput(f"The {what} address is missing or not a web address.")
-    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS):
-        raise BadInput(f"The {what} address must start with https:// (it was “{text}”).")
-    return text
+    """An https URL (http only on this computer, for the demo; no "user:password@"); a bare
+    cluster host is fine. The same check runs on every profile read from config.toml."""
+    return profiles.web_address(text, what)
 
 
 def check_profile(profile: Profile) -> Profile:
@@ -122,7 +114,14 @@ async def check_connections(profile: Profile) -> list[SourceCheck]:
         except ViewerError as exc:
             return SourceCheck(source, False, str(exc), int(exc.exit_code))
         try:
-            return SourceCheck(source, True, await client.test_connection())
+            # The profile's deadline bounds the whole test (sign-in, retries, slow replies):
+            # a server that drips bytes must not keep "profile test" or the dialog waiting.
+            with http.limits(profile.deadline_s):
+                async with asyncio.timeout(profile.deadline_s):
+                    return SourceCheck(source, True, await client.test_connection())
+        except TimeoutError:
+            return SourceCheck(source, False, f"{source.label} did not answer within {profile.deadline_s:.0f} s.",
+                               int(ExitCode.UNAVAILABLE))
         except ViewerError as exc:
             return SourceCheck(source, False, str(exc), int(exc.exit_code))
         finally:
@@ -158,3 +157,14 @@ def remove(name: str, store: OfflineStore | None = None) -> bool:
             store.close()
     return profiles.remove_profile(name)
 
+
+
+def diagnostics_report(service: LookupService | None, qt_version: str = "") -> str:
+    """For a support ticket (Help → Copy diagnostics): versions, profiles, where saved data
+    lives, resting sources and the last errors, with every secret masked."""
+    from viewer.diagnostics import report
+
+    store = service.store if service is not None else None
+    where = "none" if store is None else ("memory only" if store.path is None else str(store.path))
+    return report(qt_version=qt_version, offline=bool(service and service.offline),
+                  resting=service.resting() if service is not None else {}, store_where=where)

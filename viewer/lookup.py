@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -33,8 +34,9 @@ from viewer.domain import (
     ViewerError,
     channel_order,
 )
+from viewer.present import render_table, result_json
 from viewer.search import SavedCopy, SearchRun, SearchState
-from viewer.sources import http  # the deadline that bounds retries (http.DEADLINE)
+from viewer.sources import http  # limits(): the deadline for retries, the byte budget
 
 log = logging.getLogger("viewer.lookup")
 if TYPE_CHECKING:
@@ -99,6 +101,10 @@ class LookupService:
         self.profile_name = profile_name
         self.offline = False  # "Work offline": answer from saved data only, send nothing
         self.on_saved: Callable[[], None] | None = None  # e.g. refresh a recent-customers list
+        # Sentences about saved data the agent must hear once (a damaged file set aside, a
+        # customer too large to keep). Without a listener (the CLI) they wait in the store
+        # for `store.take_notices()`.
+        self.on_notice: Callable[[str], None] | None = None
         self._saving: set[asyncio.Task] = set()
         self._generation = 0  # of the current superseding search (search.py)
 
@@ -118,29 +124,54 @@ class LookupService:
         return copy.whole if copy is not None else None
 
     def _save_later(self, result: LookupResult, found: list[SourceResult]) -> None:
-        """Keep a live answer for offline use, on a worker thread; the lookup never waits."""
+        """Keep a live answer for offline use, on a worker thread; the lookup never waits.
+        Only an answer that can be shown is kept: a saved copy that cannot be shown would
+        fail again every time the customer is opened offline."""
         if self.store is None or not any(r.raw for r in found):
             return
         payload = {"sources": {r.source.value: r.raw for r in found if r.raw}}
-        name = result.customer.name or ""
-        task = asyncio.ensure_future(
-            asyncio.to_thread(self.store.save_lookup, self.profile_name, result.query, name, payload))
+        task = asyncio.ensure_future(asyncio.to_thread(self._keep, self.store, result, payload))
         self._saving.add(task)
-        task.add_done_callback(self._saved)
+        task.add_done_callback(lambda done: self._saved(done, result.warnings))
 
-    def _saved(self, task: asyncio.Task) -> None:
+    def _keep(self, store: OfflineStore, result: LookupResult, payload: dict[str, Any]) -> str | None:
+        """On a worker thread: the probe that the answer can be shown, then the save."""
+        if not _can_be_shown(result):
+            return None
+        return store.save_lookup(self.profile_name, result.query, result.customer.name or "", payload)
+
+    def _saved(self, task: asyncio.Task, warnings: list[str] | None = None) -> None:
+        """A save finished. One refused as too large is said: in the result's warnings (the
+        CLI prints them after the save) and to the window, which painted the result already."""
         self._saving.discard(task)
         if task.cancelled():
             return
         if task.exception() is not None:
-            log.warning("saving a customer for offline use failed: %s", type(task.exception()).__name__)
-        elif self.on_saved is not None:
+            log.warning("saving for offline use failed: %s", type(task.exception()).__name__)
+            return
+        refusal = task.result()
+        if refusal and warnings is not None:
+            warnings.append(refusal)
+            if self.on_notice is not None:
+                self.on_notice(refusal)
+        elif refusal and self.store is not None:
+            self.store.tell(refusal)  # a detail: said with the store's other notices
+        self.pass_on_notices()
+        if not refusal and self.on_saved is not None:
             self.on_saved()
+
+    def pass_on_notices(self) -> None:
+        """Hand the store's new notices to the listener, if there is one."""
+        if self.store is not None and self.on_notice is not None:
+            for notice in self.store.take_notices():
+                self.on_notice(notice)
 
     async def recent(self) -> list[RecentCustomer]:
         if self.store is None:
             return []
-        return await asyncio.to_thread(self.store.recent, self.profile_name)
+        recent = await asyncio.to_thread(self.store.recent, self.profile_name)
+        self.pass_on_notices()
+        return recent
 
     async def clear_saved(self) -> None:
         if self.store is not None:
@@ -158,10 +189,11 @@ class LookupService:
             if client.source is source and fetch is not None:
                 if self.offline:
                     return await self._saved_detail(interaction_id, None)
-                http.DEADLINE.set(asyncio.get_running_loop().time() + self.deadline_s)
                 try:
-                    async with asyncio.timeout(self.deadline_s):
-                        detail = await fetch(interaction_id)
+                    # The deadline bounds retries too; every reply is charged to one byte budget.
+                    with http.limits(self.deadline_s):
+                        async with asyncio.timeout(self.deadline_s):
+                            detail = await fetch(interaction_id)
                 except TimeoutError:
                     failure = Unavailable(f"{source.label} did not answer within {self.deadline_s:.0f} s.",
                                           source=source)
@@ -184,6 +216,7 @@ class LookupService:
         saved = None
         if self.store is not None:
             saved = await asyncio.to_thread(self.store.load_detail, self.profile_name, interaction_id)
+            self.pass_on_notices()
         if saved is None:
             if failure is not None:
                 raise failure
@@ -209,8 +242,10 @@ class LookupService:
                           progress: ProgressCallback | None = None) -> SearchState:
         """The last state of a search that supersedes nothing (the CLI, scripts, tests)."""
         last = None
-        async for state in self.search(query, channels, supersede=False, progress=progress):
-            last = state
+        states = self.search(query, channels, supersede=False, progress=progress)
+        async with contextlib.aclosing(states):
+            async for state in states:
+                last = state
         assert last is not None and last.final
         return last
 
@@ -237,10 +272,10 @@ class LookupService:
         source = client.source
         breaker = self.breakers.setdefault(source, Breaker())
         _report(progress, source, "asking")
-        http.DEADLINE.set(asyncio.get_running_loop().time() + self.deadline_s)  # for retries
         try:
-            async with asyncio.timeout(self.deadline_s):  # timeouts and retries together
-                answer: SourceResult | ViewerError = await client.lookup(query, channels)
+            with http.limits(self.deadline_s):  # retries stop at the deadline; one byte budget
+                async with asyncio.timeout(self.deadline_s):  # timeouts and retries together
+                    answer: SourceResult | ViewerError = await client.lookup(query, channels)
         except TimeoutError:
             answer = Unavailable(f"{source.label} did not answer within {self.deadline_s:.0f} s.",
                                  source=source, detail="deadline for one lookup")
@@ -288,6 +323,7 @@ class LookupService:
             if size > max_bytes:
                 return SavedCopy({}, datetime.now(UTC), None, complete=False)
         saved = await asyncio.to_thread(self.store.load_lookup, self.profile_name, query, only is None)
+        self.pass_on_notices()
         if saved is None:
             return None
         parts: dict[Source, SourceResult] = {}
@@ -311,6 +347,25 @@ class LookupService:
 
     def save_later(self, result: LookupResult, found: list[SourceResult]) -> None:
         self._save_later(result, found)
+
+
+# Rows of a large answer tried by _can_be_shown: the parsers make every row showable; this
+# catches a card, count or warning they did not foresee, at a cost that does not grow.
+SHOW_PROBE_ROWS = 200
+
+
+def _can_be_shown(result: LookupResult) -> bool:
+    """Whether both faces can print this result (card, counts, warnings, a sample of rows)."""
+    rows = result.interactions
+    sample = rows if len(rows) <= 2 * SHOW_PROBE_ROWS else rows[:SHOW_PROBE_ROWS] + rows[-SHOW_PROBE_ROWS:]
+    probe = replace(result, interactions=sample)
+    try:
+        json.dumps(result_json(probe))
+        render_table(probe)
+    except Exception:  # whatever breaks showing must not reach the saved data
+        log.exception("an answer that cannot be shown was not saved")
+        return False
+    return True
 
 
 def merge(query: Query, found: list[SourceResult], failures: list[ViewerError]) -> LookupResult:

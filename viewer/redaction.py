@@ -14,10 +14,18 @@ MASK = "***"
 _MIN_LENGTH = 4  # shorter values would mask ordinary words
 _lock = threading.Lock()
 _secrets: set[str] = set()
+# A name, then ":" or "=", maybe inside JSON quotes (escaped ones too: a body quoted in a
+# message), then the value; for headers, after the scheme word ("Basic", "Bearer"), which
+# alone would leave the credential itself in the text.
+_QUOTE = r"(?:\\?[\"'])?"
+_VALUE = r"[^\s\"',;&\\]+"
+_HEADER_NAMES = r"(?:proxy-)?authorization|x-session-token|x-cap-api-oauth-token|set-cookie|cookie"
+# A whole word (never re-tried from inside itself: linear time on any text) that holds one of
+# these; "passwordMd5", "client_secret", "x-api-key".
+_FIELD_NAMES = r"(?<![\w-])(?=[\w-]*?(?:password|passwd|secret|token|api_?key))[\w-]*+"
 _PATTERNS = re.compile(
-    r"(?i)((?:authorization|x-session-token|x-cap-api-oauth-token|cookie|set-cookie)\s*[:=]\s*)[^\s,;]+"
-    r"|((?:password|secret|token|access_token|session_token|client_secret|accesstoken)"
-    r"[\"']?\s*[:=]\s*[\"']?)[^\s\"',;&]+"
+    rf"(?i)((?:{_HEADER_NAMES}){_QUOTE}\s*[:=]\s*{_QUOTE}(?:(?:basic|bearer|digest|token)\s+)?){_VALUE}"
+    rf"|((?:{_FIELD_NAMES}){_QUOTE}\s*[:=]\s*{_QUOTE}){_VALUE}"
 )
 
 

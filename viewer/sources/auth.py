@@ -30,6 +30,10 @@ CTRLHUB_TOKEN_PATH = "/oauth2/token"
 # that expires on its way (Capillary's live only minutes).
 RENEW_MARGIN_S = 30.0
 DEFAULT_TTL_S = 300.0
+# Overall bounds (retries and slow replies included): a server that drips a byte at a time
+# never trips the read timeout, and a sign-in must end with a sentence, not hang.
+TOKEN_DEADLINE_S = 30.0
+SIGN_IN_DEADLINE_S = 45.0
 
 
 class Auth(Protocol):
@@ -82,7 +86,7 @@ class _RenewingToken:
     async def headers(self) -> dict[str, str]:
         async with self._lock:
             if self._token is None or not self._token.fresh():
-                self._token = await self._fetch()
+                self._token = await self._fetch_in_time()
                 register(self._token.value)
                 self.fetches += 1
             return {self.header_name: self._format(self._token.value)}
@@ -92,7 +96,7 @@ class _RenewingToken:
             current = self._format(self._token.value) if self._token else None
             # Requests that failed together renew once: the first renews, the rest reuse it.
             if current is None or refused.get(self.header_name) == current:
-                self._token = await self._fetch()
+                self._token = await self._fetch_in_time()
                 register(self._token.value)
                 self.fetches += 1
         return True
@@ -102,6 +106,16 @@ class _RenewingToken:
 
     def _format(self, token: str) -> str:
         return token
+
+    async def _fetch_in_time(self) -> _Token:
+        limit = TOKEN_DEADLINE_S
+        try:
+            async with asyncio.timeout(limit):
+                return await self._fetch()
+        except TimeoutError:
+            host = self._client.base_url.host or "the server"
+            raise Unavailable(f"{host} did not hand out a sign-in token within {limit:.0f} s.",
+                              source=self._source, detail="deadline for a token request") from None
 
     async def _fetch(self) -> _Token:
         raise NotImplementedError
@@ -170,10 +184,23 @@ class Session:
         return f"Session(expires_at={self.expires_at!r})"
 
 
-async def ctrlhub_password_sign_in(auth_url: str, email: str, password: str) -> Session:
-    """The login flow of API-NOTES.md; the password is used once and never kept."""
-    source = Source.CTRLHUB
+async def ctrlhub_password_sign_in(auth_url: str, email: str, password: str,
+                                   deadline_s: float | None = None) -> Session:
+    """The login flow of API-NOTES.md; the password is used once and never kept. Ends within
+    `deadline_s` (SIGN_IN_DEADLINE_S) whatever the server does."""
     register(password)
+    limit = deadline_s or SIGN_IN_DEADLINE_S
+    try:
+        with http.limits(limit):
+            async with asyncio.timeout(limit):
+                return await _password_sign_in(auth_url, email, password)
+    except TimeoutError:
+        raise Unavailable(f"Ctrl-Hub's sign-in did not answer within {limit:.0f} s.", source=Source.CTRLHUB,
+                          detail=f"deadline for signing in · {http.redact_url(auth_url)}") from None
+
+
+async def _password_sign_in(auth_url: str, email: str, password: str) -> Session:
+    source = Source.CTRLHUB
     async with http.make_client(auth_url.rstrip("/")) as client:
         flow = await http.fetch(client, "GET", CTRLHUB_LOGIN_FLOW_PATH, source=source)
         if flow.status != 200:

@@ -27,6 +27,7 @@ from viewer.domain import (
     Unavailable,
     ViewerError,
 )
+from viewer.redaction import register
 from viewer.sources import http
 from viewer.sources.auth import Auth, CapillaryOAuth, FixedHeader, with_renewal
 from viewer.sources.capillary_parse import (
@@ -74,9 +75,15 @@ CLUSTERS = (
 
 
 def basic_auth_value(username: str, password: str) -> str:
-    """Capillary's Basic auth: the password is MD5-hashed (hex) before base64."""
+    """Capillary's Basic auth: the password is MD5-hashed (hex) before base64.
+
+    The digest stands for the password (it is all the server checks), so it, the base64 and
+    the password are registered for redaction: a server's error text that quotes our
+    Authorization header back reaches no log, error bar or --json output."""
     digest = hashlib.md5(password.encode("utf-8")).hexdigest()  # noqa: S324 - vendor scheme
     token = base64.b64encode(f"{username}:{digest}".encode()).decode("ascii")
+    for secret in (password, digest, digest.upper(), token):
+        register(secret)
     return f"Basic {token}"
 
 
@@ -109,6 +116,7 @@ class CapillarySettings:
 
     def make_auth(self) -> Auth:
         if self.auth == "oauth":
+            register(self.secret)
             return CapillaryOAuth(self.base_url, self.key, self.secret)
         return FixedHeader("Authorization", basic_auth_value(self.username, self.password))
 
@@ -234,8 +242,18 @@ class CapillaryClient:
         doc = await http.decode_json(reply, SOURCE)
         if reply.status >= 400:
             # Not-found and friends arrive as 4xx with an errors[] body.
-            raise error_from_items(as_list(as_dict(doc).get("errors")), fallback=f"HTTP {reply.status}")
+            raise _quoting_server(error_from_items(as_list(as_dict(doc).get("errors")),
+                                                   fallback=f"HTTP {reply.status}"))
         return doc
+
+
+def _quoting_server(error: ViewerError) -> ViewerError:
+    """An error whose sentence quotes the server's own text: masked and bounded before it is
+    printed, put in --json errors, shown or logged (a 400 once quoted our Basic header)."""
+    error.message = http.server_text(error.message)
+    error.detail = http.server_text(error.detail)
+    error.args = (error.message,)
+    return error
 
 
 def _only_channels(result: SourceResult, channels: list[str]) -> SourceResult:

@@ -312,7 +312,7 @@ class CtrlHubClient:
     async def _failure(self, reply: http.Reply, missing: str) -> ViewerError:
         """A non-200 reply as one typed error, with the JSON:API errors as its detail."""
         try:
-            said = jsonapi.errors_sentence(jsonapi.read(await http.decode_json(reply, SOURCE)).errors)
+            said = http.server_text(jsonapi.errors_sentence(jsonapi.read(await http.decode_json(reply, SOURCE)).errors))
         except ViewerError:
             said = ""
         detail = " · ".join(p for p in (reply.describe(), said) if p)

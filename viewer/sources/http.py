@@ -9,11 +9,14 @@ value, a token, a password or a query value that is not on the allow list.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import json
 import logging
 import random
 import ssl
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -22,6 +25,8 @@ import httpx
 
 from viewer import __version__
 from viewer.domain import BadReply, Source, Unavailable
+from viewer.redaction import redact
+from viewer.safe_text import shown, visible
 
 log = logging.getLogger("viewer.http")
 # httpx logs every URL (with query values: customers' phone numbers) at INFO.
@@ -31,9 +36,24 @@ for _noisy in ("httpx", "httpcore"):
 USER_AGENT = f"customer-viewer/{__version__}"
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0
-# A reply larger than this is refused before it is held in memory (the largest real-looking
-# reply, the 100,000-message demo customer, is 23 MB).
+# A reply larger than this, once unpacked, is refused before it is held in memory (the
+# largest real-looking reply, the 100,000-message demo customer, is 23 MB).
 MAX_BODY_BYTES = 40 * 1024 * 1024
+# Compression we ask for and undo ourselves, one layer at most: "gzip, gzip" of 6.8 KB once
+# unpacked to 12 GB, because a decoder that unpacks a whole network chunk at once bounds
+# nothing. We unpack in slices of this size, count each, and let the event loop run between.
+ACCEPT_ENCODING = "gzip"
+UNPACKED_ENCODINGS = frozenset({"gzip", "x-gzip", "deflate"})
+UNPACK_SLICE_BYTES = 256 * 1024
+# What all replies of one lookup (per source: every page, token and card) may bring in,
+# unpacked. A hostile server could otherwise send 40 MB on each of dozens of pages.
+LOOKUP_MAX_BYTES = 100 * 1024 * 1024
+# A request outside any lookup, sign-in or connection test (which set their own, shorter
+# deadline) still ends: a server that drips one byte every few seconds never trips the
+# read timeout, which counts the gap between bytes, not the whole reply.
+REQUEST_DEADLINE_S = 60.0
+# Server-written text quoted in a sentence, a detail or a log line is cut to this length.
+SERVER_TEXT_LIMIT = 300
 # Retries (GETs and token requests only): statuses that mean "busy, try again", bounded
 # attempts, exponential backoff with jitter, Retry-After honoured up to a cap. Every wait
 # is an asyncio.sleep, so a new search or quitting cancels it at once.
@@ -42,15 +62,53 @@ MAX_ATTEMPTS = 4
 BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 8.0
 RETRY_AFTER_CAP_S = 10.0
-# When the current lookup must be done (event-loop time), set by lookup.py. A retry whose
+# When the current lookup must be done (event-loop time), set by `limits()`. A retry whose
 # wait would run past it is not attempted: the failure we already have is the better answer
 # than "did not answer in time".
 DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("viewer_deadline", default=None)
 
 
+class ByteBudget:
+    """The bytes the replies of one lookup may still bring in; shared by its tasks."""
+
+    def __init__(self, limit: int | None = None):
+        self.limit = LOOKUP_MAX_BYTES if limit is None else limit
+        self.used = 0
+
+    def charge(self, size: int, source: Source, url: str) -> None:
+        self.used += size
+        if self.used > self.limit:
+            raise BadReply(
+                f"{source.label} sent more than {self.limit // (1024 * 1024)} MB for one lookup; "
+                "the rest was not loaded.",
+                source=source,
+                detail=url,
+            )
+
+
+BUDGET: contextvars.ContextVar[ByteBudget | None] = contextvars.ContextVar("viewer_budget", default=None)
+
+
+@contextlib.contextmanager
+def limits(deadline_s: float) -> Iterator[ByteBudget]:
+    """One lookup, sign-in or connection test: retries stop at its deadline, and all its
+    replies share one byte budget. Tasks it starts inherit both. The caller bounds the time
+    itself (asyncio.timeout), so it can say which source did not answer."""
+    deadline = DEADLINE.set(asyncio.get_running_loop().time() + deadline_s)
+    budget = ByteBudget()
+    token = BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        BUDGET.reset(token)
+        DEADLINE.reset(deadline)
+
+
 def _time_left() -> float | None:
     deadline = DEADLINE.get()
     return None if deadline is None else deadline - asyncio.get_running_loop().time()
+
+
 # Bodies above this are decoded on a worker thread so the window keeps painting.
 PARSE_OFF_LOOP_BYTES = 512 * 1024
 
@@ -117,6 +175,17 @@ def redact_json(value: Any) -> Any:
     return value
 
 
+def server_text(value: object, limit: int = SERVER_TEXT_LIMIT) -> str:
+    """Text a server wrote (an error message, a header), fit to quote in a sentence, a detail
+    or a log: known secrets masked (a server may echo our Authorization header back),
+    bounded, and with control and bidi characters made visible."""
+    text = value if isinstance(value, str) else shown(value, limit * 8)
+    masked = redact(text[: limit * 8])  # bounded before anything scans it
+    if len(masked) <= limit and len(text) <= limit * 8:
+        return visible(masked)
+    return f"{visible(masked[:limit])}… ({max(0, len(text) - limit):,} more characters)"
+
+
 def _tls_context() -> ssl.SSLContext:
     """The OS trust store, so agents behind a corporate proxy CA can connect."""
     try:
@@ -141,7 +210,8 @@ def make_client(
     """The only constructor of HTTP clients in the program: one per source, app-long."""
     return httpx.AsyncClient(
         base_url=base_url,
-        headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING,
+                 **(headers or {})},
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
         verify=_tls_context(),
         follow_redirects=False,
@@ -166,7 +236,7 @@ class Reply:
         """Technical detail for support: status, URL (redacted), trace id."""
         parts = [f"HTTP {self.status}", self.url]
         if self.trace_id:
-            parts.append(f"trace id {self.trace_id}")
+            parts.append(f"trace id {server_text(self.trace_id, 100)}")
         return " · ".join(parts)
 
 
@@ -183,7 +253,23 @@ async def fetch(
     retry: bool | None = None,
 ) -> Reply:
     """Send a request and read the whole reply, retrying where that is safe (GETs and token
-    requests: `retry=True`) on connect errors and "busy" statuses; else Unavailable/BadReply."""
+    requests: `retry=True`) on connect errors and "busy" statuses; else Unavailable/BadReply.
+    Within `limits()` the caller's deadline bounds it; outside, REQUEST_DEADLINE_S does."""
+    attempt = _fetch_retrying(client, method, path, source=source, params=params, headers=headers,
+                              json_body=json_body, data=data, retry=retry)
+    if DEADLINE.get() is not None:
+        return await attempt
+    try:
+        async with asyncio.timeout(REQUEST_DEADLINE_S):
+            return await attempt
+    except TimeoutError:
+        host = client.base_url.host or "the server"
+        raise Unavailable(f"{host} did not answer within {REQUEST_DEADLINE_S:.0f} s.", source=source,
+                          detail=f"deadline for one request · {redact_url(client.base_url.join(path))}") from None
+
+
+async def _fetch_retrying(client: httpx.AsyncClient, method: str, path: str, *, source: Source, params,
+                          headers, json_body, data, retry: bool | None) -> Reply:
     retry = method == "GET" if retry is None else retry
     attempts = MAX_ATTEMPTS if retry else 1
     for attempt in range(1, attempts + 1):
@@ -278,27 +364,87 @@ def _connect_failure(exc: Exception, host: str, url: str, source: Source) -> Una
 
 
 async def _read_limited(response: httpx.Response, url: str, source: Source) -> bytes:
+    """The whole body, unpacked by us in bounded slices: no more than MAX_BODY_BYTES of it
+    (and of what arrived packed), charged to the lookup's budget as it is produced."""
+    coding = _one_encoding(response, url, source)
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _too_large(url, source)
-    chunks: list[bytes] = []
-    size = 0
-    stream = response.aiter_bytes()
+        raise _too_large(url, source, coding)
+    unpacker = _Unpacker(coding) if coding else None
+    budget = BUDGET.get()
+    pieces: list[bytes] = []
+    arrived = size = 0
+    stream = response.aiter_raw()
     try:
         async for chunk in stream:
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise _too_large(url, source)
-            chunks.append(chunk)
+            arrived += len(chunk)
+            if arrived > MAX_BODY_BYTES:
+                raise _too_large(url, source, coding)
+            for piece in (unpacker.slices(chunk, url, source) if unpacker else (chunk,)):
+                size += len(piece)
+                if size > MAX_BODY_BYTES:
+                    raise _too_large(url, source, coding)
+                if budget is not None:
+                    budget.charge(len(piece), source, url)
+                pieces.append(piece)
+                if unpacker:
+                    await asyncio.sleep(0)  # a chunk that unpacks to megabytes never holds the loop
     finally:
         await stream.aclose()  # an abandoned stream would be closed later, by the GC, noisily
-    return b"".join(chunks)
+    return b"".join(pieces)
 
 
-def _too_large(url: str, source: Source) -> BadReply:
+def _one_encoding(response: httpx.Response, url: str, source: Source) -> str:
+    """The one compression layer we undo ("" for none); stacked or unknown ones are refused."""
+    codings = [c.strip().lower() for c in response.headers.get_list("content-encoding", split_commas=True)]
+    codings = [c for c in codings if c and c != "identity"]
+    shown_codings = server_text(", ".join(codings), 80)
+    if len(codings) > 1:
+        raise BadReply(
+            f"The reply was packed in {len(codings)} layers of compression and was not loaded "
+            "(a way to hide a very large reply in a small one).",
+            source=source,
+            detail=f"Content-Encoding {shown_codings} · {url}",
+        )
+    if codings and codings[0] not in UNPACKED_ENCODINGS:
+        raise BadReply(
+            "The reply was packed in a way this program does not unpack, and was not loaded.",
+            source=source,
+            detail=f"Content-Encoding {shown_codings} · {url}",
+        )
+    return codings[0] if codings else ""
+
+
+class _Unpacker:
+    """Undoes one gzip or deflate layer a slice at a time: the output of each step is bounded,
+    so a bomb is stopped at the limit instead of after it has been expanded."""
+
+    def __init__(self, coding: str):
+        self._deflate = coding == "deflate"
+        self._zlib = zlib.decompressobj(zlib.MAX_WBITS if self._deflate else zlib.MAX_WBITS | 16)
+        self._started = False
+
+    def slices(self, data: bytes, url: str, source: Source) -> Iterator[bytes]:
+        while data and not self._zlib.eof:  # bytes after the end of the stream are ignored
+            try:
+                piece = self._zlib.decompress(data, UNPACK_SLICE_BYTES)
+            except zlib.error:
+                if self._deflate and not self._started:  # raw deflate, without zlib's wrapper
+                    self._zlib, self._started = zlib.decompressobj(-zlib.MAX_WBITS), True
+                    continue
+                raise BadReply("The server's packed (compressed) reply is damaged and could not be read.",
+                               source=source, detail=url) from None
+            self._started = True
+            data = self._zlib.unconsumed_tail
+            if piece:
+                yield piece
+
+
+def _too_large(url: str, source: Source, coding: str = "") -> BadReply:
     limit_mb = MAX_BODY_BYTES // (1024 * 1024)
+    unpacked = " once unpacked" if coding else ""
     return BadReply(
-        f"The reply was larger than {limit_mb} MB and was not loaded.",
+        f"The reply was larger than {limit_mb} MB{unpacked} and was not loaded.",
         source=source,
         detail=url,
     )
@@ -317,7 +463,7 @@ async def decode_json(reply: Reply, source: Source) -> Any:
         raise BadReply(
             "The server sent a web page instead of data (a proxy, login or maintenance page?).",
             source=source,
-            detail=f"{reply.describe()} · content type {kind or 'unknown'}",
+            detail=f"{reply.describe()} · content type {server_text(kind or 'unknown', 80)}",
         )
     try:
         if len(reply.body) > PARSE_OFF_LOOP_BYTES:
@@ -328,13 +474,13 @@ async def decode_json(reply: Reply, source: Source) -> Any:
         raise BadReply(
             "The server's reply could not be read (it is not valid JSON).",
             source=source,
-            detail=f"{reply.describe()} · content type {kind}",
+            detail=f"{reply.describe()} · content type {server_text(kind, 80)}",
         ) from None
 
 
 def server_failure(reply: Reply, source: Source, what: str = "") -> Unavailable:
     """A 5xx or "busy" status as one sentence, with the trace id to quote."""
-    trace = f" Quote trace id {reply.trace_id} to support." if reply.trace_id else ""
+    trace = f" Quote trace id {server_text(reply.trace_id, 100)} to support." if reply.trace_id else ""
     what = f" {what}" if what else ""
     if reply.status in RETRY_STATUSES:
         sentence = f"{source.label} is busy right now (HTTP {reply.status}){what}; try again in a moment."
