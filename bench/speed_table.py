@@ -1,0 +1,254 @@
+"""Every speed figure of issue 13, the project beside the raw cost of its data, in one run.
+
+    xvfb-run -a .venv/bin/python bench/speed_table.py [--runs 5]
+
+(Without an X display the start-up-to-window row is skipped; everything else runs offscreen.)
+
+Rows (medians unless said):
+  P1  start → first window (--demo)      vs a bare QMainWindow + QLineEdit (bench/floors/bare_window.py)
+  P1  --version                           vs `python -c pass`
+  P2  typical customer, Enter → painted   vs httpx GET + json.loads of the same replies
+  P3  100,000 messages, Enter → painted   vs the same
+  P4  from saved data, typical / 100k     vs reading the saved copy (decrypt, inflate, json.loads)
+  P5  longest event-loop stall, 100k live / offline  vs the loop's idle tick
+  P7  steady RSS with 100k open            vs the idle window
+The demo server runs in this process on loopback for P2–P5 (a separate process for P1/P7).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+TYPICAL, BULK = "919845012345", "BULK-100K"
+ROWS: list[tuple[str, str, str, str, str]] = []  # (row, measure, project, floor, ratio)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms" if seconds < 0.01 else f"{seconds * 1000:,.0f} ms"
+
+
+def add(row: str, measure: str, project: float, floor: float, unit=ms) -> None:
+    ratio = f"{project / floor:.1f}×" if floor > 0 else "—"
+    ROWS.append((row, measure, unit(project), unit(floor), ratio))
+
+
+def median_of(fn, runs: int) -> float:
+    return statistics.median(fn() for _ in range(runs))
+
+
+# -- P1 ----------------------------------------------------------------------------------------
+def process_time(command: list[str], runs: int, env: dict[str, str]) -> float:
+    def once() -> float:
+        start = time.perf_counter()
+        subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        return time.perf_counter() - start
+    once()
+    return median_of(once, runs)
+
+
+def start_to_window(runs: int, env: dict[str, str]) -> None:
+    if not os.environ.get("DISPLAY"):
+        ROWS.append(("P1", "start → window shown (--demo)", "skipped: no DISPLAY (use xvfb-run -a)", "", ""))
+        return
+    spec = importlib.util.spec_from_file_location("measure_startup", ROOT / "packaging" / "measure-startup.py")
+    measure = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(measure)
+    watcher = measure.MapWatcher()
+    shown_env = {k: v for k, v in env.items() if k != "QT_QPA_PLATFORM"}
+    project = [sys.executable, "-m", "viewer", "--demo"]
+    floor = [sys.executable, str(ROOT / "bench" / "floors" / "bare_window.py")]
+    for command in (project, floor):
+        measure.one_start(watcher, command, shown_env)  # warm-up
+    add("P1", "start → window shown (--demo)",
+        median_of(lambda: measure.one_start(watcher, project, shown_env), runs),
+        median_of(lambda: measure.one_start(watcher, floor, shown_env), runs))
+
+
+# -- P2–P5 (in process) ------------------------------------------------------------------------
+class Beat:
+    """The longest gap between 5 ms ticks of the running loop: how long the window froze."""
+
+    def __init__(self) -> None:
+        self.longest, self._task = 0.0, None
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while True:
+            await asyncio.sleep(0.005)
+            now = loop.time()
+            self.longest, last = max(self.longest, now - last), now
+
+    def __enter__(self):
+        self._task = asyncio.ensure_future(self._tick())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._task.cancel()
+
+
+async def enter_to_painted(window, identifier: str) -> float:
+    while window.service._saving:  # the previous run's background save (not timed)
+        await asyncio.sleep(0.02)
+    done = asyncio.get_running_loop().create_future()
+    window.search_finished.connect(lambda why: done.done() or done.set_result(why))
+    window.search_bar.field.setText(identifier)
+    start = time.perf_counter()
+    QTest.keyClick(window.search_bar.field, Qt.Key.Key_Return)
+    why = await done
+    window.table.viewport().repaint()
+    took = time.perf_counter() - start
+    window.search_finished.disconnect()
+    if why:
+        raise RuntimeError(why)
+    return took
+
+
+async def floor_fetch(url: str, identifier: str) -> float:
+    """The raw cost of the data: both sources' replies fetched and decoded, nothing more."""
+    from viewer.demo import (
+        DEMO_CAPILLARY_PASSWORD,
+        DEMO_CAPILLARY_USERNAME,
+        DEMO_CTRLHUB_ORG,
+        DEMO_CTRLHUB_TOKEN,
+    )
+    from viewer.sources.capillary import basic_auth_value
+
+    kind = "external_id" if identifier == BULK else "mobile"
+    async with httpx.AsyncClient() as client:
+        start = time.perf_counter()
+        cap = client.get(f"{url}/v2/customers/interaction",
+                         params={"identifierName": kind, "identifierValue": identifier, "network": "capillary"},
+                         headers={"Authorization": basic_auth_value(DEMO_CAPILLARY_USERNAME,
+                                                                    DEMO_CAPILLARY_PASSWORD)})
+        ch = client.get(f"{url}/v3/orgs/{DEMO_CTRLHUB_ORG}/customers/contacts",
+                        params={"filter[telephone]": identifier, "limit": 100},
+                        headers={"X-Session-Token": DEMO_CTRLHUB_TOKEN})
+        for reply in await asyncio.gather(cap, ch):
+            reply.raise_for_status()
+            json.loads(reply.content)
+        return time.perf_counter() - start
+
+
+async def in_process(window, url: str, store, runs: int) -> None:
+    from viewer.domain import IdentifierKind, Query
+
+    with Beat() as idle:
+        await asyncio.sleep(1.0)
+    for row, label, identifier in (("P2", "typical customer, Enter → painted", TYPICAL),
+                                   ("P3", "100,000 messages, Enter → painted", BULK)):
+        window.set_offline(False)
+        await enter_to_painted(window, identifier)  # warm: the demo server builds big replies once
+        with Beat() as live_beat:
+            project = statistics.median([await enter_to_painted(window, identifier) for _ in range(runs)])
+        floor = statistics.median([await floor_fetch(url, identifier) for _ in range(runs)])
+        add(row, label, project, floor)
+        while window.service._saving:
+            await asyncio.sleep(0.05)
+        window.set_offline(True)
+        with Beat() as saved_beat:
+            saved = statistics.median([await enter_to_painted(window, identifier) for _ in range(runs)])
+        kind = IdentifierKind.EXTERNAL_ID if identifier == BULK else IdentifierKind.MOBILE
+
+        def read_saved(query: Query = Query(kind, identifier)) -> float:  # noqa: B008 - bound per loop
+            start = time.perf_counter()
+            store.load_lookup("bench", query, False)
+            return time.perf_counter() - start
+        add("P4", f"from saved data, {'100k' if identifier == BULK else 'typical'}", saved,
+            statistics.median(read_saved() for _ in range(runs)))
+        if identifier == BULK:
+            add("P5", "longest stall, 100k live", live_beat.longest, idle.longest)
+            add("P5", "longest stall, 100k from saved data", saved_beat.longest, idle.longest)
+    window.set_offline(False)
+
+
+def rss_child() -> int:
+    """P7 in a fresh process: RSS idle with the window shown, then with 100k rows open."""
+    from viewer.app import make_loop, make_window
+    from viewer.demo import DemoServer
+    from viewer.wiring import demo_profile
+
+    def rss() -> float:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) * 1024
+
+    app = QApplication(sys.argv[:1])
+    loop = make_loop(app)
+    with DemoServer() as server:
+        window = make_window(demo_profile(server.url))
+        window.show()
+        with loop:
+            loop.run_until_complete(asyncio.sleep(0.5))
+            gc.collect()
+            idle = rss()
+            loop.run_until_complete(enter_to_painted(window, BULK))
+            loop.run_until_complete(asyncio.sleep(1.0))
+            gc.collect()
+            loaded = rss()
+            loop.run_until_complete(window.shutdown())
+    print(json.dumps({"idle": idle, "loaded": loaded}))
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_child:
+        return rss_child()
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "VIEWER_CONFIG_DIR": f"{home}/config", "VIEWER_CACHE_DIR": f"{home}/cache",
+               "VIEWER_LOG_DIR": f"{home}/logs"}
+        start_to_window(args.runs, env)
+        add("P1", "--version", process_time([sys.executable, "-m", "viewer", "--version"], args.runs, env),
+            process_time([sys.executable, "-c", "pass"], args.runs, env))
+        from viewer.app import make_loop, make_window
+        from viewer.cache import OfflineStore
+        from viewer.demo import DemoServer
+        from viewer.wiring import demo_profile
+
+        app = QApplication(sys.argv[:1])
+        loop = make_loop(app)
+        with DemoServer() as server:
+            store = OfflineStore.open(Path(home) / "saved", os.urandom(32))
+            window = make_window(demo_profile(server.url))
+            window.service.store, window.service.profile_name = store, "bench"
+            window.show()
+            with loop:
+                loop.run_until_complete(in_process(window, server.url, store, args.runs))
+                loop.run_until_complete(window.shutdown())
+        child = subprocess.run([sys.executable, __file__, "--rss-child"], env=env, capture_output=True, text=True)
+        sizes = json.loads(child.stdout.strip().splitlines()[-1])
+        add("P7", "RSS with 100k open (vs idle window)", sizes["loaded"], sizes["idle"],
+            unit=lambda b: f"{b / 2**20:,.0f} MB")
+    width = max(len(r[1]) for r in ROWS)
+    print(f"{'':3} {'measure':<{width}}  {'project':>12}  {'floor':>12}  ratio")
+    for row, measure, project, floor, ratio in ROWS:
+        print(f"{row:3} {measure:<{width}}  {project:>12}  {floor:>12}  {ratio}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
