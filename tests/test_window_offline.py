@@ -40,13 +40,15 @@ async def saved_once(window, text):
     await until(lambda: not window.service._saving, what="the save")
 
 
-def test_a_customer_seen_before_paints_from_saved_data_then_refreshes(window, qloop):
+def test_a_customer_seen_before_paints_from_saved_data_then_refreshes(window, qloop, server):
     async def scenario():
         await saved_once(window, CTRLHUB_MOBILE)
         window.select_channel("phone")
         window.select_row(2)
         chosen = window.selected_interaction().key
         window.shown.clear()
+        for source in window.service.sources:  # a real network is slower than this loopback
+            source._http.base_url = f"{server.url}/fault/delay/0.3"
         await search_and_wait(window, CTRLHUB_MOBILE)
         return chosen
 

@@ -326,9 +326,22 @@ class LookupService:
         self.pass_on_notices()
         if saved is None:
             return None
+        # Rebuilding parses every saved row: on a worker thread, so the window keeps painting.
+        parts = await asyncio.to_thread(self._rebuild, saved.value, query, channels, only)
+        if not parts:
+            return None
+        whole = None
+        if only is None:
+            whole = await self.merge_parts(query, list(parts.values()), [])
+            whole = replace(whole, from_cache=True, fetched_at=saved.saved_at)
+        return SavedCopy(parts, saved.saved_at, whole)
+
+    def _rebuild(self, value: dict[str, Any], query: Query, channels: tuple[str, ...],
+                 only: frozenset[Source] | None) -> dict[Source, SourceResult]:
+        """Each source's answer rebuilt from its saved replies (a worker thread)."""
         parts: dict[Source, SourceResult] = {}
         for client in self.sources:
-            raw = saved.value.get("sources", {}).get(client.source.value)
+            raw = value.get("sources", {}).get(client.source.value)
             if not raw or (only is not None and client.source not in only):
                 continue
             try:
@@ -337,13 +350,7 @@ class LookupService:
                 log.info("saved %s data unreadable: %s", client.source.value, exc.message)
                 continue
             parts[client.source] = _part_channels(replace(part, raw={}), set(channels))
-        if not parts:
-            return None
-        whole = None
-        if only is None:
-            whole = await self.merge_parts(query, list(parts.values()), [])
-            whole = replace(whole, from_cache=True, fetched_at=saved.saved_at)
-        return SavedCopy(parts, saved.saved_at, whole)
+        return parts
 
     def save_later(self, result: LookupResult, found: list[SourceResult]) -> None:
         self._save_later(result, found)
