@@ -266,3 +266,23 @@ def test_files_an_older_version_left_readable_are_tightened(tmp_path):
     assert not store.notices
     assert _mode(tmp_path / "saved") == 0o700 and _mode(tmp_path / "saved" / FILE_NAME) == 0o600
     store.close()
+
+
+def test_a_reply_kept_as_received_round_trips_without_being_re_serialised(tmp_path):
+    """Raw reply bytes are stored as they are (no json.dumps of a 23 MB reply), and come back
+    as the same bytes inside the same structure."""
+    import os
+
+    from viewer.cache import OfflineStore, pack, unpack
+    from viewer.domain import IdentifierKind, Query
+
+    body = b'{"name": "Priya \\u00e9", "interaction": []}' * 1000
+    payload = {"sources": {"capillary": {"format": 1, "interaction": body, "details": {"a": [1, "x"]}},
+                           "ctrlhub": {"pages": [{"data": []}]}}}
+    assert unpack(pack(payload)) == payload
+    assert unpack(pack({"plain": [1, 2]})) == {"plain": [1, 2]}  # no bytes: plain JSON, as before
+    store = OfflineStore.open(tmp_path / "saved", os.urandom(32))
+    query = Query(IdentifierKind.MOBILE, "919845012345")
+    store.save_lookup("office", query, "Priya", payload)
+    assert store.load_lookup("office", query).value == payload
+    store.close()

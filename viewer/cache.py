@@ -57,6 +57,11 @@ DEFAULT_KEEP_DAYS = 30
 DEFAULT_MAX_MB = 500
 ROW_SHARE = 4  # one saved customer or detail may use at most 1/ROW_SHARE of max_mb
 RECENT_LIMIT = 20
+ZLIB_LEVEL = 1
+# A stored value is JSON, except that `bytes` inside it (a reply exactly as received) are
+# kept as they are: a small JSON skeleton points at blobs that follow it. Re-serialising a
+# 23 MB reply would hold the GIL, and so freeze the window, for a third of a second.
+PACKED = b"CVP1"
 OPEN_ATTEMPTS = 5
 POSIX = os.name == "posix"
 
@@ -272,7 +277,8 @@ class OfflineStore:
     # -- sealing ------------------------------------------------------------------------
     def _seal(self, data: bytes, context: bytes) -> bytes:
         nonce = os.urandom(12)
-        return nonce + self._aead.encrypt(nonce, zlib.compress(data, 6), context)
+        # Level 1: a 23 MB reply compresses in a quarter of the time of level 6, ~15% larger.
+        return nonce + self._aead.encrypt(nonce, zlib.compress(data, ZLIB_LEVEL), context)
 
     def _open(self, blob: bytes, context: bytes) -> bytes:
         return zlib.decompress(self._aead.decrypt(blob[:12], blob[12:], context))
@@ -284,11 +290,10 @@ class OfflineStore:
         return self._hash("profile", profile), self._hash(*parts)
 
     def _seal_json(self, value: Any, table: str, profile_id: str, row_id: str) -> bytes:
-        data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-        return self._seal(data, f"{table}\0{profile_id}\0{row_id}".encode())
+        return self._seal(pack(value), f"{table}\0{profile_id}\0{row_id}".encode())
 
     def _open_json(self, blob: bytes, table: str, profile_id: str, row_id: str) -> Any:
-        return json.loads(self._open(blob, f"{table}\0{profile_id}\0{row_id}".encode()))
+        return unpack(self._open(blob, f"{table}\0{profile_id}\0{row_id}".encode()))
 
     # -- customers ------------------------------------------------------------------------
     @_recovering
@@ -491,3 +496,54 @@ def _set_aside(path: Path) -> Path:
             except OSError:
                 source.unlink(missing_ok=True)
     return aside
+
+
+def pack(value: Any) -> bytes:
+    """`value` as bytes: plain JSON, or PACKED + skeleton length + skeleton + blobs."""
+    blobs: list[bytes] = []
+
+    def skeleton(item: Any) -> Any:
+        if isinstance(item, bytes | bytearray):
+            blobs.append(bytes(item))
+            return {"$blob": len(blobs) - 1}
+        if isinstance(item, dict):
+            return {key: skeleton(inner) for key, inner in item.items()}
+        if isinstance(item, list):
+            return [skeleton(inner) for inner in item]
+        return item
+
+    shape = json.dumps(skeleton(value), ensure_ascii=False, separators=(",", ":")).encode()
+    if not blobs:
+        return shape
+    lengths = b"".join(len(blob).to_bytes(8, "big") for blob in blobs)
+    return b"".join([PACKED, len(shape).to_bytes(8, "big"), len(blobs).to_bytes(4, "big"), lengths, shape, *blobs])
+
+
+def unpack(data: bytes) -> Any:
+    """The value `pack` made (ValueError when the bytes are not such a value)."""
+    if not data.startswith(PACKED):
+        return json.loads(data)
+    view = memoryview(data)
+    shape_size = int.from_bytes(view[4:12], "big")
+    count = int.from_bytes(view[12:16], "big")
+    at = 16 + 8 * count
+    sizes = [int.from_bytes(view[16 + 8 * i:24 + 8 * i], "big") for i in range(count)]
+    shape = json.loads(bytes(view[at:at + shape_size]))
+    at += shape_size
+    blobs = []
+    for size in sizes:
+        blobs.append(bytes(view[at:at + size]))
+        at += size
+    if at != len(data):
+        raise ValueError("packed value of the wrong length")
+
+    def fill(item: Any) -> Any:
+        if isinstance(item, dict):
+            if len(item) == 1 and "$blob" in item and isinstance(item["$blob"], int):
+                return blobs[item["$blob"]]
+            return {key: fill(inner) for key, inner in item.items()}
+        if isinstance(item, list):
+            return [fill(inner) for inner in item]
+        return item
+
+    return fill(shape)

@@ -166,7 +166,7 @@ class CapillaryClient:
         channels = sorted(set(channels))
         details = asyncio.ensure_future(self._customer_details(query))
         try:
-            result, doc = await self._interactions(query, channels)
+            result, body = await self._interactions(query, channels)
         except BaseException:
             details.cancel()
             with contextlib.suppress(BaseException):
@@ -176,7 +176,9 @@ class CapillaryClient:
         if card is not None:
             result = replace(result, customer=result.customer.merged_with(card))
         # Saved only for a whole answer: a channel-filtered reply is not the customer.
-        raw = {} if channels else {"format": SAVED_FORMAT, "interaction": doc, "details": details_doc}
+        # The reply's own bytes are kept for the offline store: re-serialising 23 MB of JSON
+        # would hold the GIL (and freeze the window) for a third of a second.
+        raw = {} if channels else {"format": SAVED_FORMAT, "interaction": body, "details": details_doc}
         return replace(result, raw=raw)
 
     def from_saved(self, raw: dict, query: Query) -> SourceResult:
@@ -199,7 +201,7 @@ class CapillaryClient:
             result = parse_interaction_reply(doc, query, self.zone)
         if len(channels) > 1:
             result = _only_channels(result, channels)
-        return result, doc
+        return result, reply.body
 
     async def _customer_details(self, query: Query) -> tuple[Customer | None, object]:
         """The card's name and loyalty; the account may lack permission, so never fatal."""

@@ -9,6 +9,7 @@ Any input gives a SourceResult or a typed ViewerError, never another exception.
 
 from __future__ import annotations
 
+import json
 from datetime import tzinfo
 from typing import Any
 
@@ -308,7 +309,13 @@ def from_saved(raw: dict[str, Any], query: Query, zone: tzinfo) -> SourceResult:
     """Rebuild a result from the replies the offline store kept (see SourceResult.raw)."""
     if not isinstance(raw, dict) or raw.get("format") != SAVED_FORMAT:
         raise BadReply("Saved Capillary data is in a format this version cannot read.", source=SOURCE)
-    result = parse_interaction_reply(raw.get("interaction"), query, zone)
+    document = raw.get("interaction")
+    if isinstance(document, bytes | bytearray):  # the reply as received (see capillary.lookup)
+        try:
+            document = json.loads(document)
+        except (ValueError, RecursionError):
+            raise BadReply("Saved Capillary data could not be read.", source=SOURCE) from None
+    result = parse_interaction_reply(document, query, zone)
     card = parse_customer_details(raw.get("details")) if raw.get("details") else None
     customer = result.customer.merged_with(card) if card else result.customer
     return SourceResult(SOURCE, customer, result.interactions, result.counts, result.warnings, raw=raw)
