@@ -176,7 +176,45 @@ class _Builder:
         return SourceResult(SOURCE, customer, self.interactions, self.counts, warnings)
 
 
+def _text(value: Any) -> str | None:
+    """The common case of as_str, inline-cheap: a plain string that is not a null word
+    comes back stripped; anything else is None (ask the general readers)."""
+    if type(value) is str and len(value) > SHORTEST_SAFE:
+        return value.strip()
+    return None
+
+
+# A string longer than this cannot be a null word ("undefined" with spaces around).
+SHORTEST_SAFE = 11
+
+
 def _message(item: dict[str, Any], channel: str, index: int, zone: tzinfo) -> Interaction:
+    """One message. The flat shape's usual keys are read first, directly: 100,000 rows
+    spent most of their time in the general lookups of `_first`."""
+    get = item.get
+    subject = _text(get("subject"))
+    counterpart = _text(get("receiver"))
+    sent = get("sentDate")
+    if subject is None or counterpart is None or type(sent) is not str:
+        return _any_message(item, channel, index, zone)
+    campaign = as_str(_first(item, "campaignId", "campaign_id"))
+    return Interaction(
+        source=SOURCE,
+        id=as_str(get("id")) or f"{channel}-{index}",
+        channel=channel,
+        direction=Direction.INBOUND if channel == "missed_call" else Direction.OUTBOUND,
+        occurred_at=parse_time(sent, zone),
+        status=as_str(get("status")),
+        subject=subject,
+        counterpart=counterpart,
+        campaign_id=None if campaign in ("", "-1", "0") else campaign,
+        user_id=as_optional_str(_first(item, "userId", "user_id")),
+        delivered_at=parse_time(_first(item, "deliveredTime", "delivered_time"), zone),
+        raw=item,
+    )
+
+
+def _any_message(item: dict[str, Any], channel: str, index: int, zone: tzinfo) -> Interaction:
     campaign = as_str(_first(item, "campaignId", "campaign_id"))
     return Interaction(
         source=SOURCE,
@@ -216,7 +254,7 @@ def _survey(item: dict[str, Any], channel: str, index: int, zone: tzinfo) -> Int
 def _first(item: dict[str, Any], *keys: str) -> Any:
     for key in keys:
         value = item.get(key)
-        if not is_null(value):
+        if value is not None and not is_null(value):  # a missing key costs no call (100k rows)
             return value
     return None
 
