@@ -32,3 +32,15 @@ class GuiThreadGarbageCollector(QObject):
         due = [gen for gen in range(3) if counts[gen] > thresholds[gen]]
         if due:
             gc.collect(due[-1])
+
+
+LARGE_RESULT_ROWS = 20_000
+
+
+def freeze_large_result(rows: int) -> None:
+    """After a large result is on screen, move everything alive into the collector's
+    permanent generation: a full collection would otherwise walk every row and its raw
+    dict again and again (105 ms at 100,000 rows, on the GUI thread). Rows hold no
+    reference cycles, so they are still freed by reference counting when replaced."""
+    if rows >= LARGE_RESULT_ROWS:
+        gc.freeze()

@@ -66,7 +66,9 @@ class MessageBar(QFrame):
         self._action = action[1] if action else None
         self.action_button.setText(shown(action[0]) if action else "")
         self.action_button.setVisible(action is not None)
-        self.setStyleSheet(f"MessageBar {{ {STYLES[severity]} border-radius:4px; }}")
+        style = f"MessageBar {{ {STYLES[severity]} border-radius:4px; }}"
+        if self.styleSheet() != style:  # restyling re-polishes every child: only on change
+            self.setStyleSheet(style)
         # Each line is a sentence that may quote a server (a warning, an error message).
         plain_block(self.text, "\n".join(shown(line) for line in lines))
         plain_block(self.detail, detail)

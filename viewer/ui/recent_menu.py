@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu
 
@@ -46,7 +47,8 @@ class RecentMenu(QObject):
         except Exception:
             log.exception("reading the recent customers failed")
             return
-        if service is self._service:  # the profile may have changed meanwhile
+        # The profile may have changed meanwhile, or the window closed (its menu is gone).
+        if service is self._service and shiboken6.isValid(self.menu):
             self.fill(recent)
 
     def fill(self, recent: list) -> None:

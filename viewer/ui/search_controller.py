@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from viewer.domain import Customer, IdentifierKind, NotFound, Query, ViewerError
 from viewer.identifiers import parse_query
@@ -22,10 +22,12 @@ from viewer.lookup import LookupService
 from viewer.present import age
 from viewer.search import SearchState
 from viewer.ui.customer_view import CustomerView
+from viewer.ui.gc_guard import freeze_large_result
 from viewer.ui.message_bar import MessageBar
 from viewer.ui.search_bar import SearchBar
 
 log = logging.getLogger("viewer.ui")
+BUSY_AFTER_MS = 120
 
 
 class SearchController(QObject):
@@ -69,10 +71,17 @@ class SearchController(QObject):
         self.notes = []
         self.state = None
         self._started = time.perf_counter()
-        self.messages.clear()
-        self.bar.set_busy(True)
-        self._status(f"Looking up {query}…")
         self.task = asyncio.ensure_future(self._run(query))
+        # A search that answers at once is painted once: the spinner, the status line and
+        # clearing the old message wait BUSY_AFTER_MS (each would relayout the window first).
+        QTimer.singleShot(BUSY_AFTER_MS, lambda task=self.task: self._still_busy(task, query))
+
+    def _still_busy(self, task: asyncio.Task, query: Query) -> None:
+        if task is self.task and not task.done():
+            if self.state is None or self.state.result is None:
+                self.messages.clear()
+            self.bar.set_busy(True)
+            self._status(f"Looking up {query}…")
 
     def retry(self) -> None:
         if self.last is not None:
@@ -128,6 +137,8 @@ class SearchController(QObject):
             more = "" if state.final else f" · waiting for {', '.join(s.label for s in state.waiting)}"
             self._status(f"{len(state.result.interactions):,} messages ({origin}) · {took:.2f} s{more}")
             self.result_shown.emit(took)
+            if state.final:
+                freeze_large_result(len(state.result.interactions))
         elif state.final:
             self._show_failure(state.failure, state.query, state)
         elif self.view.result is not None and self.view.result.query != state.query:

@@ -91,8 +91,9 @@ class SourceChips(QWidget):
                 chip.setText(f"{status.source.label} ⟳ can be asked again (Retry)")
             else:
                 chip.setText(chip_text(status))
-            colour = _LOOK[status.state][1]
-            chip.setStyleSheet(f"color: {colour}; font-weight: 600;")
+            style = f"color: {_LOOK[status.state][1]}; font-weight: 600;"
+            if chip.styleSheet() != style:  # restyling re-polishes the widget: only on change
+                chip.setStyleSheet(style)
             chip.setToolTip(tooltip(status.sentence or chip.text()))
             resting |= status.state is SourceState.RESTING and status.seconds_left() > 0
         if resting and not self._ticker.isActive():
