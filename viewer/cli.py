@@ -148,9 +148,10 @@ def _config_usable(args: argparse.Namespace) -> bool:
     return True
 
 
-def _query_from(args: argparse.Namespace):
+def _query_from(args: argparse.Namespace, default_country: str = ""):
+    """The query; a mobile typed without "+" is national in the profile's country."""
     if args.mobile is not None:
-        return parse_query(args.mobile, IdentifierKind.MOBILE)
+        return parse_query(args.mobile, IdentifierKind.MOBILE, default_country)
     if args.email is not None:
         return parse_query(args.email, IdentifierKind.EMAIL)
     return parse_query(args.external_id, IdentifierKind.EXTERNAL_ID)
@@ -174,8 +175,8 @@ def _profile(args: argparse.Namespace) -> Iterator[Profile]:
 
 def run_lookup(args: argparse.Namespace) -> int:
     try:
-        query = _query_from(args)
         with _profile(args) as profile:
+            query = _query_from(args, profile.default_country)  # bad input: nothing is sent
             show = _stream_printer(args.json) if args.stream else None
             state = asyncio.run(_lookup(profile, query, args.channel, args.offline, show))
         if state.failure is not None:

@@ -14,6 +14,7 @@ import sys
 
 from viewer import connections, credentials
 from viewer.domain import BadInput, ExitCode, ViewerError
+from viewer.identifiers import country_code
 from viewer.profiles import DEFAULT_CTRLHUB_AUTH_URL, DEFAULT_CTRLHUB_URL, Profile, load_config
 from viewer.safe_text import shown, visible
 
@@ -35,6 +36,8 @@ def add_parser(commands) -> None:
     add.add_argument("--ctrlhub-auth", choices=("token", "password", "service"), default="token")
     add.add_argument("--ctrlhub-username", metavar="EMAIL", help="for --ctrlhub-auth password")
     add.add_argument("--ctrlhub-client-id", metavar="ID", help="for --ctrlhub-auth service")
+    add.add_argument("--country", metavar="XX", default="",
+                     help="default country (ISO code: IN, GB, SG…): mobiles typed without + are national there")
     add.add_argument("--secret-stdin", action="store_true", help="read secrets from stdin, one per line")
 
     actions.add_parser("list", help="list profiles (no secrets)")
@@ -82,6 +85,7 @@ def _profile_from(args: argparse.Namespace) -> Profile:
         ctrlhub_auth=args.ctrlhub_auth,
         ctrlhub_username=args.ctrlhub_username or "",
         ctrlhub_client_id=args.ctrlhub_client_id or "",
+        default_country=country_code(args.country),  # BadInput for an unknown code: exit 2
     )
 
 
@@ -140,8 +144,9 @@ def _list(_args: argparse.Namespace) -> int:
             parts.append(f"Capillary {profile.capillary_url} ({profile.capillary_auth}: {who}, {profile.capillary_timezone})")
         if profile.has_ctrlhub:
             parts.append(f"Ctrl-Hub {profile.ctrlhub_url} org {profile.ctrlhub_org} ({profile.ctrlhub_auth})")
+        country = f"; mobiles without + read as {profile.default_country}" if profile.default_country else ""
         mark = "*" if name == config.last_profile else " "
-        _say(f"{mark} {name}: " + ("; ".join(parts) or "nothing set up"))
+        _say(f"{mark} {name}: " + ("; ".join(parts) or "nothing set up") + country)
     for name in sorted(config.skipped):
         _say(f"! {name}: not used (see the sentence above; fix it in config.toml or add it again)")
     secure, backend = credentials.backend_status()

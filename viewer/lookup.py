@@ -93,8 +93,12 @@ class LookupService:
     """Asks the sources; keeps what they said in the offline store, when there is one."""
 
     def __init__(self, sources: Sequence[SourceClient], store: OfflineStore | None = None,
-                 profile_name: str = "", deadline_s: float = DEFAULT_DEADLINE_S):
+                 profile_name: str = "", deadline_s: float = DEFAULT_DEADLINE_S,
+                 default_country: str = ""):
         self.sources = list(sources)
+        # The profile's country (ISO alpha-2): the window and the CLI read a mobile typed
+        # without "+" as national there, and a not-found sentence takes it into account.
+        self.default_country = default_country
         self.deadline_s = deadline_s
         self.breakers = {s.source: Breaker() for s in self.sources}
         self.store = store

@@ -29,7 +29,7 @@ import platformdirs
 import tomli_w
 
 from viewer.domain import BadInput
-from viewer.identifiers import normalise_uuid
+from viewer.identifiers import country_code, normalise_uuid
 
 APP_NAME = "customer-viewer"
 CONFIG_FILE = "config.toml"
@@ -77,6 +77,9 @@ class Profile:
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 30.0
     deadline_s: float = 45.0
+    # ISO 3166 alpha-2 ("IN", "GB"): a mobile typed without "+" is read as a national number
+    # there ("07700 900123" → 447700900123). Empty: its digits are sent as typed.
+    default_country: str = ""
     # Secrets handed over in memory (the demo profile, environment variables); never saved.
     memory_secrets: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -134,6 +137,10 @@ def load_config(env: Mapping[str, str] = os.environ) -> Config:
         except BadInput as exc:
             skipped[name] = Skipped(f"Profile “{name}” in {CONFIG_FILE} is not used: {exc.message}", table)
             problems.append(skipped[name].why)
+            continue
+        profiles[name], problem = _country_checked(profiles[name])
+        if problem:
+            problems.append(problem)
     last = data.get("last_profile")
     saved = _as_dict(data.get("saved_data"))
     keep_days, max_mb = saved.get("keep_days", 30), saved.get("max_mb", 500)
@@ -150,6 +157,17 @@ def load_config(env: Mapping[str, str] = os.environ) -> Config:
 
 def _as_dict(value: object) -> dict:
     return value if isinstance(value, dict) else {}
+
+
+def _country_checked(profile: Profile) -> tuple[Profile, str]:
+    """An unknown default country costs the agent only that setting, not the profile:
+    mobiles are then read as typed, and a sentence says so."""
+    try:
+        return replace(profile, default_country=country_code(profile.default_country)), ""
+    except BadInput as exc:
+        why = (f"Profile “{profile.name}” in {CONFIG_FILE}: default_country {exc.message} "
+               "Until it is fixed, mobile numbers are searched as typed.")
+        return replace(profile, default_country=""), why
 
 
 def _profile_from_table(name: str, table: object) -> Profile:

@@ -39,6 +39,7 @@ from viewer.domain import (
     SourceResult,
     ViewerError,
 )
+from viewer.identifiers import with_advice
 
 if TYPE_CHECKING:
     from viewer.lookup import LookupService, ProgressCallback
@@ -234,6 +235,8 @@ class SearchRun:
         return SearchState(self.query, self.generation or 0, tuple(self.statuses.values()), result)
 
     def _final(self, result: LookupResult | None = None, failure: ViewerError | None = None) -> SearchState:
+        if isinstance(failure, NotFound):  # what to try next: a country code, the exact case
+            failure = with_advice(failure, self.query, self.service.default_country)
         return replace(self._state(result), final=True, failure=failure)
 
     def _mark_saved(self, sources: Iterable[Source]) -> None:

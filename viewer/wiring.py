@@ -55,7 +55,7 @@ def build_sources(profile: Profile) -> list[SourceClient]:
 
 def build_service(profile: Profile, store: OfflineStore | None = None) -> LookupService:
     return LookupService(build_sources(profile), store=store, profile_name=profile.name,
-                         deadline_s=profile.deadline_s)
+                         deadline_s=profile.deadline_s, default_country=profile.default_country)
 
 
 def open_store() -> OfflineStore:

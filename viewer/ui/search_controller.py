@@ -58,12 +58,13 @@ class SearchController(QObject):
     # -- starting and stopping -------------------------------------------------------------
     def start(self, text: str, kind: IdentifierKind | None = None) -> None:
         self.last = (text, kind)
-        try:
-            query = parse_query(text, kind)
+        service = self._service()
+        try:  # a mobile typed without "+" is national in the profile's country
+            query = parse_query(text, kind, service.default_country if service is not None else None)
         except ViewerError as exc:
             self._fail_before_start(exc)
             return
-        if self._service() is None:
+        if service is None:
             self.messages.show_message("error", ["No connection is set up, so nothing can be searched."])
             return
         self.cancel(quiet=True)

@@ -12,7 +12,7 @@ import logging
 import zoneinfo
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from viewer import connections
 from viewer.domain import Source, ViewerError
+from viewer.identifiers import country_code, country_codes
 from viewer.profiles import Profile
 from viewer.sources.capillary import CLUSTERS
 from viewer.sources.ctrlhub import DEFAULT_AUTH_URL, DEFAULT_URL, STAGING_AUTH_URL, STAGING_URL
@@ -44,6 +45,23 @@ CTRLHUB_AUTH_CHOICES = [
 ]
 KEEP = "Leave empty to keep the stored one"
 OK_STYLE, BAD_STYLE = "color: #0f5132;", "color: #842029;"
+
+
+def _country_field() -> QComboBox:
+    """ "GB — United Kingdom", …; typing "gb" or "kingdom" finds it; empty: no default country."""
+    field = QComboBox()
+    field.setEditable(True)
+    field.addItem("", "")
+    for code in country_codes():
+        name = QLocale.territoryToString(QLocale.codeToTerritory(code))
+        field.addItem(f"{code} — {name}" if name and name != "Unknown" else code, code)
+    completer = QCompleter([field.itemText(i) for i in range(1, field.count())], field)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    field.setCompleter(completer)
+    field.lineEdit().setPlaceholderText("none: mobiles without + are searched as typed")
+    field.setToolTip("Mobile numbers typed without + are read as national numbers of this country")
+    return field
 
 
 def _secret_field() -> QLineEdit:
@@ -64,6 +82,7 @@ class SetupDialog(QDialog):
 
         self.name = QLineEdit(profile.name if profile else "")
         self.name.setPlaceholderText("e.g. Production EU")
+        self.country = _country_field()
         self.capillary = self._capillary_box()
         self.ctrlhub = self._ctrlhub_box()
         self.status = plain_label()
@@ -75,6 +94,7 @@ class SetupDialog(QDialog):
 
         top = QFormLayout()
         top.addRow("Profile name", self.name)
+        top.addRow("Default country", self.country)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.capillary)
@@ -176,6 +196,8 @@ class SetupDialog(QDialog):
             self.ch_auth_url.setText(CTRLHUB_PRESETS[url])
 
     def _fill(self, profile: Profile) -> None:
+        if (found := self.country.findData(profile.default_country)) >= 0:
+            self.country.setCurrentIndex(found)
         self.capillary.setChecked(profile.has_capillary)
         if profile.has_capillary:
             self.cap_url.setCurrentText(profile.capillary_url)
@@ -197,7 +219,9 @@ class SetupDialog(QDialog):
     # -- reading the form -------------------------------------------------------------------
     def profile(self) -> Profile:
         """The profile as typed (not yet checked); unchecked sections are left out."""
-        profile = Profile(name=self.name.text().strip())
+        # The one field checked here: an unknown country is a sentence (BadInput) at Test or Save.
+        typed = self.country.currentText().split("—")[0]
+        profile = Profile(name=self.name.text().strip(), default_country=country_code(typed))
         if self.capillary.isChecked():
             oauth = self.cap_auth.currentData() == "oauth"
             profile = replace(
