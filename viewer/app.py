@@ -153,20 +153,25 @@ def run_gui(demo: bool = False, profile_name: str | None = None) -> int:
     window = MainWindow(None)
     controller = ConnectionController(window, start_demo, store)
     profile, problem = initial_profile(demo, profile_name, start_demo)
-    controller.use(profile)
+    opening = controller.use(profile)
+    install_excepthook(window)
+    window.show()
+    if opening is not None:
+        # Its sources are built on a worker thread (a keyring may ask to be unlocked) while the
+        # window paints; the start-up messages follow, so opening does not clear them.
+        loop.run_until_complete(asyncio.wait([opening]))
     if problem:
         window.message_bar.show_message("error", [problem])
     elif notices := store.take_notices():  # said once; later ones reach the window via on_notice
         window.message_bar.show_message("warning", notices)
     elif profile is not None and profile.name == "demo":
         window.message_bar.show_message("info", [DEMO_HINT])
-    install_excepthook(window)
-    window.show()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     try:
         with loop:
             loop.run_until_complete(closed.wait())
+            loop.run_until_complete(controller.shutdown())
             loop.run_until_complete(window.shutdown())
     finally:
         start_demo.stop()

@@ -3,12 +3,22 @@
 Validates what the agent or administrator typed, signs in once when a password is given
 (only the session it yields is kept), stores secrets through credentials.py, saves the
 profile, tests each source, and removes a profile with its secrets.
+
+It is also everything the window's connection dialogs need from below (ui/ imports no
+`sources`, `credentials`, `cache` or `profiles`: import-linter checks it). What touches the
+keyring, the network, SQLite or writes a file is a coroutine here that runs the blocking part
+on a worker thread: a locked keyring may wait for its unlock prompt, and the GUI thread must
+keep painting meanwhile. Reading config.toml (a few hundred bytes, read at start-up too) stays
+a plain call, so the profile switcher is right the moment a profile is chosen.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from viewer import credentials, profiles
@@ -17,11 +27,28 @@ from viewer.domain import BadInput, ExitCode, Source, ViewerError
 from viewer.identifiers import normalise_uuid
 from viewer.lookup import LookupService
 from viewer.profiles import Profile
-from viewer.sources import http
+from viewer.sources import ctrlhub, http
 from viewer.sources.auth import ctrlhub_password_sign_in
-from viewer.sources.capillary import CapillaryClient
+from viewer.sources.capillary import CLUSTERS, CapillaryClient
 from viewer.sources.ctrlhub import CtrlHubClient
-from viewer.wiring import capillary_settings, ctrlhub_settings, open_store
+from viewer.wiring import build_service, capillary_settings, ctrlhub_settings, open_store
+
+# Handles the window holds and hands back here. `Profile` is a plain frozen dataclass of
+# settings (no I/O), the value every function below takes; the store is only passed through.
+SavedDataStore = OfflineStore
+
+# What the set-up dialog offers to pick from.
+CAPILLARY_CLUSTERS: tuple[str, ...] = tuple(CLUSTERS)
+CTRLHUB_DEFAULT_AUTH_URL = ctrlhub.DEFAULT_AUTH_URL
+CTRLHUB_PRESETS: dict[str, str] = {  # API address → its sign-in address
+    ctrlhub.DEFAULT_URL: ctrlhub.DEFAULT_AUTH_URL,
+    ctrlhub.STAGING_URL: ctrlhub.STAGING_AUTH_URL,
+}
+
+# config.toml is read, changed and replaced whole: two writers on worker threads at once
+# (remember the last profile, save a profile, change saved-data limits) would lose one change.
+_config_writes = threading.Lock()
+T = TypeVar("T")
 
 
 def web_address(text: str, what: str) -> str:
@@ -82,7 +109,8 @@ async def sign_in_if_needed(profile: Profile, secrets: dict[str, str]) -> dict[s
     secrets = dict(secrets)
     password = secrets.pop("ctrlhub_password", "")
     if profile.ctrlhub_auth == "password" and password:
-        session = await ctrlhub_password_sign_in(profile.ctrlhub_auth_url, profile.ctrlhub_username, password)
+        session = await ctrlhub_password_sign_in(profile.ctrlhub_auth_url, profile.ctrlhub_username, password,
+                                                 deadline_s=profile.deadline_s)
         secrets["ctrlhub_token"] = session.token
     return secrets
 
@@ -141,7 +169,8 @@ def save(profile: Profile, secrets: dict[str, str], previous_name: str | None = 
             notice = credentials.fallback_notice()
             if notice:
                 notices.append(notice)
-    profiles.save_profile(profile, previous_name)
+    with _config_writes:
+        profiles.save_profile(profile, previous_name)
     return notices
 
 
@@ -155,8 +184,139 @@ def remove(name: str, store: OfflineStore | None = None) -> bool:
     finally:
         if own_store:
             store.close()
-    return profiles.remove_profile(name)
+    with _config_writes:
+        return profiles.remove_profile(name)
 
+
+# -- for the window: choosing, opening and signing in, off the GUI thread ------------------
+def _on_worker(work: Callable[..., T], *args: object) -> asyncio.Future[T]:
+    """`work(*args)` on the loop's worker threads. Not asyncio.to_thread, which needs a
+    running loop: qasync may step a task while Qt handles events outside run_forever (a test's
+    synthetic click), and this must still work there."""
+    return asyncio.get_event_loop().run_in_executor(None, work, *args)
+
+
+def saved_profiles() -> dict[str, Profile]:
+    """The profiles config.toml holds, by name (a small file: read in place)."""
+    return profiles.load_config().profiles
+
+
+async def open_service(profile: Profile, store: OfflineStore | None = None) -> LookupService:
+    """The lookup service for `profile`: its secrets are read from the keyring (which may
+    wait for an unlock prompt) and its clients made on a worker thread. A caller that gives
+    up meanwhile (another profile chosen) does not leak the service built for it."""
+    building = _on_worker(build_service, profile, store)
+    try:
+        return await asyncio.shield(building)
+    except asyncio.CancelledError:
+        building.add_done_callback(_close_unwanted)
+        raise
+
+
+_closing: set[asyncio.Task] = set()  # strong references until each service is closed
+
+
+def _close_unwanted(building: asyncio.Future) -> None:
+    if building.cancelled() or building.exception() is not None:
+        return
+    closing = asyncio.ensure_future(building.result().aclose())
+    _closing.add(closing)
+    closing.add_done_callback(_closing.discard)
+
+
+async def remember_choice(name: str) -> None:
+    """Open with this profile next time (a saved one; the demo is never remembered)."""
+    def remember() -> None:
+        with _config_writes:
+            profiles.remember_last(name)
+
+    await _on_worker(remember)
+
+
+async def delete_profile(name: str, store: OfflineStore | None = None) -> Profile | None:
+    """`remove` on a worker thread (clearing saved data rewrites the file: seconds for a
+    large store); returns the profile to show next: the last one used, if it remains."""
+    def delete() -> Profile | None:
+        remove(name, store)
+        remaining = profiles.load_config()
+        return remaining.profiles.get(remaining.last_profile or "")
+
+    return await _on_worker(delete)
+
+
+async def keyring_notice() -> str:
+    """The once-per-run sentence when passwords can only be kept for this session; "" when
+    the keyring is fine (asking it may take a while: a worker thread does)."""
+    return await _on_worker(credentials.fallback_notice) or ""
+
+
+async def stored_secrets(profile: Profile) -> dict[str, str]:
+    """The secrets the keyring holds for this saved profile, by purpose (not the
+    environment's, not the ones carried in memory)."""
+    def read() -> dict[str, str]:
+        saved = replace(profile, memory_secrets={})
+        return {p: v for p in credentials.PURPOSES if (v := credentials.get_secret(saved, p, env={}))}
+
+    return await _on_worker(read)
+
+
+async def missing_secrets(profile: Profile, typed: dict[str, str], stored_under: Profile | None) -> list[str]:
+    """What the agent still has to type before saving: each secret `profile` needs that was
+    neither typed nor is stored under the profile being edited (`stored_under`). A kept
+    Ctrl-Hub session stands in for the password it was signed in with."""
+    stored = await stored_secrets(stored_under) if stored_under is not None else {}
+    if "ctrlhub_token" in stored:
+        stored["ctrlhub_password"] = "(session kept)"
+    return [what for _source, purpose, what in secret_purposes(profile) if purpose not in typed | stored]
+
+
+async def sign_in_again(profile: Profile, email: str, secret: str) -> None:
+    """A new Ctrl-Hub session after the last one ended: by e-mail and password (within the
+    profile's deadline; the password is used once) or a pasted token; kept in the keyring."""
+    if profile.ctrlhub_auth == "password":
+        session = await ctrlhub_password_sign_in(profile.ctrlhub_auth_url, email, secret,
+                                                 deadline_s=profile.deadline_s)
+        token = session.token
+    else:
+        token = secret.strip()
+        if not token:
+            raise BadInput("Paste the new session token.")
+    await _on_worker(credentials.set_secret, profile.name, "ctrlhub_token", token)
+
+
+# -- saved (offline) data settings --------------------------------------------------------
+@dataclass(frozen=True)
+class SavedDataSettings:
+    keep_days: int
+    max_mb: int
+    where: str  # the folder, or why it is kept in memory only
+
+
+def saved_data_settings(store: OfflineStore) -> SavedDataSettings:
+    """The limits in force and where the data lives (no disk work)."""
+    where = "in memory only (no secure keyring)" if store.path is None else str(store.path.parent)
+    return SavedDataSettings(store.keep_days, store.max_mb, where)
+
+
+async def saved_data_megabytes(store: OfflineStore) -> float:
+    """How much is saved now. A worker thread asks: the store may be busy saving a large
+    customer, and the dialog must not freeze until it is done."""
+    return await _on_worker(store.size_bytes) / 1_048_576
+
+
+async def set_saved_data_limits(store: OfflineStore, keep_days: int, max_mb: int) -> None:
+    """Keep these limits from now on (written to config.toml for next time)."""
+    def write() -> None:
+        with _config_writes:
+            profiles.save_retention(keep_days, max_mb)
+
+    await _on_worker(write)
+    store.keep_days, store.max_mb = keep_days, max_mb
+
+
+async def prune_saved_data(store: OfflineStore) -> None:
+    """Drop what the limits no longer allow (seconds for a large store)."""
+    await _on_worker(store.prune)
 
 
 def diagnostics_report(service: LookupService | None, qt_version: str = "") -> str:

@@ -3,6 +3,10 @@
 The main window shows one customer; this object decides which profile's sources answer,
 and handles everything around profiles: first run, set-up, edit, rename, delete, the
 demo, and signing in again when a Ctrl-Hub session ends.
+
+Everything below the window goes through `connections`: the keyring, the offline store and
+the network are reached from worker threads, so a keyring waiting for its unlock prompt
+leaves the window painting (the screen is cleared at once, the sources follow).
 """
 
 from __future__ import annotations
@@ -14,29 +18,30 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QCheckBox, QComboBox, QMessageBox
 
-from viewer import connections, credentials, profiles
-from viewer.cache import OfflineStore
+from viewer import connections
+from viewer.connections import Profile, SavedDataStore
 from viewer.domain import ViewerError
-from viewer.profiles import Profile
 from viewer.safe_text import shown
 from viewer.ui.main_window import MainWindow
 from viewer.ui.saved_data_dialog import SavedDataDialog
 from viewer.ui.setup_dialog import SetupDialog
 from viewer.ui.sign_in_dialog import SignInDialog
 from viewer.ui.welcome import WelcomePage
-from viewer.wiring import build_service
 
 
 class ConnectionController(QObject):
-    def __init__(self, window: MainWindow, start_demo: Callable[[], Profile], store: OfflineStore | None = None):
+    def __init__(self, window: MainWindow, start_demo: Callable[[], Profile],
+                 store: SavedDataStore | None = None):
         super().__init__(window)
         self.window = window
         self.start_demo = start_demo
         self.store = store
         self._tasks: set[asyncio.Task] = set()  # strong references until done
+        self.opening: asyncio.Task | None = None  # the profile whose sources are being built
         self.profile: Profile | None = None
         self.dialog: SetupDialog | SignInDialog | None = None  # the open one, kept alive
-        self.welcome = WelcomePage(notice=credentials.fallback_notice() or "")
+        self.welcome = WelcomePage()
+        self._start(self._show_keyring_notice())
         self.welcome.set_up_requested.connect(self.open_setup)
         self.welcome.demo_requested.connect(self.use_demo)
         self.switcher = QComboBox()
@@ -70,8 +75,12 @@ class ConnectionController(QObject):
         menu.addSeparator()
         menu.addAction("Try the demo", self.use_demo)
 
+    async def _show_keyring_notice(self) -> None:
+        self.welcome.show_notice(await connections.keyring_notice())
+
     def refresh(self) -> None:
-        names = sorted(profiles.load_config().profiles)
+        saved = connections.saved_profiles()
+        names = sorted(saved)
         if self.profile is not None and self.profile.name not in names:
             names.append(self.profile.name)  # the demo, or an environment-only profile
         self.switcher.blockSignals(True)
@@ -89,9 +98,9 @@ class ConnectionController(QObject):
             action.triggered.connect(lambda _=False, n=name: self.use_named(n))
             self.group.addAction(action)
             self.profiles_menu.addAction(action)
-        saved = self.profile is not None and self.profile.name in profiles.load_config().profiles
-        self.edit_action.setEnabled(saved)
-        self.delete_action.setEnabled(saved)
+        editable = self.profile is not None and self.profile.name in saved
+        self.edit_action.setEnabled(editable)
+        self.delete_action.setEnabled(editable)
 
     def _switched(self, index: int) -> None:
         name = self.switcher.itemData(index)
@@ -99,34 +108,51 @@ class ConnectionController(QObject):
             self.use_named(name)
 
     # -- choosing a profile ---------------------------------------------------------------
-    def use(self, profile: Profile | None) -> None:
-        """Show `profile`'s connection, or the welcome page when there is none."""
+    def use(self, profile: Profile | None) -> asyncio.Task | None:
+        """Show `profile`'s connection, or the welcome page when there is none. The screen is
+        cleared and the switcher set at once; the returned task opens the sources (a newer
+        choice cancels it, so a slow old profile never replaces the one chosen after it)."""
+        self._stop_opening()
         self.profile = profile
         if profile is None or not (profile.has_capillary or profile.has_ctrlhub):
             self.profile = None
             self.window.use_service(None, "none")
             self.window.show_page(self.welcome)
             self.refresh()
-            return
+            return None
+        self.window.use_service(None, profile.name)  # nothing of the last profile stays meanwhile
+        self.refresh()
+        self._start(connections.remember_choice(profile.name))
+        self.opening = self._start(self._open_service(profile))
+        return self.opening
+
+    async def _open_service(self, profile: Profile) -> None:
         service, problem = None, ""
         try:
-            service = build_service(profile, self.store)
+            service = await connections.open_service(profile, self.store)
         except ViewerError as exc:
             problem = f"{exc} Open Connection → Edit this connection… to fix it."
         self.window.use_service(service, profile.name, problem)
-        if profile.name in profiles.load_config().profiles:
-            profiles.remember_last(profile.name)
-        self.refresh()
         self.window.search_bar.field.setFocus()
 
-    def use_named(self, name: str) -> None:
-        if name == "demo" and name not in profiles.load_config().profiles:
-            self.use_demo()
-            return
-        self.use(profiles.load_config().profiles.get(name))
+    def _stop_opening(self) -> None:
+        if self.opening is not None and not self.opening.done():
+            self.opening.cancel()
+        self.opening = None
 
-    def use_demo(self) -> None:
-        self.use(self.start_demo())
+    def use_named(self, name: str) -> asyncio.Task | None:
+        if name == "demo" and name not in connections.saved_profiles():
+            return self.use_demo()
+        return self.use(connections.saved_profiles().get(name))
+
+    def use_demo(self) -> asyncio.Task | None:
+        return self.use(self.start_demo())
+
+    async def _use_saved(self, name: str) -> None:
+        """For the set-up dialog: it closes once the window works with what it saved."""
+        opening = self.use_named(name)
+        if opening is not None:
+            await asyncio.wait([opening])  # opened, failed or overtaken: the dialog is done
 
     # -- dialogs (non-modal: the customer on screen stays usable) ------------------------
     def _open(self, dialog) -> None:
@@ -135,16 +161,12 @@ class ConnectionController(QObject):
         dialog.raise_()
 
     def open_setup(self) -> None:
-        dialog = SetupDialog(self.window)
-        dialog.saved.connect(self.use_named)
-        self._open(dialog)
+        self._open(SetupDialog(self.window, then_open=self._use_saved))
 
     def open_edit(self) -> None:
         if self.profile is None:
             return
-        dialog = SetupDialog(self.window, self.profile)
-        dialog.saved.connect(self.use_named)
-        self._open(dialog)
+        self._open(SetupDialog(self.window, self.profile, then_open=self._use_saved))
 
     def open_sign_in(self) -> None:
         if self.profile is None or not self.profile.has_ctrlhub:
@@ -155,8 +177,13 @@ class ConnectionController(QObject):
 
     def _signed_in(self) -> None:
         """A new session: rebuild the sources and repeat the search the agent was doing."""
-        self.use(self.profile)
-        self.window.repeat_last_search()
+        self._start(self._reopen_and_repeat())
+
+    async def _reopen_and_repeat(self) -> None:
+        opening = self.use(self.profile)
+        if opening is not None:
+            await opening  # cancelled when another profile is chosen first: nothing to repeat
+            self.window.repeat_last_search()
 
     def open_saved_data(self) -> None:
         if self.store is None:
@@ -180,13 +207,24 @@ class ConnectionController(QObject):
     def delete(self, name: str) -> asyncio.Task:
         """Remove the profile, its secrets and its saved data on a worker thread (clearing
         saved data rewrites the file: seconds for a large store), then show what remains."""
+        self._stop_opening()
         self.window.use_service(None, name, "")  # nothing of the deleted profile stays on screen
-        task = asyncio.ensure_future(self._delete(name))
+        return self._start(self._delete(name))
+
+    async def _delete(self, name: str) -> None:
+        opening = self.use(await connections.delete_profile(name, self.store))
+        if opening is not None:
+            await opening
+
+    # -- background work ---------------------------------------------------------------------
+    def _start(self, coroutine) -> asyncio.Task:
+        task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _delete(self, name: str) -> None:
-        await asyncio.to_thread(connections.remove, name, self.store)
-        remaining = profiles.load_config()
-        self.use(remaining.profiles.get(remaining.last_profile or ""))
+    async def shutdown(self) -> None:
+        """On quit, before the window closes its service: stop opening, signing in, deleting."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -1,4 +1,8 @@
-"""Settings for saved (offline) data: how long and how much, and clearing a profile's."""
+"""Settings for saved (offline) data: how long and how much, and clearing a profile's.
+
+The store is measured, pruned and cleared on worker threads (through `connections` and the
+lookup service): it may be busy saving a large customer, and the dialog must not freeze.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ import logging
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QSpinBox
 
-from viewer import profiles
-from viewer.cache import OfflineStore
+from viewer import connections
+from viewer.connections import SavedDataStore
+from viewer.domain import ViewerError
 from viewer.lookup import LookupService
 from viewer.safe_text import shown
 from viewer.ui.plain import plain_label, set_plain
@@ -17,23 +22,24 @@ log = logging.getLogger("viewer.ui.saved_data")
 
 
 class SavedDataDialog(QDialog):
-    def __init__(self, store: OfflineStore, service: LookupService | None, profile_name: str, parent=None):
+    def __init__(self, store: SavedDataStore, service: LookupService | None, profile_name: str, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Saved data")
         self.setModal(False)
         self.store, self.service = store, service
-        self._task: asyncio.Task | None = None
+        self._tasks: set[asyncio.Task] = set()  # strong references until done
+        settings = connections.saved_data_settings(store)
+        self.where = settings.where
         self.keep_days = QSpinBox()
         self.keep_days.setRange(1, 365)
         self.keep_days.setSuffix(" days")
-        self.keep_days.setValue(store.keep_days)
+        self.keep_days.setValue(settings.keep_days)
         self.max_mb = QSpinBox()
         self.max_mb.setRange(10, 20000)
         self.max_mb.setSuffix(" MB")
-        self.max_mb.setValue(store.max_mb)
-        where = "in memory only (no secure keyring)" if store.path is None else str(store.path.parent)
+        self.max_mb.setValue(settings.max_mb)
         # Not `self.size`: that would hide QWidget.size(), which Qt itself calls.
-        self.size_label = plain_label(f"{store.size_bytes() / 1_048_576:.1f} MB, kept {where}")
+        self.size_label = plain_label(f"… MB, kept {self.where}")  # measured in the background
         self.size_label.setWordWrap(True)
         # A button's "&" marks a shortcut; a profile name's "&" is just a character.
         clear_text = f"Clear saved data for “{shown(profile_name, 80)}”"
@@ -52,17 +58,43 @@ class SavedDataDialog(QDialog):
         form.addRow(self.clear_button)
         form.addRow(self.status)
         form.addRow(buttons)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        if _loop_running():  # opened from the window; a bare dialog (a test) shows "… MB"
+            self._start(self._measure())
+
+    def _start(self, coroutine) -> asyncio.Task:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _measure(self) -> None:
+        try:
+            size = f"{await connections.saved_data_megabytes(self.store):.1f} MB"
+        except Exception:  # a damaged or locked file: the settings still work
+            log.exception("measuring saved data failed")
+            size = "Size unknown"
+        set_plain(self.size_label, f"{size}, kept {self.where}")
 
     def save(self) -> None:
+        self.save_button.setEnabled(False)
+        self._start(self._save())
+
+    async def _save(self) -> None:
         days, megabytes = self.keep_days.value(), self.max_mb.value()
-        profiles.save_retention(days, megabytes)
-        self.store.keep_days, self.store.max_mb = days, megabytes
-        self._task = asyncio.ensure_future(asyncio.to_thread(self.store.prune))
+        try:
+            await connections.set_saved_data_limits(self.store, days, megabytes)
+        except (OSError, ViewerError) as exc:  # a read-only or full config folder: say so, stay open
+            log.warning("saving the saved-data limits failed: %s", exc)
+            set_plain(self.status, f"The limits could not be saved: {getattr(exc, 'strerror', None) or exc}")
+            self.save_button.setEnabled(True)
+            return
         self.accept()
+        await connections.prune_saved_data(self.store)  # the dialog is closed; this may take seconds
 
     def _clear(self) -> None:
         self.clear_button.setEnabled(False)
-        self._task = asyncio.ensure_future(self._clearing())
+        self._start(self._clearing())
 
     async def _clearing(self) -> None:
         try:
@@ -74,4 +106,12 @@ class SavedDataDialog(QDialog):
             self.clear_button.setEnabled(True)
             return
         set_plain(self.status, "Cleared.")
-        set_plain(self.size_label, f"{self.store.size_bytes() / 1_048_576:.1f} MB")
+        await self._measure()
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import zoneinfo
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QLocale, Qt, Signal
@@ -29,15 +30,17 @@ from PySide6.QtWidgets import (
 )
 
 from viewer import connections
+from viewer.connections import (
+    CAPILLARY_CLUSTERS,
+    CTRLHUB_DEFAULT_AUTH_URL,
+    CTRLHUB_PRESETS,
+    Profile,
+)
 from viewer.domain import Source, ViewerError
 from viewer.identifiers import country_code, country_codes
-from viewer.profiles import Profile
-from viewer.sources.capillary import CLUSTERS
-from viewer.sources.ctrlhub import DEFAULT_AUTH_URL, DEFAULT_URL, STAGING_AUTH_URL, STAGING_URL
 from viewer.ui.plain import plain_block, plain_label
 
 log = logging.getLogger("viewer.ui.setup")
-CTRLHUB_PRESETS = {DEFAULT_URL: DEFAULT_AUTH_URL, STAGING_URL: STAGING_AUTH_URL}
 CTRLHUB_AUTH_CHOICES = [
     ("Paste a session token", "token"),
     ("Sign in with e-mail and password", "password"),
@@ -73,8 +76,12 @@ def _secret_field() -> QLineEdit:
 class SetupDialog(QDialog):
     saved = Signal(str)  # the profile's name, once it is stored
 
-    def __init__(self, parent=None, profile: Profile | None = None):
+    def __init__(self, parent=None, profile: Profile | None = None,
+                 then_open: Callable[[str], Awaitable[object]] | None = None):
+        """`then_open(name)`, when given, puts the saved profile to use; the dialog closes
+        once it has (so the window can search the moment the dialog is gone)."""
         super().__init__(parent)
+        self.then_open = then_open
         self.setWindowTitle("Edit connection" if profile else "Set up a connection")
         self.setModal(False)
         self.editing = profile
@@ -111,7 +118,7 @@ class SetupDialog(QDialog):
         box.setCheckable(True)
         self.cap_url = QComboBox()
         self.cap_url.setEditable(True)
-        self.cap_url.addItems([f"https://{host}" for host in CLUSTERS])
+        self.cap_url.addItems([f"https://{host}" for host in CAPILLARY_CLUSTERS])
         self.cap_url.setToolTip("Pick your cluster, or type any https address")
         self.cap_auth = QComboBox()
         self.cap_auth.addItem("Username and password (Basic)", "basic")
@@ -146,7 +153,7 @@ class SetupDialog(QDialog):
         self.ch_url = QComboBox()
         self.ch_url.setEditable(True)
         self.ch_url.addItems(list(CTRLHUB_PRESETS))
-        self.ch_auth_url = QLineEdit(DEFAULT_AUTH_URL)
+        self.ch_auth_url = QLineEdit(CTRLHUB_DEFAULT_AUTH_URL)
         self.ch_org = QLineEdit()
         self.ch_org.setPlaceholderText("organisation UUID")
         self.ch_auth = QComboBox()
@@ -257,13 +264,9 @@ class SetupDialog(QDialog):
             typed[field[0]] = field[1].text()
         return {k: v for k, v in typed.items() if v}
 
-    def _stored_then_typed(self, profile: Profile) -> Profile:
+    async def _stored_then_typed(self, profile: Profile) -> Profile:
         """For testing an edited profile: stored secrets, overridden by what was typed."""
-        from viewer.credentials import PURPOSES, get_secret
-
-        stored = {}
-        if self.editing:
-            stored = {p: v for p in PURPOSES if (v := get_secret(replace(self.editing, memory_secrets={}), p, env={}))}
+        stored = await connections.stored_secrets(self.editing) if self.editing else {}
         return connections.in_memory(profile, stored)
 
     # -- actions -------------------------------------------------------------------------
@@ -279,7 +282,8 @@ class SetupDialog(QDialog):
         try:
             profile = connections.check_profile(self._only(source, self.profile()))
             secrets = await connections.sign_in_if_needed(profile, self.secrets())
-            checks = await connections.check_connections(connections.in_memory(self._stored_then_typed(profile), secrets))
+            stored = await self._stored_then_typed(profile)
+            checks = await connections.check_connections(connections.in_memory(stored, secrets))
             check = next(c for c in checks if c.source is source)
             ok, message = check.ok, check.message
         except ViewerError as exc:
@@ -306,8 +310,7 @@ class SetupDialog(QDialog):
         try:
             profile = connections.check_profile(self.profile())
             secrets = self.secrets()
-            missing = [what for _s, purpose, what in connections.secret_purposes(profile)
-                       if purpose not in secrets and not self._has_stored(purpose)]
+            missing = await connections.missing_secrets(profile, secrets, self.editing)
             if missing:
                 raise ViewerError(f"Enter the {missing[0]}.")
             secrets = await connections.sign_in_if_needed(profile, secrets)
@@ -328,6 +331,8 @@ class SetupDialog(QDialog):
             return
         plain_block(self.status, "\n".join(notices))
         self.saved.emit(profile.name)
+        if self.then_open is not None:
+            await self.then_open(profile.name)
         self.accept()
 
     def _save_failed(self, sentence: str) -> None:
@@ -335,14 +340,6 @@ class SetupDialog(QDialog):
         self.status.setStyleSheet(BAD_STYLE)
         plain_block(self.status, sentence)
         self.save_button.setEnabled(True)
-
-    def _has_stored(self, purpose: str) -> bool:
-        if not self.editing:
-            return False
-        from viewer.credentials import get_secret
-
-        token_kept = purpose == "ctrlhub_password" and get_secret(self.editing, "ctrlhub_token", env={})
-        return bool(get_secret(self.editing, purpose, env={}) or token_kept)
 
     def done(self, result: int) -> None:
         """Closing stops any test or sign-in still running (but not the save that closes it)."""

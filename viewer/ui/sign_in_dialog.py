@@ -8,10 +8,9 @@ import logging
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit
 
-from viewer import credentials
+from viewer import connections
+from viewer.connections import Profile
 from viewer.domain import ViewerError
-from viewer.profiles import Profile
-from viewer.sources.auth import ctrlhub_password_sign_in
 from viewer.ui.plain import plain_block, plain_label
 
 log = logging.getLogger("viewer.ui.sign_in")
@@ -53,14 +52,9 @@ class SignInDialog(QDialog):
         try:
             if self.profile.ctrlhub_auth == "password":
                 self.status.setText("Signing in…")
-                session = await ctrlhub_password_sign_in(self.profile.ctrlhub_auth_url, self.email.text().strip(),
-                                                         self.secret.text())
-                token = session.token
-            else:
-                token = self.secret.text().strip()
-                if not token:
-                    raise ViewerError("Paste the new session token.")
-            credentials.set_secret(self.profile.name, "ctrlhub_token", token)
+            # Within the profile's deadline; the session is kept in the keyring (a worker
+            # thread writes it), the password nowhere.
+            await connections.sign_in_again(self.profile, self.email.text().strip(), self.secret.text())
         except ViewerError as exc:  # the sentence may quote the sign-in server
             plain_block(self.status, str(exc))
             return

@@ -32,10 +32,9 @@ class WelcomePage(QWidget):
         self.set_up.setDefault(True)
         self.demo = QPushButton("Try the demo")
         self.notice = plain_label()  # a keyring or config problem: may quote a file or a server
-        plain_block(self.notice, notice)
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("color: #664d03;")
-        self.notice.setVisible(bool(notice))
+        self.show_notice(notice)
         for button in (self.set_up, self.demo):
             button.setMinimumWidth(240)
             button.setMinimumHeight(36)
@@ -58,3 +57,8 @@ class WelcomePage(QWidget):
         layout.addStretch(3)
         self.set_up.clicked.connect(self.set_up_requested)
         self.demo.clicked.connect(self.demo_requested)
+
+    def show_notice(self, notice: str) -> None:
+        """A sentence under the buttons (e.g. no secure keyring, once it is known); "" hides it."""
+        plain_block(self.notice, notice)
+        self.notice.setVisible(bool(notice))
