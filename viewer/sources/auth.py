@@ -1,18 +1,25 @@
-"""How each source proves who we are: fixed headers, or tokens renewed without the agent noticing.
+"""How each source proves who we are: an `httpx.Auth` flow on the source's one client.
 
-A source asks its `Auth` for headers before every request and, on a 401, asks it once to
-`renew()`: a token-based auth fetches a new token and the request is retried once; a
-fixed header (Basic auth, a pasted session token) cannot renew, and the 401 stands.
-Token requests go through http.fetch like everything else, so nothing here is logged
-with its secret.
+A fixed header (Basic auth, a pasted session token) goes on every request and a 401
+stands. A token (Capillary OAuth, a Ctrl-Hub service account) is fetched when missing or
+about to expire; on a 401 it is renewed once and the request sent again. Requests that
+fail together share one renewal.
+
+The token request is not yielded to httpx the way a Digest challenge is, for two reasons:
+httpx reads every reply it hands back to a flow with `aread()` (whole, unpacked however the
+server says), and a deadline (asyncio.timeout) cannot span a yield. So the flow sends it
+itself through http.fetch on the same client, unsigned: retries, TOKEN_DEADLINE_S, the
+body limit, bounded unpacking, the lookup's byte budget and redacted logging all apply as
+to any request, and nothing here is logged with its secret.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections.abc import AsyncGenerator, Generator
 from dataclasses import dataclass
-from typing import Protocol
 
 import httpx
 
@@ -20,6 +27,8 @@ from viewer.domain import AuthFailed, BadReply, Source, Unavailable
 from viewer.redaction import register
 from viewer.sources import http
 from viewer.sources.coerce import as_dict, as_int, as_str, parse_time
+
+log = logging.getLogger("viewer.auth")
 
 CAPILLARY_TOKEN_PATH = "/v3/oauth/token/generate"
 CAPILLARY_TOKEN_HEADER = "X-CAP-API-OAUTH-TOKEN"
@@ -36,30 +45,15 @@ TOKEN_DEADLINE_S = 30.0
 SIGN_IN_DEADLINE_S = 45.0
 
 
-class Auth(Protocol):
-    async def headers(self) -> dict[str, str]: ...
-
-    async def renew(self, refused: dict[str, str]) -> bool:
-        """Fresh credentials after `refused` headers met a 401; False when nothing can renew."""
-        ...
-
-    async def aclose(self) -> None: ...
-
-
-class FixedHeader:
+class FixedHeader(httpx.Auth):
     """Basic auth or a pasted session token: the same header on every request."""
 
     def __init__(self, name: str, value: str):
-        self._header = {name: value}
+        self._name, self._value = name, value
 
-    async def headers(self) -> dict[str, str]:
-        return dict(self._header)
-
-    async def renew(self, refused: dict[str, str]) -> bool:
-        return False
-
-    async def aclose(self) -> None:
-        return None
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers[self._name] = self._value
+        yield request
 
 
 @dataclass
@@ -71,38 +65,57 @@ class _Token:
         return time.monotonic() < self.expires_at - RENEW_MARGIN_S
 
 
-class _RenewingToken:
-    """A bearer-like token fetched on demand, renewed before expiry; one fetch at a time."""
+class _RenewingToken(http.ClientAuth):
+    """A bearer-like token fetched on demand, renewed before expiry and once on a 401; one
+    fetch at a time. Token requests go out on the client this auth is attached to."""
 
     header_name = ""
+    source: Source
 
-    def __init__(self, client: httpx.AsyncClient, source: Source):
-        self._client = client
-        self._source = source
+    def __init__(self, token_url: str):
+        self._token_url = token_url
         self._token: _Token | None = None
         self._lock = asyncio.Lock()
         self.fetches = 0  # how many tokens were fetched (for tests and diagnostics)
 
-    async def headers(self) -> dict[str, str]:
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        raise TypeError("A renewing token sends requests of its own: use it on an async client.")
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        token = await self._current()
+        request.headers[self.header_name] = self._format(token)
+        response = yield request
+        if response.status_code != 401:
+            return
+        try:
+            token = await self._renewed(refused=token)
+        except Unavailable:
+            return  # no new token to offer: the 401 stands, and is read and reported as such
+        log.debug("← 401 %s: sending again with a renewed token", http.redact_url(request.url))
+        await http.drop_body(response)
+        request.headers[self.header_name] = self._format(token)
+        yield request
+
+    async def _current(self) -> str:
         async with self._lock:
             if self._token is None or not self._token.fresh():
-                self._token = await self._fetch_in_time()
-                register(self._token.value)
-                self.fetches += 1
-            return {self.header_name: self._format(self._token.value)}
+                await self._replace()
+            return self._token.value
 
-    async def renew(self, refused: dict[str, str]) -> bool:
+    async def _renewed(self, refused: str) -> str:
         async with self._lock:
-            current = self._format(self._token.value) if self._token else None
             # Requests that failed together renew once: the first renews, the rest reuse it.
-            if current is None or refused.get(self.header_name) == current:
-                self._token = await self._fetch_in_time()
-                register(self._token.value)
-                self.fetches += 1
-        return True
+            if self._token is None or self._token.value == refused:
+                await self._replace()
+            return self._token.value
 
-    async def aclose(self) -> None:
-        await self._client.aclose()
+    async def _replace(self) -> None:
+        token = await self._fetch_in_time()
+        register(token.value)
+        self._token = token
+        self.fetches += 1
 
     def _format(self, token: str) -> str:
         return token
@@ -113,9 +126,18 @@ class _RenewingToken:
             async with asyncio.timeout(limit):
                 return await self._fetch()
         except TimeoutError:
-            host = self._client.base_url.host or "the server"
+            host = httpx.URL(self._token_url).host or "the server"
             raise Unavailable(f"{host} did not hand out a sign-in token within {limit:.0f} s.",
-                              source=self._source, detail="deadline for a token request") from None
+                              source=self.source, detail="deadline for a token request") from None
+        except Unavailable as exc:
+            exc.retryable = False  # it had its own retries: the request it signs must not repeat them
+            raise
+
+    async def _post(self, **body) -> http.Reply:
+        if self.client is None:
+            raise RuntimeError("attach the auth to its client with http.make_client(auth=...)")
+        return await http.fetch(self.client, "POST", self._token_url, source=self.source, retry=True,
+                                signed=False, **body)
 
     async def _fetch(self) -> _Token:
         raise NotImplementedError
@@ -125,34 +147,36 @@ class CapillaryOAuth(_RenewingToken):
     """POST {host}/v3/oauth/token/generate {key, secret} → data.accessToken, ttlSeconds."""
 
     header_name = CAPILLARY_TOKEN_HEADER
+    source = Source.CAPILLARY
 
     def __init__(self, base_url: str, key: str, secret: str):
-        super().__init__(http.make_client(base_url.rstrip("/")), Source.CAPILLARY)
+        super().__init__(base_url.rstrip("/") + CAPILLARY_TOKEN_PATH)
         self._key, self._secret = key, secret
 
     async def _fetch(self) -> _Token:
-        reply = await http.fetch(self._client, "POST", CAPILLARY_TOKEN_PATH, source=self._source,
-                                 json_body={"key": self._key, "secret": self._secret}, retry=True)
+        reply = await self._post(json_body={"key": self._key, "secret": self._secret})
         if reply.status in (400, 401, 403):
-            raise AuthFailed("Capillary refused the OAuth client key or secret.", source=self._source,
+            raise AuthFailed("Capillary refused the OAuth client key or secret.", source=self.source,
                              detail=reply.describe())
         if reply.status != 200:
-            raise http.server_failure(reply, self._source, "getting a sign-in token")
-        data = as_dict(as_dict(await http.decode_json(reply, self._source)).get("data"))
+            raise http.server_failure(reply, self.source, "getting a sign-in token")
+        data = as_dict(as_dict(await http.decode_json(reply, self.source)).get("data"))
         token = as_str(data.get("accessToken"))
         if not token:
-            raise BadReply("Capillary's token reply holds no token.", source=self._source, detail=reply.describe())
+            raise BadReply("Capillary's token reply holds no token.", source=self.source, detail=reply.describe())
         ttl = as_int(data.get("ttlSeconds")) or DEFAULT_TTL_S
         return _Token(token, time.monotonic() + ttl)
 
 
 class CtrlHubServiceAccount(_RenewingToken):
-    """POST {auth}/oauth2/token grant_type=client_credentials → access_token as Bearer."""
+    """POST {auth}/oauth2/token grant_type=client_credentials → access_token as Bearer. The
+    auth host differs from the API host: the token request carries the whole URL."""
 
     header_name = "Authorization"
+    source = Source.CTRLHUB
 
     def __init__(self, auth_url: str, client_id: str, client_secret: str):
-        super().__init__(http.make_client(auth_url.rstrip("/")), Source.CTRLHUB)
+        super().__init__(auth_url.rstrip("/") + CTRLHUB_TOKEN_PATH)
         self._id, self._secret = client_id, client_secret
 
     def _format(self, token: str) -> str:
@@ -160,17 +184,16 @@ class CtrlHubServiceAccount(_RenewingToken):
 
     async def _fetch(self) -> _Token:
         form = {"grant_type": "client_credentials", "client_id": self._id, "client_secret": self._secret}
-        reply = await http.fetch(self._client, "POST", CTRLHUB_TOKEN_PATH, source=self._source, data=form,
-                                 retry=True)
+        reply = await self._post(data=form)
         if reply.status in (400, 401, 403):
             raise AuthFailed("Ctrl-Hub refused the service account's client id or secret.",
-                             source=self._source, detail=reply.describe())
+                             source=self.source, detail=reply.describe())
         if reply.status != 200:
-            raise http.server_failure(reply, self._source, "getting a service-account token")
-        data = as_dict(await http.decode_json(reply, self._source))
+            raise http.server_failure(reply, self.source, "getting a service-account token")
+        data = as_dict(await http.decode_json(reply, self.source))
         token = as_str(data.get("access_token"))
         if not token:
-            raise BadReply("Ctrl-Hub's token reply holds no token.", source=self._source, detail=reply.describe())
+            raise BadReply("Ctrl-Hub's token reply holds no token.", source=self.source, detail=reply.describe())
         ttl = as_int(data.get("expires_in")) or DEFAULT_TTL_S
         return _Token(token, time.monotonic() + ttl)
 
@@ -187,9 +210,9 @@ class Session:
 async def ctrlhub_password_sign_in(auth_url: str, email: str, password: str,
                                    deadline_s: float | None = None) -> Session:
     """The login flow of API-NOTES.md; the password is used once and never kept. Ends within
-    `deadline_s` (SIGN_IN_DEADLINE_S) whatever the server does."""
+    the profile's `deadline_s`, and never later than SIGN_IN_DEADLINE_S, whatever the server does."""
     register(password)
-    limit = deadline_s or SIGN_IN_DEADLINE_S
+    limit = min(deadline_s or SIGN_IN_DEADLINE_S, SIGN_IN_DEADLINE_S)
     try:
         with http.limits(limit):
             async with asyncio.timeout(limit):
@@ -225,16 +248,3 @@ async def _password_sign_in(auth_url: str, email: str, password: str) -> Session
     expires = as_dict(data.get("session")).get("expires_at")
     return Session(token, as_str(expires) if parse_time(expires) else "")
 
-
-async def with_renewal(auth: Auth, send):
-    """Run `send(headers)`; on a 401 reply renew once and send again."""
-    headers = await auth.headers()
-    reply = await send(headers)
-    if reply.status == 401:
-        try:
-            renewed = await auth.renew(headers)
-        except Unavailable:
-            return reply
-        if renewed:
-            reply = await send(await auth.headers())
-    return reply

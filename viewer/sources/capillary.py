@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import httpx
+
 from viewer.domain import (
     AuthFailed,
     BadInput,
@@ -29,7 +31,7 @@ from viewer.domain import (
 )
 from viewer.redaction import register
 from viewer.sources import http
-from viewer.sources.auth import Auth, CapillaryOAuth, FixedHeader, with_renewal
+from viewer.sources.auth import CapillaryOAuth, FixedHeader
 from viewer.sources.capillary_parse import (
     SAVED_FORMAT,
     error_from_items,
@@ -114,7 +116,7 @@ class CapillarySettings:
         who = self.username if self.auth == "basic" else self.key
         return f"CapillarySettings(base_url={self.base_url!r}, auth={self.auth!r}, who={who!r})"
 
-    def make_auth(self) -> Auth:
+    def make_auth(self) -> httpx.Auth:
         if self.auth == "oauth":
             register(self.secret)
             return CapillaryOAuth(self.base_url, self.key, self.secret)
@@ -130,23 +132,19 @@ class CapillaryClient:
         if not settings.base_url.startswith(("https://", "http://")):
             raise NotConfigured(f"“{settings.base_url}” is not a web address (https://…).", source=SOURCE)
         self.auth = settings.make_auth()
-        self._http = http.make_client(settings.base_url.rstrip("/"), connect_timeout=settings.connect_timeout,
-                                      read_timeout=settings.read_timeout)
+        # The one client of this source for its life; token requests go out on it too.
+        self._http = http.make_client(settings.base_url.rstrip("/"), auth=self.auth,
+                                      connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout)
 
     def supports(self, kind: IdentifierKind) -> bool:
         return kind in INTERACTION_IDENTIFIERS
 
     async def aclose(self) -> None:
-        await self.auth.aclose()
         await self._http.aclose()
 
     async def _get(self, path: str, params) -> http.Reply:
-        """One GET with the current credentials, renewed once on a 401 (OAuth)."""
-
-        async def send(headers: dict[str, str]) -> http.Reply:
-            return await http.fetch(self._http, "GET", path, source=SOURCE, params=params, headers=headers)
-
-        return await with_renewal(self.auth, send)
+        """One GET with the current credentials, renewed once on a 401 (OAuth: the auth flow)."""
+        return await http.fetch(self._http, "GET", path, source=SOURCE, params=params)
 
     async def test_connection(self) -> str:
         """Sign in and ask for a customer nobody has: "not found" proves the API answers us."""

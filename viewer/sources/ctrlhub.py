@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import quote
 
+import httpx
+
 from viewer.domain import (
     AuthFailed,
     BadInput,
@@ -33,7 +35,7 @@ from viewer.domain import (
 from viewer.identifiers import normalise_uuid
 from viewer.safe_text import shown
 from viewer.sources import ctrlhub_parse, http, jsonapi
-from viewer.sources.auth import Auth, CtrlHubServiceAccount, FixedHeader, with_renewal
+from viewer.sources.auth import CtrlHubServiceAccount, FixedHeader
 from viewer.sources.coerce import as_str
 
 log = logging.getLogger("viewer.ctrlhub")
@@ -78,7 +80,7 @@ class CtrlHubSettings:
     def __repr__(self) -> str:  # never print a secret, even in a traceback
         return f"CtrlHubSettings(base_url={self.base_url!r}, org={self.org!r}, auth={self.auth!r})"
 
-    def make_auth(self) -> Auth:
+    def make_auth(self) -> httpx.Auth:
         if self.auth == "service":
             return CtrlHubServiceAccount(self.auth_url, self.client_id, self.client_secret)
         return FixedHeader(SESSION_HEADER, self.token)
@@ -96,14 +98,16 @@ class CtrlHubClient:
             raise NotConfigured(f"“{settings.base_url}” is not a web address (https://…).", source=SOURCE)
         self.settings = settings
         self.auth = settings.make_auth()
+        # The one client of this source for its life; service-account token requests go out
+        # on it too, to the auth host.
         self._http = http.make_client(settings.base_url.rstrip("/"), headers={"Accept": "application/vnd.api+json"},
-                                      connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout)
+                                      auth=self.auth, connect_timeout=settings.connect_timeout,
+                                      read_timeout=settings.read_timeout)
 
     def supports(self, kind: IdentifierKind) -> bool:
         return kind in CONTACT_FILTER_BY_KIND or kind is IdentifierKind.INTERACTION_ID
 
     async def aclose(self) -> None:
-        await self.auth.aclose()
         await self._http.aclose()
 
     async def whoami(self) -> WhoAmI:
@@ -296,10 +300,8 @@ class CtrlHubClient:
         return True, pages  # the server still said "more" at the end of the room
 
     async def _get(self, path: str, params: dict, missing: str = "") -> object:
-        async def send(headers: dict[str, str]) -> http.Reply:
-            return await http.fetch(self._http, "GET", path, source=SOURCE, params=params, headers=headers)
-
-        reply = await with_renewal(self.auth, send)
+        # The client's auth flow renews a service-account token on a 401 and sends again.
+        reply = await http.fetch(self._http, "GET", path, source=SOURCE, params=params)
         if reply.status == 200:
             document = await http.decode_json(reply, SOURCE)
             if not isinstance(document, dict) or "data" not in document:

@@ -200,23 +200,50 @@ async def _log_request(request: httpx.Request) -> None:
     log.debug("→ %s %s", request.method, redact_url(request.url))
 
 
+class ClientAuth(httpx.Auth):
+    """An auth flow that sends requests of its own (token requests) on the very client it
+    signs for, so a source keeps one client for its life. `make_client` attaches it."""
+
+    client: httpx.AsyncClient | None = None
+
+    def attach(self, client: httpx.AsyncClient) -> None:
+        if self.client is not None:
+            raise RuntimeError("an auth signs for one client only")
+        self.client = client
+
+
 def make_client(
     base_url: str,
     *,
     headers: dict[str, str] | None = None,
+    auth: httpx.Auth | None = None,
     connect_timeout: float = CONNECT_TIMEOUT_S,
     read_timeout: float = READ_TIMEOUT_S,
 ) -> httpx.AsyncClient:
-    """The only constructor of HTTP clients in the program: one per source, app-long."""
-    return httpx.AsyncClient(
+    """The only constructor of HTTP clients in the program: one per source, app-long.
+    `auth` signs every request sent through `fetch` (unless `signed=False`)."""
+    client = httpx.AsyncClient(
         base_url=base_url,
         headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING,
                  **(headers or {})},
+        auth=auth,
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
         verify=_tls_context(),
         follow_redirects=False,
         event_hooks={"request": [_log_request]},
     )
+    if isinstance(auth, ClientAuth):
+        auth.attach(client)
+    return client
+
+
+async def drop_body(response: httpx.Response) -> None:
+    """Let an auth flow answer `response` with a new request (a 401 before a token renewal)
+    without its body being read. httpx reads such a reply whole with `aread()`, unpacked
+    however the server says (a 401 could carry a compression bomb); an empty stream in its
+    place keeps that read bounded. The connection is closed, not drained."""
+    await response.stream.aclose()
+    response.stream = httpx.ByteStream(b"")
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,31 +278,34 @@ async def fetch(
     json_body: Any = None,
     data: dict[str, str] | None = None,
     retry: bool | None = None,
+    signed: bool = True,
 ) -> Reply:
     """Send a request and read the whole reply, retrying where that is safe (GETs and token
     requests: `retry=True`) on connect errors and "busy" statuses; else Unavailable/BadReply.
-    Within `limits()` the caller's deadline bounds it; outside, REQUEST_DEADLINE_S does."""
+    Within `limits()` the caller's deadline bounds it; outside, REQUEST_DEADLINE_S does.
+    `path` may be a whole URL (a token request to another host); `signed=False` sends it
+    without the client's auth (the token request of that auth itself)."""
     attempt = _fetch_retrying(client, method, path, source=source, params=params, headers=headers,
-                              json_body=json_body, data=data, retry=retry)
+                              json_body=json_body, data=data, retry=retry, signed=signed)
     if DEADLINE.get() is not None:
         return await attempt
     try:
         async with asyncio.timeout(REQUEST_DEADLINE_S):
             return await attempt
     except TimeoutError:
-        host = client.base_url.host or "the server"
+        host = client.base_url.join(path).host or "the server"
         raise Unavailable(f"{host} did not answer within {REQUEST_DEADLINE_S:.0f} s.", source=source,
                           detail=f"deadline for one request · {redact_url(client.base_url.join(path))}") from None
 
 
 async def _fetch_retrying(client: httpx.AsyncClient, method: str, path: str, *, source: Source, params,
-                          headers, json_body, data, retry: bool | None) -> Reply:
+                          headers, json_body, data, retry: bool | None, signed: bool) -> Reply:
     retry = method == "GET" if retry is None else retry
     attempts = MAX_ATTEMPTS if retry else 1
     for attempt in range(1, attempts + 1):
         try:
             reply = await _fetch_once(client, method, path, source=source, params=params,
-                                      headers=headers, json_body=json_body, data=data)
+                                      headers=headers, json_body=json_body, data=data, signed=signed)
         except Unavailable as exc:
             wait = backoff(attempt)
             if not exc.retryable or attempt == attempts or not _fits(wait):
@@ -313,14 +343,16 @@ def retry_after(reply: Reply) -> float | None:
 
 
 async def _fetch_once(client: httpx.AsyncClient, method: str, path: str, *, source: Source,
-                      params, headers, json_body, data) -> Reply:
-    host = client.base_url.host or "the server"
+                      params, headers, json_body, data, signed: bool) -> Reply:
     request = client.build_request(
         method, path, params=params, headers=headers, json=json_body, data=data
     )
+    host = request.url.host or "the server"
     shown_url = redact_url(request.url)
     try:
-        response = await client.send(request, stream=True)
+        # The client's auth flow (a token renewal) runs inside this send, on this client.
+        auth = httpx.USE_CLIENT_DEFAULT if signed else None
+        response = await client.send(request, stream=True, auth=auth)
         try:
             body = await _read_limited(response, shown_url, source)
         finally:
