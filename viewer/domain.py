@@ -91,44 +91,128 @@ def channel_order(channel: str) -> tuple[int, str]:
 class StatusTone(StrEnum):
     GOOD = "good"
     NEUTRAL = "neutral"
+    PENDING = "pending"  # waiting on someone (amber): awaiting a callback, scheduled
     BAD = "bad"
     UNKNOWN = "unknown"
 
 
-# Capillary's delivery vocabulary (API-NOTES.md); anything else is shown as it comes.
-_STATUS_TONES: dict[str, tuple[str, StatusTone]] = {
-    "DELIVERED": ("Delivered", StatusTone.GOOD),
-    "OPENED": ("Opened", StatusTone.GOOD),
-    "CLICKED": ("Clicked", StatusTone.GOOD),
-    "READ": ("Read", StatusTone.GOOD),
-    "COMPLETED": ("Completed", StatusTone.GOOD),
-    "SENT": ("Sent", StatusTone.NEUTRAL),
-    "IN_GTW": ("At gateway", StatusTone.NEUTRAL),
-    "PENDING": ("Pending", StatusTone.NEUTRAL),
-    "QUEUED": ("Queued", StatusTone.NEUTRAL),
-    "SCHEDULED": ("Scheduled", StatusTone.NEUTRAL),
-    "CANCELLED": ("Cancelled", StatusTone.NEUTRAL),
-    "CANCELED": ("Cancelled", StatusTone.NEUTRAL),
-    "NOT-DELIVERED": ("Not delivered", StatusTone.BAD),
-    "NOT_DELIVERED": ("Not delivered", StatusTone.BAD),
-    "SOFT_BOUNCED": ("Soft bounced", StatusTone.BAD),
-    "HARD_BOUNCED": ("Hard bounced", StatusTone.BAD),
-    "FAILED": ("Failed", StatusTone.BAD),
-    "GTW_NOT_FOUND": ("No gateway", StatusTone.BAD),
-    "BLOCKED": ("Blocked", StatusTone.BAD),
-    "DND_BLOCKED": ("Blocked (DND)", StatusTone.BAD),
-    "MARKED_SPAM": ("Marked spam", StatusTone.BAD),
-    "MARKED_UNSUBSCRIBED": ("Unsubscribed", StatusTone.BAD),
-    "RATE_LIMIT_EXCEEDED": ("Rate limited", StatusTone.BAD),
-    "TIMEOUT": ("Timed out", StatusTone.BAD),
+# Status classes the timeline filter and the attention list work with.
+GOOD, PENDING, PROBLEM, OTHER = "good", "pending", "problem", "other"
+_CLASS_OF_TONE = {StatusTone.GOOD: GOOD, StatusTone.PENDING: PENDING, StatusTone.BAD: PROBLEM}
+
+
+@dataclass(frozen=True, slots=True)
+class StatusInfo:
+    label: str
+    tone: StatusTone
+    explanation: str  # the badge's tooltip, after "WORD: "
+    kind: str = ""  # the status class when the tone does not say it (see status_class)
+
+
+def _s(label: str, tone: StatusTone, explanation: str, kind: str = "") -> StatusInfo:
+    return StatusInfo(label, tone, explanation, kind)
+
+
+_G, _N, _P, _B = StatusTone.GOOD, StatusTone.NEUTRAL, StatusTone.PENDING, StatusTone.BAD
+
+# THE one table of status words, both sources (keys upper-case; Ctrl-Hub writes lower-case):
+# Capillary's delivery vocabulary (API-NOTES.md) and the Ctrl-Hub words seen so far. A word
+# not listed is shown as it comes (an "AWAITING_…" word reads as pending, see below).
+STATUS_TABLE: dict[str, StatusInfo] = {
+    "DELIVERED": _s("Delivered", _G, "the message reached the customer's device or inbox"),
+    "OPENED": _s("Opened", _G, "the customer opened the message"),
+    "CLICKED": _s("Clicked", _G, "the customer clicked a link in the message"),
+    "READ": _s("Read", _G, "the customer read the message"),
+    "COMPLETED": _s("Completed", _G, "the interaction was carried out"),
+    "SENT": _s("Sent", _N, "handed to the gateway; no delivery report yet"),
+    "IN_GTW": _s("At gateway", _N, "waiting at the SMS/e-mail gateway; not delivered yet"),
+    "PENDING": _s("Pending", _P, "not sent yet"),
+    "QUEUED": _s("Queued", _P, "waiting in the send queue"),
+    "QUEUED_FOR_RETRY": _s("Queued for retry", _P, "a first attempt failed; it will be sent again"),
+    "SCHEDULED": _s("Scheduled", _P, "planned for a later time; not done yet"),
+    "AWAITING_CALLBACK": _s("Awaiting callback", _P, "the customer is waiting for us to call back"),
+    "AWAITING_RESPONSE": _s("Awaiting response", _P, "waiting for an answer"),
+    "AWAITING_CUSTOMER": _s("Awaiting customer", _P, "waiting for the customer to act"),
+    "OPEN": _s("Open", _P, "still open: nobody has closed it yet"),
+    "IN_PROGRESS": _s("In progress", _P, "someone is working on it"),
+    "ON_HOLD": _s("On hold", _P, "paused; still open"),
+    "NO_ANSWER": _s("No answer", _N, "the call was not answered"),
+    "CANCELLED": _s("Cancelled", _N, "called off before it was carried out"),
+    "CANCELED": _s("Cancelled", _N, "called off before it was carried out"),
+    "NOT-DELIVERED": _s("Not delivered", _B, "the gateway could not deliver the message"),
+    "NOT_DELIVERED": _s("Not delivered", _B, "the gateway could not deliver the message"),
+    "SOFT_BOUNCED": _s("Soft bounced", _B, "the mailbox refused it for now (full, offline)"),
+    "HARD_BOUNCED": _s("Hard bounced", _B, "the address does not exist or refuses all mail"),
+    "FAILED": _s("Failed", _B, "it could not be sent or carried out"),
+    "GTW_NOT_FOUND": _s("No gateway", _B, "the SMS gateway was not found"),
+    "BLOCKED": _s("Blocked", _B, "the message was blocked and not sent"),
+    "DND_BLOCKED": _s("Blocked (DND)", _B, "not sent: the number is on a do-not-disturb list"),
+    # Red, but delivered: the customer objected. Not a delivery problem (class "other").
+    "MARKED_SPAM": _s("Marked spam", _B, "delivered; the customer marked it as spam", OTHER),
+    "MARKED_UNSUBSCRIBED": _s("Unsubscribed", _B, "the customer unsubscribed from this channel",
+                              OTHER),
+    "RATE_LIMIT_EXCEEDED": _s("Rate limited", _B, "not sent: too many messages in a short time"),
+    "TIMEOUT": _s("Timed out", _B, "no delivery report came in time"),
 }
+
+# Ctrl-Hub words for an item still waiting on someone (the attention list's "open items"),
+# besides any word starting with AWAITING_. Keep this the only list.
+OPEN_STATUS_WORDS = frozenset({"SCHEDULED", "OPEN", "IN_PROGRESS", "ON_HOLD", "PENDING", "NEW",
+                               "REOPENED", "CALLBACK_REQUESTED"})
+# Open items that count as Problems in the timeline filter: the customer waits for us.
+OPEN_CALLBACK_WORDS = frozenset({"AWAITING_CALLBACK", "CALLBACK_REQUESTED"})
+
+
+def _status_key(status: str) -> str:
+    return status.strip().upper().replace(" ", "_")
+
+
+def status_info(status: str) -> StatusInfo | None:
+    """The table's entry for a status word; an unlisted AWAITING_… word reads as pending."""
+    key = _status_key(status)
+    info = STATUS_TABLE.get(key)
+    if info is None and key.startswith("AWAITING_") and len(key) > 9:
+        words = key[9:].replace("_", " ").lower()
+        info = StatusInfo(f"Awaiting {words}", _P, f"waiting for {words}")
+    return info
 
 
 def status_display(status: str) -> tuple[str, StatusTone]:
     """A status word's label and tone; unknown words come back unchanged."""
     if not status:
         return "", StatusTone.UNKNOWN
-    return _STATUS_TONES.get(status.strip().upper(), (status, StatusTone.UNKNOWN))
+    info = status_info(status)
+    return (info.label, info.tone) if info else (status, StatusTone.UNKNOWN)
+
+
+def status_explanation(status: str) -> str:
+    """The badge's tooltip: "GTW_NOT_FOUND: the SMS gateway was not found"."""
+    if not status:
+        return "No status was given."
+    info = status_info(status)
+    if info is None:
+        return f"{status}: a status this program does not know; shown as the source wrote it"
+    return f"{status}: {info.explanation}"
+
+
+def status_class(status: str) -> str:
+    """"problem" (did not arrive or could not be done: failed, bounced, blocked, not
+    delivered, no gateway, timed out), "good" (delivered, opened, clicked, read, completed),
+    "pending" (waiting on someone) or "other" (neutral and unknown words)."""
+    info = status_info(status) if status else None
+    if info is None:
+        return OTHER
+    return info.kind or _CLASS_OF_TONE.get(info.tone, OTHER)
+
+
+def is_open_status(status: str) -> bool:
+    """A Ctrl-Hub item still waiting on someone: scheduled, awaiting_…, open, in progress."""
+    key = _status_key(status)
+    return key in OPEN_STATUS_WORDS or key.startswith("AWAITING_")
+
+
+def is_open_callback(status: str) -> bool:
+    return _status_key(status) in OPEN_CALLBACK_WORDS
 
 
 @dataclass(slots=True, unsafe_hash=True)

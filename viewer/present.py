@@ -83,9 +83,43 @@ def age(moment: datetime) -> str:
     return f"{round(seconds / 86400)} days"
 
 
-def tab_label(count: ChannelCount) -> str:
-    """"SMS (4)": the channel word comes from a server, so it is made visible and bounded."""
-    return f"{shown(channel_label(count.channel), 60)} ({count.label})"
+def relative_age(moment: datetime | None, now: datetime) -> str:
+    """"just now", "5 min ago", "3 h ago", "3 d ago", "4 mo ago", "2 y ago"; "in 2 d" ahead."""
+    if moment is None:
+        return ""
+    try:
+        seconds = (now - moment).total_seconds()
+    except (OverflowError, OSError, ValueError, TypeError):
+        return ""
+    ahead, seconds = seconds < -60, abs(seconds)
+    if seconds < 60:
+        return "just now"
+    day = 86400
+    # (from this many seconds on, count in units of this size): days up to two months.
+    for start, size, unit in ((730 * day, 365 * day, "y"), (60 * day, 30 * day, "mo"),
+                              (day, day, "d"), (3600, 3600, "h"), (60, 60, "min")):
+        if seconds >= start:
+            amount = f"{int(seconds // size):,} {unit}"
+            return f"in {amount}" if ahead else f"{amount} ago"
+    return "just now"
+
+
+def tab_label(count: ChannelCount, matched: int | None = None) -> str:
+    """"SMS (1,204)", "SMS (100 of 130)"; with a filter, "SMS (3 of 10)": 3 rows match of the
+    10 listed. Missed calls are a count, not rows: a filter leaves their number as it is.
+    The channel word comes from a server, so it is made visible and bounded."""
+    name = shown(channel_label(count.channel), 60)
+    if matched is not None and count.itemised:
+        return f"{name} ({matched:,} of {count.listed:,})"
+    if count.itemised and count.total > count.listed:
+        return f"{name} ({count.listed:,} of {count.total:,})"
+    return f"{name} ({max(count.total, count.listed):,})"
+
+
+def all_tab_label(listed: int, matched: int | None = None) -> str:
+    """"All (1,204)" or, filtered, "All (3 of 1,204)". It counts listed rows, so it equals the
+    sum of the channel tabs; missed calls (a count without rows) are not in it."""
+    return f"All ({listed:,})" if matched is None else f"All ({matched:,} of {listed:,})"
 
 
 def customer_json(customer: Customer) -> dict[str, Any]:
