@@ -23,6 +23,9 @@ rm -rf dist/customer-viewer "dist/Customer Interaction Viewer.app"
 "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath dist --workpath build/pyinstaller packaging/customer-viewer.spec
 took=$SECONDS
+if [ "$(uname -s)" = Linux ]; then  # the menu entry and link handler travel with the bundle
+  cp packaging/linux/customer-viewer.desktop packaging/linux/install-desktop-entry.sh dist/customer-viewer/
+fi
 
 version=$("$PY" -c "import re; print(re.search(r'^__version__\s*=\s*\"([^\"]+)\"', open('viewer/__init__.py').read(), re.M).group(1))")
 echo "build: customer-viewer $version in ${took} s"

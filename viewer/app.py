@@ -142,12 +142,19 @@ def install_excepthook(window) -> None:
     sys.excepthook = hook
 
 
-def run_gui(demo: bool = False, profile_name: str | None = None) -> int:
+def run_gui(demo: bool = False, profile_name: str | None = None, first: dict | None = None,
+            single_instance: bool = True) -> int:
+    """The window; `first`: the request `open` started it with (viewer/instance.py);
+    `single_instance` False for --new-window."""
     from viewer.ui.connection_controller import ConnectionController
     from viewer.ui.main_window import MainWindow
+    from viewer.ui.screen_pop import PopInbox
 
     app = make_application()
     loop = make_loop(app)
+    inbox = PopInbox(app, first, single_instance, "demo" if demo else profile_name)
+    if inbox.handed_over:  # a window of this user started meanwhile and took the request
+        return 0
     start_demo = DemoOnDemand()
     store = open_store()  # cheap: no full-file scan; memory-only without a secure keyring
     window = MainWindow(None)
@@ -166,11 +173,13 @@ def run_gui(demo: bool = False, profile_name: str | None = None) -> int:
         window.message_bar.show_message("warning", notices)
     elif profile is not None and profile.name == "demo":
         window.message_bar.show_message("info", [DEMO_HINT])
+    inbox.attach(window, controller)  # screen-pops: the first request, and all that follow
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     try:
         with loop:
             loop.run_until_complete(closed.wait())
+            loop.run_until_complete(inbox.shutdown())
             loop.run_until_complete(controller.shutdown())
             loop.run_until_complete(window.shutdown())
     finally:

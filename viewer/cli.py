@@ -17,9 +17,12 @@ import contextlib
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
 
-from viewer import __version__, cli_profiles
+from viewer import __version__, cli_open, cli_profiles
 from viewer.domain import BadInput, ExitCode, IdentifierKind, Source, ViewerError, channel_label
+from viewer.export import to_csv
 from viewer.identifiers import normalise_uuid, parse_query
 from viewer.present import (
     detail_json,
@@ -34,6 +37,7 @@ from viewer.present import (
 from viewer.profiles import Profile, load_config, resolve_profile
 from viewer.safe_text import shown, visible
 from viewer.search import SearchState
+from viewer.timeline import TimelineFilter, build_filter, filter_json, filtered_result
 from viewer.wiring import build_service, demo_profile, open_store
 
 
@@ -48,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--self-test", action="store_true", help="check this installation works (window, demo, keyring, TLS, cache)"
     )
+    parser.add_argument("--new-window", action="store_true",
+                        help="open another window even when one is already open (see `open`)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     lookup = commands.add_parser("lookup", help="print one customer's messages")
@@ -62,6 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print each state as it arrives (with --json: one JSON line per state)")
     lookup.add_argument("--offline", action="store_true", help="answer from saved data only; send nothing")
     lookup.add_argument("--demo", action="store_true", dest="lookup_demo", help="ask the built-in demo server")
+    # The window's filter bar, as flags: the same TimelineFilter (viewer/timeline.py).
+    lookup.add_argument("--since", metavar="WHEN",
+                        help="only rows from then on: 7d, 24h, today, 30d, 2025-01-01")
+    lookup.add_argument("--until", metavar="WHEN",
+                        help="only rows before then (a date includes that day)")
+    lookup.add_argument("--status", metavar="S", default="all", help="all, problems (failed, bounced, "
+                        "blocked, not delivered, open callbacks) or good (delivered and read)")
+    lookup.add_argument("--search", metavar="TEXT", default="", help="only rows whose subject, "
+                        "notes, receiver/contact, status or campaign hold every word")
+    lookup.add_argument("--source", metavar="SRC", help="capillary, ctrl-hub or both")
+    lookup.add_argument("--direction", metavar="D", help="inbound, outbound or both")
+    lookup.add_argument("--csv", action="store_true", help="print the (filtered) rows as CSV")
 
     detail = commands.add_parser("interaction", help="print one Ctrl-Hub interaction in full")
     detail.add_argument("interaction_id", metavar="UUID", help="the Ctrl-Hub interaction id")
@@ -71,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     detail.add_argument("--demo", action="store_true", dest="lookup_demo", help="ask the built-in demo server")
 
     cli_profiles.add_parser(commands)
+    cli_open.add_parser(commands)
 
     server = commands.add_parser("demo-server", help="run the demo API server")
     server.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
@@ -94,6 +113,8 @@ def main(argv: list[str]) -> int:
         return run_interaction(args)
     if args.command == "profile":
         return cli_profiles.run(args)
+    if args.command == "open":
+        return cli_open.run(args)
     if args.command == "demo-server":
         return run_demo_server(args)
     return int(ExitCode.USAGE)
@@ -175,9 +196,14 @@ def _profile(args: argparse.Namespace) -> Iterator[Profile]:
 
 def run_lookup(args: argparse.Namespace) -> int:
     try:
+        flt = build_filter(datetime.now().astimezone(), text=args.search, since=args.since,
+                           until=args.until, status=args.status, source=args.source,
+                           direction=args.direction)
+        if args.csv and (args.json or args.stream):
+            raise BadInput("Choose one of --csv, --json and --stream.")
         with _profile(args) as profile:
             query = _query_from(args, profile.default_country)  # bad input: nothing is sent
-            show = _stream_printer(args.json) if args.stream else None
+            show = _stream_printer(args.json, flt) if args.stream else None
             state = asyncio.run(_lookup(profile, query, args.channel, args.offline, show))
         if state.failure is not None:
             raise state.failure
@@ -185,20 +211,46 @@ def run_lookup(args: argparse.Namespace) -> int:
         return _failed(exc)
     if args.stream and args.json:
         pass  # the final state was the last line
+    elif args.csv:
+        _print_csv(to_csv(filtered_result(state.result, flt).interactions))
     elif args.json:
-        print(json_text(state_json(state)))
+        print(json_text(_filtered_json(state, flt)))
     else:
-        say(render_table(state.result))
+        shown_result = state.result if flt.is_empty else filtered_result(state.result, flt)
+        say(render_table(shown_result))
+        if not flt.is_empty:
+            say(f"Filter: {flt.describe()} — {len(shown_result.interactions):,} of "
+                f"{len(state.result.interactions):,} rows")
     return int(ExitCode.OK)
 
 
-def _stream_printer(as_json: bool):
+def _filtered_json(state: SearchState, flt: TimelineFilter) -> dict:
+    """state_json with only the matching rows and counts, plus "filter" when one is used."""
+    if flt.is_empty or state.result is None:
+        return state_json(state)
+    shown_result = filtered_result(state.result, flt)
+    data = state_json(replace(state, result=shown_result))
+    data["counts"] = {c: n.listed if n.itemised else n.total
+                      for c, n in shown_result.counts.items()}
+    data["filter"] = filter_json(state.result, flt, shown_result)
+    return data
+
+
+def _print_csv(text: str) -> None:
+    """CSV as written to a file or pipe; on a terminal, control characters become visible."""
+    text = text.replace("\r\n", "\n")  # stdout adds the platform's line end itself
+    if sys.stdout.isatty():
+        text = visible(text, multiline=True)
+    sys.stdout.write(text)
+
+
+def _stream_printer(as_json: bool, flt: TimelineFilter | None = None):
     """`lookup --stream`: one line per state as it arrives (JSON lines, or a status line
     on stderr before the final table)."""
 
     def show(state: SearchState) -> None:
         if as_json:
-            print(json_text(state_json(state), indent=None), flush=True)
+            print(json_text(_filtered_json(state, flt or TimelineFilter()), indent=None), flush=True)
         elif not state.final:
             rows = len(state.result.interactions) if state.result else 0
             complain(f"{' · '.join(status_line(s) for s in state.sources)} ({rows:,} rows so far)")

@@ -113,6 +113,8 @@ class Config:
     # there (exit 2); the window goes on with the parts that could be read.
     damaged: str = ""
     skipped: dict[str, Skipped] = field(default_factory=dict)
+    # tel: links open a lookup (viewer/links.py); the agent turns this on, off by default.
+    tel_links: bool = False
 
 
 def config_dir(env: Mapping[str, str] = os.environ) -> Path:
@@ -144,6 +146,7 @@ def load_config(env: Mapping[str, str] = os.environ) -> Config:
     last = data.get("last_profile")
     saved = _as_dict(data.get("saved_data"))
     keep_days, max_mb = saved.get("keep_days", 30), saved.get("max_mb", 500)
+    tel_links = _as_dict(data.get("links")).get("tel") is True
     return Config(
         profiles,
         last if isinstance(last, str) else None,
@@ -152,6 +155,7 @@ def load_config(env: Mapping[str, str] = os.environ) -> Config:
         tuple(problems),
         damaged,
         skipped,
+        tel_links,
     )
 
 
@@ -347,6 +351,8 @@ def _document(config: Config) -> dict:
     if config.last_profile is not None:
         document["last_profile"] = config.last_profile
     document["saved_data"] = {"keep_days": int(config.keep_days), "max_mb": int(config.max_mb)}
+    if config.tel_links:
+        document["links"] = {"tel": True}
     tables = {name: skipped.table for name, skipped in config.skipped.items()}
     tables.update({name: _saved_fields(profile) for name, profile in config.profiles.items()})
     if tables:
@@ -421,6 +427,10 @@ def remember_last(name: str, env: Mapping[str, str] = os.environ) -> None:
 
 def save_retention(keep_days: int, max_mb: int, env: Mapping[str, str] = os.environ) -> None:
     write_config(replace(load_config(env), keep_days=keep_days, max_mb=max_mb), env)
+
+
+def save_tel_links(on: bool, env: Mapping[str, str] = os.environ) -> None:
+    write_config(replace(load_config(env), tel_links=on), env)
 
 
 def _typed(values: Mapping[str, object]) -> dict[str, object]:

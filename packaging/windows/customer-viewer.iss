@@ -72,5 +72,25 @@ Source: "{#Bundle}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs cre
 Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#GuiExe}"
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#GuiExe}"; Tasks: desktopicon
 
+[Registry]
+; Screen-pop: customer-viewer:// links open the program, for this user only (HKCU, no
+; administrator rights). "open --" hands the link to the window already running (or starts
+; one); after "--" a link can only ever be the one argument, never an option. Uninstalling
+; removes the keys.
+Root: HKCU; Subkey: "Software\Classes\customer-viewer"; ValueType: string; ValueName: ""; ValueData: "URL:Customer Interaction Viewer link"; Flags: uninsdeletekey
+Root: HKCU; Subkey: "Software\Classes\customer-viewer"; ValueType: string; ValueName: "URL Protocol"; ValueData: ""
+Root: HKCU; Subkey: "Software\Classes\customer-viewer\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: """{app}\{#GuiExe}"",0"
+Root: HKCU; Subkey: "Software\Classes\customer-viewer\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#GuiExe}"" open -- ""%1"""
+; tel: links are only offered, never taken: the program is listed under Settings → Apps →
+; Default apps → tel, and looks tel: numbers up only once the agent turns on Search → Open
+; tel: links (off by default).
+Root: HKCU; Subkey: "Software\Classes\CustomerViewer.tel"; ValueType: string; ValueName: ""; ValueData: "Customer Interaction Viewer tel: link"; Flags: uninsdeletekey
+Root: HKCU; Subkey: "Software\Classes\CustomerViewer.tel\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#GuiExe}"" open -- ""%1"""
+Root: HKCU; Subkey: "Software\CustomerViewer"; Flags: uninsdeletekey
+Root: HKCU; Subkey: "Software\CustomerViewer\Capabilities"; ValueType: string; ValueName: "ApplicationName"; ValueData: "{#AppName}"; Flags: uninsdeletekey
+Root: HKCU; Subkey: "Software\CustomerViewer\Capabilities"; ValueType: string; ValueName: "ApplicationDescription"; ValueData: "Looks a caller up in Capillary and Ctrl-Hub"
+Root: HKCU; Subkey: "Software\CustomerViewer\Capabilities\URLAssociations"; ValueType: string; ValueName: "tel"; ValueData: "CustomerViewer.tel"
+Root: HKCU; Subkey: "Software\RegisteredApplications"; ValueType: string; ValueName: "{#AppName}"; ValueData: "Software\CustomerViewer\Capabilities"; Flags: uninsdeletevalue
+
 [Run]
 Filename: "{app}\{#GuiExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
