@@ -11,9 +11,9 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["open", "--", *argv]  # a link handler's `customer-viewer %u` (packaging/linux)
     if argv and argv[0] == "open":  # a softphone waits for this: no more imports than needed
         return _open(argv[1:])
-    from viewer import cli
+    from viewer.cli_parser import build_parser
 
-    args = cli.build_parser().parse_args(argv)  # handles --help and --version itself
+    args = build_parser().parse_args(argv)  # handles --help and --version itself (cheaply)
     from viewer.logs import setup_logging
 
     setup_logging()  # rotated and redacted, in the platform log folder
@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test()
     if args.command:
+        from viewer import cli
+
         return cli.main(argv)
     from viewer import instance
 

@@ -12,7 +12,6 @@ import asyncio
 import getpass
 import sys
 
-from viewer import connections, credentials
 from viewer.domain import BadInput, ExitCode, ViewerError
 from viewer.identifiers import country_code
 from viewer.profiles import DEFAULT_CTRLHUB_AUTH_URL, DEFAULT_CTRLHUB_URL, Profile, load_config
@@ -45,6 +44,14 @@ def add_parser(commands) -> None:
     remove.add_argument("name")
     test = actions.add_parser("test", help="check every configured source answers")
     test.add_argument("name")
+
+
+def _services():
+    """The connection services, imported on first use: `--help` and `--version` build this
+    module's parser and should not pay for HTTP, keyring and crypto imports (~0.2 s)."""
+    from viewer import connections, credentials
+
+    return connections, credentials
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,6 +106,7 @@ def _is_text(value: str) -> bool:
 
 
 def _read_secrets(profile: Profile, from_stdin: bool) -> dict[str, str]:
+    connections, credentials = _services()
     secrets = {}
     for _source, purpose, what in connections.secret_purposes(profile):
         if from_stdin:
@@ -115,6 +123,7 @@ def _read_secrets(profile: Profile, from_stdin: bool) -> dict[str, str]:
 
 
 def _add(args: argparse.Namespace) -> int:
+    connections, credentials = _services()
     if args.capillary_url and args.capillary_auth == "basic" and not args.capillary_username:
         raise BadInput("--capillary-username is needed with --capillary-auth basic.")
     if args.capillary_url and args.capillary_auth == "oauth" and not args.capillary_key:
@@ -134,6 +143,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(_args: argparse.Namespace) -> int:
+    connections, credentials = _services()
     config = load_config()
     if not config.profiles and not config.skipped:
         print("No profiles yet: customer-viewer profile add NAME …")
@@ -155,6 +165,7 @@ def _list(_args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
+    connections, credentials = _services()
     if not connections.remove(args.name):
         raise BadInput(f"There is no profile named “{args.name}”.")
     _say(f"Profile “{args.name}” and its stored secrets removed.")
@@ -162,6 +173,7 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
+    connections, credentials = _services()
     config = load_config()
     if args.name in config.skipped:
         raise BadInput(config.skipped[args.name].why)
