@@ -26,6 +26,16 @@ async def drive(window, args) -> None:
     window.search_bar.field.setText(args.query)
     window.search_bar.field.returnPressed.emit()
     print("result:", await asyncio.wait_for(shown, 60))
+    bar = window.view.filter_bar
+    if args.filter:
+        bar.text.setText(args.filter)
+    if args.status:
+        bar.set_status(args.status)
+    if args.period:
+        bar.set_period(args.period)
+    await asyncio.sleep(0.1)
+    while not window.model.filtered and not bar.current_filter().is_empty:  # a large index
+        await asyncio.sleep(0.05)
     if args.channel:
         window.select_channel(args.channel)
     if args.row is not None:
@@ -47,6 +57,9 @@ def main() -> int:
     parser.add_argument("--row", type=int)
     parser.add_argument("--then", action="append", default=[], help="search this afterwards (e.g. an unknown id)")
     parser.add_argument("--size", default="1360x820")
+    parser.add_argument("--filter", help="words for the timeline filter")
+    parser.add_argument("--status", choices=("all", "problems", "good"), help="status filter")
+    parser.add_argument("--period", choices=("today", "7d", "30d", "90d", "all"), help="date preset")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)

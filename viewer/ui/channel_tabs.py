@@ -1,5 +1,10 @@
 """The channel tabs above the list: "All (n)" then one tab per channel with its count, and a
-note under them when a tab's count needs explaining ("Showing 100 of 130")."""
+note under them when a tab's count needs explaining ("Showing 100 of 130").
+
+"All" counts the rows listed, so it equals the sum of the channel tabs' first numbers; a
+missed-calls tab is a count the source reports without rows, so it is not in "All" (its
+tooltip and the note say so). With a filter on, every tab reads "SMS (3 of 10)": 3 of its
+10 listed rows match."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTabBar, QVBoxLayout, QWidget
 
 from viewer.domain import ChannelCount, LookupResult, channel_label
-from viewer.present import tab_label
+from viewer.present import all_tab_label, tab_label
 from viewer.ui.plain import plain_label, set_plain, tooltip
 
 GREY = QColor("#8a8f94")
@@ -28,29 +33,63 @@ class ChannelTabs(QWidget):
         self.note.setWordWrap(True)
         self.note.hide()
         self._counts: dict[str, ChannelCount] = {}
+        self._listed = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.bar)
         layout.addWidget(self.note)
         self.bar.currentChanged.connect(self._changed)
 
-    def fill(self, result: LookupResult, keep: str | None = None) -> None:
-        """Tabs for this result; `keep` is the channel to stay on when it still exists."""
+    def fill(self, result: LookupResult, keep: str | None = None,
+             matched: dict[str, int] | None = None) -> None:
+        """Tabs for this result; `keep` is the channel to stay on when it still exists;
+        `matched` the rows per channel a filter keeps (None: no filter)."""
         self.bar.blockSignals(True)
         while self.bar.count():
             self.bar.removeTab(0)
         self._counts = dict(result.counts)
-        self.bar.addTab(f"All ({len(result.interactions):,})")
+        self._listed = len(result.interactions)
+        self.bar.addTab("")
         self.bar.setTabData(0, None)
-        for channel, count in result.counts.items():
-            index = self.bar.addTab(tab_label(count))
+        for channel in result.counts:
+            index = self.bar.addTab("")
             self.bar.setTabData(index, channel)
-            if count.total == 0 and count.listed == 0:
-                self.bar.setTabTextColor(index, GREY)
-                self.bar.setTabToolTip(index, tooltip(f"No {channel_label(channel)} messages"))
+        self.show_matches(matched)
         self.bar.setCurrentIndex(self._index_of(keep) or 0)
         self.bar.blockSignals(False)
         self._changed(self.bar.currentIndex())
+
+    def show_matches(self, matched: dict[str, int] | None) -> None:
+        """Relabel the tabs for a filter: "SMS (3 of 10)"; None: plain counts again."""
+        total = None if matched is None else sum(matched.values())
+        self.bar.setTabText(0, all_tab_label(self._listed, total))
+        self.bar.setTabToolTip(0, tooltip(self._all_words()))
+        for index in range(1, self.bar.count()):
+            channel = self.bar.tabData(index)
+            count = self._counts[channel]
+            self.bar.setTabText(index, tab_label(count, None if matched is None else matched.get(channel, 0)))
+            empty = count.total == 0 and count.listed == 0 or matched is not None and count.itemised and \
+                not matched.get(channel)
+            self.bar.setTabTextColor(index, GREY if empty else QColor())
+            self.bar.setTabToolTip(index, tooltip(self._tab_words(count)))
+
+    def _all_words(self) -> str:
+        uncounted = [(channel_label(c.channel), c.total) for c in self._counts.values()
+                     if not c.itemised and c.total]
+        words = "Every listed row: the sum of the channel tabs."
+        for label, total in uncounted:
+            words += (f" {label} ({total:,}) are a count the source reports without listing "
+                      "them, so they are not in All.")
+        return words
+
+    @staticmethod
+    def _tab_words(count: ChannelCount) -> str:
+        label = channel_label(count.channel)
+        if not count.itemised:
+            return f"{label}: a count the source reports without listing them; not in All."
+        if count.total == 0 and count.listed == 0:
+            return f"No {label} messages"
+        return ""
 
     def clear(self) -> None:
         self.bar.blockSignals(True)
@@ -84,7 +123,7 @@ class ChannelTabs(QWidget):
         note = ""
         if count and not count.itemised and count.total:
             note = (f"{count.total:,} {channel_label(channel).lower()} — the source reports the count "
-                    "only, not each one.")
+                    "only, not each one (so they are not in All).")
         elif count and count.total > count.listed:
             note = f"Showing {count.listed:,} of {count.total:,}: the source listed only these."
         elif count and count.total == 0:

@@ -1,5 +1,6 @@
 """The customer card: name, identifiers, where each part comes from (one chip per source),
-and a banner when what is shown is not the customer just searched for."""
+what needs attention (open items, flagged notes, last failure, last contact: each clicks
+through to its row), and a banner when what is shown is not the customer just searched for."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 from viewer.domain import Customer
 from viewer.present import customer_lines
 from viewer.safe_text import LINE_LIMIT, shown
+from viewer.ui.attention_strip import AttentionStrip
 from viewer.ui.plain import keep_narrow, plain_label, set_plain
 from viewer.ui.source_chips import SourceChips
 
@@ -36,6 +38,7 @@ class CustomerCard(QFrame):
         self.freshness.setStyleSheet("color: palette(mid);")
 
         self.chips = SourceChips()
+        self.attention = AttentionStrip()
         # "Searching for …" over a dimmed previous customer, or "not found: below is the
         # PREVIOUS customer": an agent must never read the wrong customer to the caller.
         self.banner = keep_narrow(plain_label())
@@ -52,6 +55,7 @@ class CustomerCard(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.identifiers)
         layout.addWidget(self.chips)
+        layout.addWidget(self.attention)
 
     def set_banner(self, text: str) -> None:
         set_plain(self.banner, text)
@@ -60,7 +64,15 @@ class CustomerCard(QFrame):
     def show_customer(self, customer: Customer, fallback_title: str, freshness: str) -> None:
         rows = customer_lines(customer)
         set_plain(self.name, customer.name or fallback_title)
-        parts = [f"{shown(label)}: {shown(value)}" for label, value in rows if label != "Name"]
+        parts = [f"{shown(label)}: {shown(_grouped(value) if label in customer.extra else value)}"
+                 for label, value in rows if label != "Name"]
         line = "   ·   ".join(parts)
         set_plain(self.identifiers, line, limit=IDENTIFIERS_LIMIT)
         set_plain(self.freshness, freshness)
+
+
+def _grouped(value: str) -> str:
+    """A count on the card reads with thousands separators ("Points: 11,227"); ids and
+    anything not a plain whole number stay exactly as the source wrote them."""
+    text = value.strip()
+    return f"{int(text):,}" if text.isascii() and text.isdigit() and len(text) <= 15 else value

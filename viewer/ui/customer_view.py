@@ -1,88 +1,72 @@
-"""One customer on screen: the card, the channel tabs, the list and the detail pane.
+"""One customer on screen: the card (with what needs attention), the filter bar, the channel
+tabs, the list and the detail pane.
 
-It paints whatever result it is given and keeps the agent's place (tab, selected row,
-scroll) when the new result is the same customer refreshed. While a search for someone
-else runs, what is shown is dimmed under "Searching for …"; when that search fails, the
-old customer stays dimmed and is labelled as the previous one, so it cannot be mistaken
-for the customer on the phone.
+It paints whatever result it is given and keeps the agent's place (tab, filter, selected
+row, scroll) when the new result is the same customer refreshed; a new customer starts
+unfiltered. While a search for someone else runs, what is shown is dimmed under
+"Searching for …"; when that search fails, the old customer stays dimmed and is labelled
+as the previous one, so it cannot be mistaken for the customer on the phone.
+
+The filter never stalls the window: each change is an index lookup (TimelineIndex). For a
+large result the index's per-row tables are built once in a worker thread, the first time
+a filter is wanted; a filter asked for meanwhile is applied when they are ready.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import Callable
+from datetime import datetime
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
+from viewer.attention import AttentionItem, attention
 from viewer.domain import Customer, Interaction, LookupResult
 from viewer.lookup import LookupService
 from viewer.present import local_time
+from viewer.timeline import TimelineFilter, TimelineIndex
 from viewer.ui.channel_tabs import ChannelTabs
 from viewer.ui.customer_card import CustomerCard
 from viewer.ui.detail_controller import DetailController
 from viewer.ui.detail_pane import DetailPane
-from viewer.ui.interactions_model import (
-    CAMPAIGN,
-    CHANNEL,
-    COUNTERPART,
-    SOURCE,
-    STATUS,
-    SUBJECT,
-    TIME,
-    USER,
-    InteractionsModel,
-)
-from viewer.ui.status_badge import StatusBadgeDelegate
+from viewer.ui.filter_bar import FilterBar
+from viewer.ui.interactions_model import TIME, InteractionsModel
+from viewer.ui.timeline_table import TimelineTable
 
-COLUMN_WIDTHS = {TIME: 130, CHANNEL: 120, STATUS: 120, SUBJECT: 330, COUNTERPART: 190, CAMPAIGN: 80, USER: 90,
-                 SOURCE: 80}
+log = logging.getLogger("viewer.ui")
 NO_CUSTOMER = "No customer yet — search above."
+# Above this many rows the filter's index and the attention list are built off the GUI
+# thread (about 5 ms of work per 1,000 rows); below, at once.
+OFF_THREAD_ROWS = 5_000
+_NOTHING_YET = object()  # the detail pane shows nothing of this result yet
 
 
 class CustomerView(QWidget):
+    # A sentence for the status bar (copied rows, a row that is gone).
+    told = Signal(str)
+
     def __init__(self, service: Callable[[], LookupService | None], parent=None):
         """`service` returns the current LookupService (None before any set-up)."""
         super().__init__(parent)
         self.result: LookupResult | None = None
         self.card = CustomerCard()
+        self.filter_bar = FilterBar()
         self.channel_tabs = ChannelTabs()
         self.model = InteractionsModel(self)
-        self.table = self._make_table()
+        self.table = TimelineTable(self.model)
         self.detail = DetailPane()
         self.details = DetailController(self.detail, service, self.selected_interaction, self)
+        self._shown_item: object = _NOTHING_YET  # what the detail pane shows now
+        self._ready_index: TimelineIndex | None = None  # an index whose tables are built
+        self._background: set[asyncio.Task] = set()
+        self._preparing: asyncio.Task | None = None
         self._build()
-        self.channel_tabs.channel_changed.connect(self._channel_changed)
-        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self._wire()
 
     # -- building ---------------------------------------------------------------------------
-    def _make_table(self) -> QTableView:
-        table = QTableView()
-        table.setModel(self.model)
-        table.setAccessibleName("Messages and interactions")
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setItemDelegateForColumn(STATUS, StatusBadgeDelegate(table))
-        rows = table.verticalHeader()
-        rows.hide()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring
-        rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
-        header = table.horizontalHeader()
-        header.setStretchLastSection(True)
-        for column, width in COLUMN_WIDTHS.items():
-            table.setColumnWidth(column, width)
-        header.setSortIndicator(TIME, Qt.SortOrder.DescendingOrder)
-        table.setSortingEnabled(True)
-        return table
-
     def _build(self) -> None:
         list_side = QWidget()
         list_layout = QVBoxLayout(list_side)
@@ -94,27 +78,48 @@ class CustomerView(QWidget):
         self.split.addWidget(self.detail)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 2)
-        self.split.setSizes([860, 480])
+        self.split.setSizes([920, 420])  # the list first: at 1024 px it keeps ~70 %
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.card)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.split, 1)
+
+    def _wire(self) -> None:
+        self.channel_tabs.channel_changed.connect(self._channel_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.open_requested.connect(self.focus_detail)
+        self.table.told.connect(self.told)
+        self.filter_bar.changed.connect(self.apply_filter)
+        self.filter_bar.engaged.connect(self.prepare_filter)
+        self.card.attention.chosen.connect(self.show_key)
 
     # -- what is shown ------------------------------------------------------------------------
     def show_result(self, result: LookupResult) -> None:
-        """Put a result on screen; the same customer refreshed keeps tab, row and scroll."""
+        """Put a result on screen; the same customer refreshed keeps tab, filter, row and
+        scroll, a new one starts on All, unfiltered."""
         same = self.result is not None and self.result.query == result.query
         kept_channel = self.channel_tabs.current() if same else None
         selected = self.selected_interaction() if same else None
         scroll = self.table.verticalScrollBar().value() if same else 0
+        if not same:
+            self.filter_bar.reset()
         self.result = result
         self.details.reset(result)
-        self.model.set_interactions(result.interactions)
+        self._shown_item = _NOTHING_YET
+        self.model.set_interactions(result.interactions, index=self._new_index(result.interactions))
         self.table.horizontalHeader().setSortIndicator(TIME, Qt.SortOrder.DescendingOrder)
         freshness = ("Saved " if result.from_cache else "Live · fetched ") + local_time(result.fetched_at)
         self.card.show_customer(result.customer, str(result.query), freshness)
+        self._show_attention(result)
         self.set_stale("")
-        self.channel_tabs.fill(result, keep=kept_channel)
+        flt = self.filter_bar.current_filter()
+        if not flt.is_empty and self._index_ready():
+            self.model.set_filter(flt)
+        elif not flt.is_empty:
+            self._prepare_index()  # shown unfiltered for a moment, then filtered
+        self.channel_tabs.fill(result, keep=kept_channel, matched=self.model.matched_by_channel())
+        self._show_summary()
         self._reselect(selected, scroll)
 
     def set_stale(self, banner: str) -> None:
@@ -123,8 +128,10 @@ class CustomerView(QWidget):
         # Disabled widgets draw in the palette's greyed colours: plainly not current, still
         # readable. (A QGraphicsOpacityEffect corrupts the drawing of scroll areas.)
         self.split.setEnabled(not banner)
+        self.filter_bar.setEnabled(not banner)
         self.card.name.setEnabled(not banner)
         self.card.identifiers.setEnabled(not banner)
+        self.card.attention.setEnabled(not banner)
 
     @property
     def is_stale(self) -> bool:
@@ -137,12 +144,97 @@ class CustomerView(QWidget):
     def clear(self, title: str = NO_CUSTOMER) -> None:
         self.result = None
         self.details.reset(None)
+        self._shown_item = _NOTHING_YET
+        self.filter_bar.reset()
         self.model.set_interactions([])
         self.channel_tabs.clear()
         self.card.show_customer(Customer(), title, "")
         self.card.chips.clear()
+        self.card.attention.clear()
+        self._show_summary()
         self.set_stale("")
         self.detail.clear()
+
+    # -- the filter ---------------------------------------------------------------------------
+    def apply_filter(self, flt: TimelineFilter) -> None:
+        """Show the rows `flt` keeps in this tab; tabs count what it keeps per channel."""
+        if self.result is None:
+            return
+        if not flt.is_empty and not self._index_ready():
+            self._prepare_index()  # applied when the index is ready
+            self.filter_bar.show_note("Preparing the filter…")
+            return
+        selected = self.selected_interaction()
+        self.model.set_filter(flt)
+        self.channel_tabs.show_matches(self.model.matched_by_channel())
+        self._show_summary()
+        self._keep_selected(selected)
+
+    def current_filter(self) -> TimelineFilter:
+        return self.model.filter
+
+    def _show_summary(self) -> None:
+        self.filter_bar.show_summary(self.model.matched_count(), self.model.total(), self.model.filtered)
+
+    def _new_index(self, interactions: list[Interaction]) -> TimelineIndex:
+        index = TimelineIndex(interactions)
+        # Small: its tables are built on first use, quickly. Large: in a worker, when wanted.
+        self._ready_index = index if len(interactions) < OFF_THREAD_ROWS else None
+        return index
+
+    def prepare_filter(self) -> None:
+        """The agent is about to filter (Ctrl+F, a click in the bar): get the index ready."""
+        if self.result is not None and not self._index_ready():
+            self._prepare_index()
+
+    def _index_ready(self) -> bool:
+        return self._ready_index is self.model.index_
+
+    def _prepare_index(self) -> None:
+        if self._preparing is None or self._preparing.done():
+            self._preparing = asyncio.ensure_future(self._prepare())
+
+    async def _prepare(self) -> None:
+        """Build the current index's tables in a worker; a newer result's index next, if
+        one came meanwhile; then apply the filter the bar asks for."""
+        while not self._index_ready():
+            index = self.model.index_
+            prepared = await asyncio.to_thread(self.model.prepare, index)
+            self.model.adopt(prepared)
+            self._ready_index = index if index is self.model.index_ else self._ready_index
+        self.apply_filter(self.filter_bar.current_filter())
+
+    # -- attention ------------------------------------------------------------------------------
+    def _show_attention(self, result: LookupResult) -> None:
+        now = datetime.now().astimezone()
+        if len(result.interactions) < OFF_THREAD_ROWS:
+            self.card.attention.show_entries(attention(result, now))
+            return
+        task = asyncio.ensure_future(self._attention_off_thread(result, now))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _attention_off_thread(self, result: LookupResult, now: datetime) -> None:
+        entries: list[AttentionItem] = await asyncio.to_thread(attention, result, now)
+        if self.result is result:
+            self.card.attention.show_entries(entries)
+
+    def show_key(self, key: tuple[str, str, str]) -> None:
+        """Select the row with this key (an attention entry was clicked): on All and
+        unfiltered when the tab or the filter hides it."""
+        row = self.model.row_with_key(key)
+        if row is None and self.model.holds_key(key):
+            self.select_channel(None)
+            row = self.model.row_with_key(key)
+            if row is None:
+                self.filter_bar.clear()
+                row = self.model.row_with_key(key)
+        if row is None:
+            self.told.emit("That row is no longer in the list.")
+            return
+        self.select_row(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        self.table.setFocus()
 
     # -- tabs and rows ------------------------------------------------------------------------
     def select_channel(self, channel: str | None) -> None:
@@ -153,23 +245,35 @@ class CustomerView(QWidget):
         return self.model.interaction(current.row()) if current.isValid() else None
 
     def select_row(self, row: int) -> None:
-        index = self.model.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        )
+        self.table.select_only(row)
+
+    def focus_detail(self) -> None:
+        """Enter on a row: read it (arrows then scroll the fields)."""
+        self.detail.focus_fields()
 
     def _channel_changed(self, channel: str | None) -> None:
         selected = self.selected_interaction()
         self.model.set_channel(channel)
-        row = self.model.row_of(selected) if selected else None
-        if row is not None:  # the message the agent was reading is in this tab too
+        self._keep_selected(selected)
+
+    def _keep_selected(self, selected: Interaction | None) -> None:
+        """After the rows changed: the message the agent was reading stays selected when it
+        is still listed; otherwise the pane says nothing is selected instead of lying."""
+        row = self.model.row_of(selected) if selected is not None else None
+        if row is not None:
             self.select_row(row)
             self.table.scrollTo(self.model.index(row, 0))
         else:
-            self.details.show(None)
+            self._show_detail(None)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.details.show(self.model.interaction(current.row()) if current.isValid() else None)
+        self._show_detail(self.model.interaction(current.row()) if current.isValid() else None)
+
+    def _show_detail(self, item: Interaction | None) -> None:
+        if item is self._shown_item:
+            return  # the same message re-selected after a filter or tab change (or none again)
+        self._shown_item = item
+        self.details.show(item)
 
     def _reselect(self, selected: Interaction | None, scroll: int) -> None:
         row = self.model.row_with_key(selected.key) if selected is not None else None
@@ -177,7 +281,7 @@ class CustomerView(QWidget):
             self.select_row(row)
             self.table.verticalScrollBar().setValue(scroll)
         else:
-            self.details.show(None)
+            self._show_detail(None)
             if self.model.rowCount():
                 self.table.scrollToTop()
         if self.result.opened is not None and row is None:  # a pasted interaction id
@@ -191,3 +295,10 @@ class CustomerView(QWidget):
                 self.select_row(row)
                 self.table.scrollTo(self.model.index(row, 0))
                 return
+
+    async def shutdown(self) -> None:
+        for task in [*self._background, self._preparing]:
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task

@@ -19,10 +19,27 @@ from viewer.domain import (
     channel_label,
 )
 from viewer.lookup import LookupService
-from viewer.present import detail_fields, interaction_detail_fields, local_time, raw_json_text
+from viewer.present import (
+    DIRECTION_ARROWS,
+    detail_fields,
+    interaction_detail_fields,
+    local_time,
+    raw_json_text,
+)
 from viewer.ui.detail_pane import DetailPane
 
 log = logging.getLogger("viewer.ui")
+TITLE_SUBJECT_LIMIT = 60  # a longer subject is read in its field, not repeated in the title
+
+
+def _title(item: Interaction) -> str:
+    """"SMS → · Your OTP is 1234"; a long or multi-line subject stays in the Subject field
+    alone and the title names the time instead."""
+    head = f"{channel_label(item.channel)} {DIRECTION_ARROWS[item.direction]}"
+    subject = item.subject.strip()
+    if subject and len(subject) <= TITLE_SUBJECT_LIMIT and "\n" not in subject:
+        return f"{head} · {subject}"
+    return f"{head} · {local_time(item.occurred_at) or item.id}"
 
 
 class DetailController(QObject):
@@ -54,8 +71,7 @@ class DetailController(QObject):
             self.cancel()
             self._show_full(known)
             return
-        # A long subject is the title's business only when there is no better one.
-        title = f"{channel_label(item.channel)} · {item.subject or item.id}"
+        title = _title(item)
         loading = item.source is Source.CTRLHUB and self._service() is not None
         note = "Loading names, notes and times from Ctrl-Hub…" if loading else ""
         self.pane.show_fields(title, detail_fields(item), raw_json_text(item.raw), note, document=item.raw)

@@ -43,9 +43,11 @@ class DetailPane(QWidget):
         self._form_host = QWidget()
         self.form = QFormLayout(self._form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        scroll = QScrollArea()
+        scroll = self.fields = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._form_host)
+        scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Enter on a row lands here; arrows scroll
+        scroll.setAccessibleName("Message fields")
 
         self.raw = QPlainTextEdit()
         self.raw.setReadOnly(True)
@@ -129,6 +131,9 @@ class DetailPane(QWidget):
         button.clicked.connect(lambda: QGuiApplication.clipboard().setText(copy))
         layout.addWidget(button)
         return row
+
+    def focus_fields(self) -> None:
+        self.fields.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def clear(self, message: str = PLACEHOLDER) -> None:
         self.show_fields(message, [], "")

@@ -11,19 +11,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from viewer.domain import IdentifierKind, Interaction, LookupResult, Query
 from viewer.lookup import LookupService
 from viewer.safe_text import shown
+from viewer.ui import clipboard_lookup
 from viewer.ui.customer_view import CustomerView
+from viewer.ui.export_actions import ExportActions
 from viewer.ui.message_bar import MessageBar
 from viewer.ui.plain import plain_label, set_plain
 from viewer.ui.recent_menu import RecentMenu
 from viewer.ui.search_bar import SearchBar
 from viewer.ui.search_controller import SearchController
+from viewer.ui.shortcuts import install_window_keys, show_shortcuts
 
 TITLE = "Customer Interaction Viewer"
 
@@ -87,11 +90,18 @@ class MainWindow(QMainWindow):
         self.search_bar.search_requested.connect(self.start_search)
         self.recent.open_requested.connect(self.open_query)
         self.result_shown.connect(lambda _took: self.recent.refresh(self.service))
+        self.search_menu = self.menuBar().addMenu("&Search")  # screen-pop adds its setting here
+        clipboard_lookup.install(self, self.search_menu)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("Copy diagnostics", self.copy_diagnostics)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.cancel_search)
-        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.search_bar.field.setFocus)
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self, activated=self.repeat_last_search)
+        help_menu.addAction("Keyboard shortcuts (F1)", lambda: show_shortcuts(self))
+        install_window_keys(self)
+        self.exports = ExportActions(lambda: self.view.result, self.model.shown_interactions,
+                                     self.view.current_filter, self._status,
+                                     lambda text: self.message_bar.show_message("error", [text]), self)
+        self.menuBar().insertMenu(help_menu.menuAction(), self.exports.menu)
+        self.view.filter_bar.export_button.setMenu(self.exports.menu)
+        self.view.told.connect(self._status)
 
     def _connect_service(self, service: LookupService | None) -> None:
         if service is not None:
@@ -196,6 +206,8 @@ class MainWindow(QMainWindow):
         """Cancel the search and detail in flight, then close the HTTP clients."""
         await self.searches.shutdown()
         await self.view.details.shutdown()
+        await self.view.shutdown()
+        await self.exports.shutdown()
         await self.recent.shutdown()
         if self.service is not None:
             await self.service.aclose()

@@ -1,4 +1,6 @@
-"""Paints a message status as a coloured badge: good green, neutral grey, bad red."""
+"""Paints a message status as a coloured badge (good green, neutral grey, waiting amber, bad
+red), and a row's source as a small lettered glyph. The words a badge stands for are in the
+cell's tooltip (status_explanation), so colour is never the only carrier of meaning."""
 
 from __future__ import annotations
 
@@ -6,12 +8,13 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from viewer.ui.interactions_model import ToneRole
+from viewer.ui.interactions_model import SourceRole, ToneRole
 
 # tone → (text colour, fill colour); unknown statuses get an outline only.
 TONE_COLOURS = {
     "good": ("#0f5132", "#d1e7dd"),
     "neutral": ("#41464b", "#e2e3e5"),
+    "pending": ("#664d03", "#ffe69c"),  # waiting on someone: awaiting callback, scheduled
     "bad": ("#842029", "#f8d7da"),
     "unknown": ("#41464b", None),
 }
@@ -42,4 +45,40 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         painter.setPen(QColor(ink))
         elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width - 10))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, elided)
+        painter.restore()
+
+
+# source → (letter, text colour, fill colour)
+SOURCE_GLYPHS = {
+    "capillary": ("C", "#ffffff", "#0b7285"),
+    "ctrlhub": ("H", "#ffffff", "#6741d9"),
+}
+
+
+class SourceGlyphDelegate(QStyledItemDelegate):
+    """The Source column as one small letter in a coloured square: C Capillary, H Ctrl-Hub."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
+        self.initStyleOption(option, index)
+        option.text = ""
+        style = option.widget.style() if option.widget else None
+        if style:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        glyph = SOURCE_GLYPHS.get(index.data(SourceRole) or "")
+        if glyph is None:
+            return
+        letter, ink, fill = glyph
+        side = min(option.fontMetrics.height() + 2, option.rect.height() - 4, option.rect.width() - 4)
+        box = QRectF(option.rect.center().x() - side / 2 + 1, option.rect.center().y() - side / 2 + 1,
+                     side, side)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(fill))
+        painter.drawRoundedRect(box, 3, 3)
+        font = painter.font()
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QColor(ink))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, letter)
         painter.restore()

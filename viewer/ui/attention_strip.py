@@ -1,0 +1,125 @@
+"""The attention strip on the customer card: what needs the agent first — open Ctrl-Hub items,
+flagged notes, the last failed message, the last contact (viewer/attention.py decides).
+Each entry is a button; a click selects its row in the list.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtWidgets import QLayout, QSizePolicy, QToolButton, QWidget
+
+from viewer.attention import AttentionItem
+from viewer.safe_text import shown
+from viewer.ui.plain import tooltip
+
+# kind → (symbol, style): amber for what waits on us, red for what went wrong.
+KIND_LOOKS = {
+    "open": ("☎", "color: #664d03; background: #fff3cd; border: 1px solid #ffe69c;"),
+    "flagged": ("⚑", "color: #842029; background: #f8d7da; border: 1px solid #f1aeb5;"),
+    "last_failed": ("✗", "color: #842029; border: 1px solid #f1aeb5;"),
+    "last_contact": ("◷", "border: 1px solid palette(mid);"),
+}
+ENTRY_WIDTH = 430  # px; the whole text is in the tooltip
+
+
+class FlowLayout(QLayout):
+    """Left to right, wrapping onto the next line: entries take the room they need."""
+
+    def __init__(self, parent=None, spacing: int = 6):
+        super().__init__(parent)
+        self._items = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int):
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int):
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _place(self, rect: QRect, move: bool) -> int:
+        x, y, line = rect.x(), rect.y(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            if x + hint.width() > rect.right() + 1 and line > 0:
+                x, y, line = rect.x(), y + line + self._spacing, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._spacing
+            line = max(line, hint.height())
+        return y + line - rect.y()
+
+
+class AttentionStrip(QWidget):
+    # The key of the row the agent clicked through to.
+    chosen = Signal(object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setAccessibleName("Needs attention")
+        self.flow = FlowLayout(self)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.buttons: list[QToolButton] = []
+        self.entries: list[AttentionItem] = []
+        self.hide()
+
+    def show_entries(self, entries: list[AttentionItem]) -> None:
+        if [(e.kind, e.text, e.key) for e in entries] == [(e.kind, e.text, e.key) for e in self.entries]:
+            return  # the same customer refreshed: nothing to redo
+        for button in self.buttons:
+            self.flow.removeWidget(button)
+            button.deleteLater()
+        self.buttons, self.entries = [], list(entries)
+        for entry in entries:
+            button = self._button(entry)
+            self.flow.addWidget(button)
+            self.buttons.append(button)
+        self.setVisible(bool(entries))
+
+    def clear(self) -> None:
+        self.show_entries([])
+
+    def texts(self) -> list[str]:
+        return [entry.text for entry in self.entries]
+
+    def _button(self, entry: AttentionItem) -> QToolButton:
+        symbol, style = KIND_LOOKS.get(entry.kind, ("•", ""))
+        text = f"{symbol} {shown(entry.text)}"
+        button = QToolButton(self)
+        button.setAutoRaise(False)
+        elided = button.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, ENTRY_WIDTH)
+        button.setText(elided.replace("&", "&&"))  # & would be read as a keyboard mnemonic
+        button.setToolTip(tooltip(f"{entry.text}\n\nClick to select this row."))
+        button.setAccessibleName(shown(entry.text))
+        button.setStyleSheet(f"QToolButton {{ {style} border-radius: 4px; padding: 1px 6px; }}")
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.clicked.connect(lambda _=False, key=entry.key: self.chosen.emit(key))
+        return button

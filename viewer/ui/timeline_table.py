@@ -1,0 +1,204 @@
+"""The timeline list: a QTableView laid out so the answer stays in view, driven by keys.
+
+Layout: Time first and never scrolled away (no horizontal scrolling: the columns are fitted
+to the width, Subject takes what is left), the source as a small glyph beside it, Campaign
+and User hidden until asked for (right-click the header; remembered in ui_settings).
+Keys: J/K or the arrows move rows, Enter moves to the detail pane, Tab leaves the list
+(never a cell-by-cell walk), Ctrl+C copies the selected rows as text, Ctrl+Shift+C as JSON.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView
+
+from viewer.ui.export_actions import COPY_LIMIT, rows_as_json, rows_as_text
+from viewer.ui.interactions_model import (
+    CAMPAIGN,
+    CHANNEL,
+    COLUMNS,
+    COUNTERPART,
+    SOURCE,
+    STATUS,
+    SUBJECT,
+    TIME,
+    USER,
+    InteractionsModel,
+)
+from viewer.ui.status_badge import SourceGlyphDelegate, StatusBadgeDelegate
+from viewer.ui.ui_settings import recall, remember
+
+HIDDEN_KEY = "timeline/hidden_columns"
+HIDDEN_BY_DEFAULT = (CAMPAIGN, USER)
+# Preferred widths; when the list is narrow these give way (in this order) down to the
+# minimum, so Subject keeps at least SUBJECT_MIN and nothing scrolls sideways.
+# Status keeps its width: "Awaiting callback" is often the answer itself.
+PREFERRED = {CHANNEL: 100, STATUS: 130, COUNTERPART: 170, CAMPAIGN: 90, USER: 90}
+MINIMUM = {COUNTERPART: 80, CHANNEL: 80, CAMPAIGN: 60, USER: 60}
+GIVE_WAY = (COUNTERPART, CAMPAIGN, USER, CHANNEL)
+SUBJECT_MIN = 160
+GLYPH_WIDTH = 28
+_DOWN_KEYS = {Qt.Key.Key_J: Qt.Key.Key_Down, Qt.Key.Key_K: Qt.Key.Key_Up}
+
+
+class TimelineTable(QTableView):
+    # Enter on a row: the agent wants to read it (focus moves to the detail pane).
+    open_requested = Signal()
+    # A sentence for the status bar ("Copied 3 rows").
+    told = Signal(str)
+
+    def __init__(self, model: InteractionsModel, parent=None):
+        super().__init__(parent)
+        self.setModel(model)
+        self.setAccessibleName("Messages and interactions")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setTabKeyNavigation(False)  # Tab leaves the list
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setItemDelegateForColumn(STATUS, StatusBadgeDelegate(self))
+        self.setItemDelegateForColumn(SOURCE, SourceGlyphDelegate(self))
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self._build_header()
+        self.setSortingEnabled(True)
+
+    # -- columns ------------------------------------------------------------------------
+    def _build_header(self) -> None:
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionsMovable(False)
+        header.setMinimumSectionSize(GLYPH_WIDTH)
+        header.moveSection(header.visualIndex(SOURCE), 1)  # the glyph right after Time
+        header.setSectionResizeMode(SUBJECT, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(SOURCE, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(SOURCE, GLYPH_WIDTH)
+        header.resizeSection(TIME, self._time_width())
+        for column, width in PREFERRED.items():
+            header.resizeSection(column, width)
+        header.setSortIndicator(TIME, Qt.SortOrder.DescendingOrder)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        for column in self._remembered_hidden():
+            self.setColumnHidden(column, True)
+
+    def _time_width(self) -> int:
+        return self.fontMetrics().horizontalAdvance("2026-12-31 23:59 · 11 mo ago") + 16
+
+    @staticmethod
+    def _remembered_hidden() -> list[int]:
+        stored = recall(HIDDEN_KEY)
+        if stored is None:
+            return list(HIDDEN_BY_DEFAULT)
+        names = [stored] if isinstance(stored, str) else list(stored or [])
+        # Time and Subject are the answer: never hidden, whatever the file says.
+        return [COLUMNS.index(n) for n in names if n in COLUMNS and COLUMNS.index(n) not in (TIME, SUBJECT)]
+
+    def column_menu(self) -> QMenu:
+        """Show or hide columns; Time and Subject always stay."""
+        menu = QMenu(self)
+        for column, name in enumerate(COLUMNS):
+            if column in (TIME, SUBJECT):
+                continue
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(not self.isColumnHidden(column))
+            action.toggled.connect(lambda on, c=column: self.show_column(c, on))
+        return menu
+
+    def _column_menu(self, position) -> None:
+        menu = self.column_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.horizontalHeader().mapToGlobal(position))
+
+    def show_column(self, column: int, shown: bool) -> None:
+        self.setColumnHidden(column, not shown)
+        hidden = [COLUMNS[c] for c in range(len(COLUMNS)) if self.isColumnHidden(c)]
+        remember(HIDDEN_KEY, hidden)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Give the columns their preferred widths when there is room; when not, shrink the
+        ones that matter least, so Subject keeps its minimum and Time never scrolls away."""
+        header = self.horizontalHeader()
+        available = self.viewport().width()
+        if available <= 0:
+            return
+        shown = [c for c in range(len(COLUMNS)) if not self.isColumnHidden(c) and c != SUBJECT]
+        fixed = {TIME: self._time_width(), SOURCE: GLYPH_WIDTH}
+        widths = {c: fixed.get(c) or PREFERRED[c] for c in shown}
+        excess = sum(widths.values()) + SUBJECT_MIN - available
+        for column in GIVE_WAY:
+            if excess <= 0:
+                break
+            if column in widths:
+                give = min(excess, widths[column] - MINIMUM[column])
+                widths[column] -= give
+                excess -= give
+        for column, width in widths.items():
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    # -- keys -----------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, mods = event.key(), event.modifiers()
+        plain = mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if key in _DOWN_KEYS and plain:
+            arrow = QKeyEvent(QEvent.Type.KeyPress, _DOWN_KEYS[key], Qt.KeyboardModifier.NoModifier)
+            super().keyPressEvent(arrow)
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
+            if self.currentIndex().isValid():
+                self.open_requested.emit()
+            return
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and plain:
+            return  # rows, not cells: no sideways walk that would scroll Time away
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection(as_json=False)
+            return
+        if key == Qt.Key.Key_C and mods == (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):
+            self.copy_selection(as_json=True)
+            return
+        super().keyPressEvent(event)
+
+    # -- copying --------------------------------------------------------------------------
+    def selected_rows(self) -> list[int]:
+        """Selected rows, top to bottom, from the selection's ranges (not one index per
+        cell: Ctrl+A over 100,000 rows would make 800,000)."""
+        rows: set[int] = set()
+        for selected in self.selectionModel().selection():
+            rows.update(range(selected.top(), selected.bottom() + 1))
+            if len(rows) > COPY_LIMIT:
+                break
+        if not rows and self.currentIndex().isValid():
+            rows.add(self.currentIndex().row())
+        return sorted(rows)
+
+    def copy_selection(self, as_json: bool) -> None:
+        rows = self.selected_rows()
+        if not rows:
+            self.told.emit("Select one or more rows to copy.")
+            return
+        kept = rows[:COPY_LIMIT]
+        model: InteractionsModel = self.model()
+        items = [model.interaction(row) for row in kept]
+        text = rows_as_json(items) if as_json else rows_as_text(items)
+        QGuiApplication.clipboard().setText(text)
+        what = "as JSON" if as_json else "as text"
+        more = f" (the first {COPY_LIMIT:,}; export CSV for all)" if len(rows) > COPY_LIMIT else ""
+        self.told.emit(f"Copied {len(kept):,} row{'s' if len(kept) != 1 else ''} {what}{more}.")
+
+    def select_only(self, row: int) -> None:
+        index = self.model().index(row, 0)
+        self.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
