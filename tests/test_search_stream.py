@@ -39,6 +39,17 @@ def quick_retries(monkeypatch):
     monkeypatch.setattr(http, "BACKOFF_BASE_S", 0.01)
 
 
+async def seen_before(url: str, tmp_path) -> OfflineStore:
+    """A store in which Oliver was looked up (and saved) before the test's search."""
+    store = OfflineStore.open(tmp_path / "saved", os.urandom(32))
+    seeding = service(url, store=store)
+    await seeding.lookup(OLIVER)
+    while seeding._saving:
+        await asyncio.sleep(0.02)
+    await seeding.aclose()
+    return store
+
+
 async def collect(stream):
     """Every state with the moment it arrived."""
     start = time.perf_counter()
@@ -80,12 +91,7 @@ async def test_both_sources_failing_are_each_named(demo_server, quick_retries):
 
 
 async def test_a_saved_customer_paints_first_then_each_live_answer_replaces_its_part(demo_server, tmp_path):
-    store = OfflineStore.open(tmp_path / "saved", os.urandom(32))
-    seeding = service(demo_server.url, store=store)
-    await seeding.lookup(OLIVER)
-    while seeding._saving:
-        await asyncio.sleep(0.02)
-    await seeding.aclose()
+    store = await seen_before(demo_server.url, tmp_path)
 
     svc = service(demo_server.url, ctrlhub="delay/1.5", capillary="delay/0.5", store=store)
     try:
@@ -105,12 +111,7 @@ async def test_a_saved_customer_paints_first_then_each_live_answer_replaces_its_
 
 
 async def test_a_failing_source_shows_its_saved_rows_with_its_sentence(demo_server, tmp_path, quick_retries):
-    store = OfflineStore.open(tmp_path / "saved", os.urandom(32))
-    seeding = service(demo_server.url, store=store)
-    await seeding.lookup(OLIVER)
-    while seeding._saving:
-        await asyncio.sleep(0.02)
-    await seeding.aclose()
+    store = await seen_before(demo_server.url, tmp_path)
 
     svc = service(demo_server.url, ctrlhub="500", store=store)
     try:
@@ -149,12 +150,7 @@ async def test_unknown_customer_is_one_final_sentence(demo_server):
 
 
 async def test_working_offline_answers_from_saved_data_and_sends_nothing(demo_server, tmp_path):
-    store = OfflineStore.open(tmp_path / "saved", os.urandom(32))
-    seeding = service(demo_server.url, store=store)
-    await seeding.lookup(OLIVER)
-    while seeding._saving:
-        await asyncio.sleep(0.02)
-    await seeding.aclose()
+    store = await seen_before(demo_server.url, tmp_path)
     before = demo_server.request_count
     svc = service(demo_server.url, store=store)
     svc.offline = True

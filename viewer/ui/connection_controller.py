@@ -26,6 +26,7 @@ from viewer.ui.main_window import MainWindow
 from viewer.ui.saved_data_dialog import SavedDataDialog
 from viewer.ui.setup_dialog import SetupDialog
 from viewer.ui.sign_in_dialog import SignInDialog
+from viewer.ui.tasks import BackgroundTasks
 from viewer.ui.welcome import WelcomePage
 
 
@@ -36,12 +37,12 @@ class ConnectionController(QObject):
         self.window = window
         self.start_demo = start_demo
         self.store = store
-        self._tasks: set[asyncio.Task] = set()  # strong references until done
+        self._tasks = BackgroundTasks()
         self.opening: asyncio.Task | None = None  # the profile whose sources are being built
         self.profile: Profile | None = None
         self.dialog: SetupDialog | SignInDialog | None = None  # the open one, kept alive
         self.welcome = WelcomePage()
-        self._start(self._show_keyring_notice())
+        self._tasks.start(self._show_keyring_notice())
         self.welcome.set_up_requested.connect(self.open_setup)
         self.welcome.demo_requested.connect(self.use_demo)
         self.switcher = QComboBox()
@@ -122,8 +123,8 @@ class ConnectionController(QObject):
             return None
         self.window.use_service(None, profile.name)  # nothing of the last profile stays meanwhile
         self.refresh()
-        self._start(connections.remember_choice(profile.name))
-        self.opening = self._start(self._open_service(profile))
+        self._tasks.start(connections.remember_choice(profile.name))
+        self.opening = self._tasks.start(self._open_service(profile))
         return self.opening
 
     async def _open_service(self, profile: Profile) -> None:
@@ -177,7 +178,7 @@ class ConnectionController(QObject):
 
     def _signed_in(self) -> None:
         """A new session: rebuild the sources and repeat the search the agent was doing."""
-        self._start(self._reopen_and_repeat())
+        self._tasks.start(self._reopen_and_repeat())
 
     async def _reopen_and_repeat(self) -> None:
         opening = self.use(self.profile)
@@ -209,7 +210,7 @@ class ConnectionController(QObject):
         saved data rewrites the file: seconds for a large store), then show what remains."""
         self._stop_opening()
         self.window.use_service(None, name, "")  # nothing of the deleted profile stays on screen
-        return self._start(self._delete(name))
+        return self._tasks.start(self._delete(name))
 
     async def _delete(self, name: str) -> None:
         opening = self.use(await connections.delete_profile(name, self.store))
@@ -217,14 +218,6 @@ class ConnectionController(QObject):
             await opening
 
     # -- background work ---------------------------------------------------------------------
-    def _start(self, coroutine) -> asyncio.Task:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
     async def shutdown(self) -> None:
         """On quit, before the window closes its service: stop opening, signing in, deleting."""
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.shutdown()

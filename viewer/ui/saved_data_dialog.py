@@ -17,6 +17,7 @@ from viewer.domain import ViewerError
 from viewer.lookup import LookupService
 from viewer.safe_text import shown
 from viewer.ui.plain import plain_label, set_plain
+from viewer.ui.tasks import BackgroundTasks
 
 log = logging.getLogger("viewer.ui.saved_data")
 
@@ -27,7 +28,7 @@ class SavedDataDialog(QDialog):
         self.setWindowTitle("Saved data")
         self.setModal(False)
         self.store, self.service = store, service
-        self._tasks: set[asyncio.Task] = set()  # strong references until done
+        self._tasks = BackgroundTasks()
         settings = connections.saved_data_settings(store)
         self.where = settings.where
         self.keep_days = QSpinBox()
@@ -60,13 +61,7 @@ class SavedDataDialog(QDialog):
         form.addRow(buttons)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         if _loop_running():  # opened from the window; a bare dialog (a test) shows "… MB"
-            self._start(self._measure())
-
-    def _start(self, coroutine) -> asyncio.Task:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+            self._tasks.start(self._measure())
 
     async def _measure(self) -> None:
         try:
@@ -78,7 +73,7 @@ class SavedDataDialog(QDialog):
 
     def save(self) -> None:
         self.save_button.setEnabled(False)
-        self._start(self._save())
+        self._tasks.start(self._save())
 
     async def _save(self) -> None:
         days, megabytes = self.keep_days.value(), self.max_mb.value()
@@ -94,7 +89,7 @@ class SavedDataDialog(QDialog):
 
     def _clear(self) -> None:
         self.clear_button.setEnabled(False)
-        self._start(self._clearing())
+        self._tasks.start(self._clearing())
 
     async def _clearing(self) -> None:
         try:

@@ -26,6 +26,7 @@ from viewer.domain import BadInput
 from viewer.links import SCHEME, PopRequest, describe, parse_link, set_tel_links, tel_links_on
 from viewer.safe_text import shown
 from viewer.ui.single_instance import Claim, InstanceServer
+from viewer.ui.tasks import BackgroundTasks
 
 log = logging.getLogger("viewer.ui.pop")
 
@@ -45,7 +46,7 @@ class ScreenPop(QObject):
         self.window = window
         self.connection = connection  # ui.connection_controller.ConnectionController
         self.latest = 0  # stamp of the newest lookup request taken
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks = BackgroundTasks()
         self._painting: _Painting | None = None
         window.result_shown.connect(self._painted)
         self.tel_action = QAction("Open tel: links", self, checkable=True)
@@ -83,7 +84,7 @@ class ScreenPop(QObject):
             log.info("screen-pop: ignored link parameter(s) %s in a %s", ", ".join(pop.ignored), describe(pop))
         if not self._check_profile(pop.profile, pop):
             return
-        self._start(self._look_up(pop, made_ns, arrived))
+        self._tasks.start(self._look_up(pop, made_ns, arrived))
 
     async def _look_up(self, pop: PopRequest, made_ns: int, arrived: float) -> None:
         opening = self.connection.opening
@@ -130,7 +131,7 @@ class ScreenPop(QObject):
             return False
         label = f"Switch to “{shown(wanted, 40)}”" + (" and look up" if pop else "")
         self._say("warning", f"{asked}, but {using}. Nothing was looked up.",
-                  (label, lambda: self._start(self._switch(wanted, pop))))
+                  (label, lambda: self._tasks.start(self._switch(wanted, pop))))
         return False
 
     async def _switch(self, name: str, pop: PopRequest | None) -> None:
@@ -153,16 +154,8 @@ class ScreenPop(QObject):
         self.window.show_page(None)
         self.window.message_bar.show_message(severity, [sentence], action=action)
 
-    def _start(self, coroutine) -> asyncio.Task:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
     async def shutdown(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.shutdown()
 
 
 def bring_forward(window) -> None:
