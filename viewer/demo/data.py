@@ -126,7 +126,6 @@ PEOPLE: tuple[Person, ...] = (
        "noah.williams@example.com", "CRM-100255", 381204137, note="no interactions anywhere"),
 )
 
-PEOPLE_BY_KEY: dict[str, Person] = {p.key: p for p in PEOPLE}
 
 
 def digits(text: str) -> str:

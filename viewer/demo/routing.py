@@ -65,12 +65,6 @@ class Router:
     def __init__(self, routes: list[Route] | None = None) -> None:
         self.routes: list[Route] = list(routes or [])
 
-    def add(self, method: str, pattern: str, handler: Handler) -> None:
-        self.routes.append(Route(method.upper(), re.compile(pattern), handler))
-
-    def extend(self, routes: list[Route]) -> None:
-        self.routes.extend(routes)
-
     def dispatch(self, request: Request) -> Response:
         path_matched = False
         for route in self.routes:

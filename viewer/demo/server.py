@@ -3,7 +3,7 @@
 Used by the GUI's --demo mode (in-process, background thread, free port), by the standalone
 `customer-viewer demo-server` command, and by the tests. Routing lives in `routing.Router`;
 the handler here only turns bytes on the socket into a `Request` and a `Response` back into
-bytes, which is where fault injection will hook in later.
+bytes; faults.py decides, per request, whether to misbehave on the way.
 """
 
 from __future__ import annotations

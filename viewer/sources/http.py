@@ -147,10 +147,6 @@ SAFE_QUERY_KEYS = frozenset(
 )
 
 
-def redact_headers(headers: httpx.Headers | dict[str, str]) -> dict[str, str]:
-    return {k: (MASK if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}
-
-
 def redact_url(url: str | httpx.URL) -> str:
     """The URL without user info and with every non-allow-listed query value masked."""
     parts = urlsplit(str(url))
@@ -482,10 +478,6 @@ def _too_large(url: str, source: Source, coding: str = "") -> BadReply:
     )
 
 
-def _loads(body: bytes) -> Any:
-    return json.loads(body)
-
-
 async def decode_json(reply: Reply, source: Source) -> Any:
     """The reply's JSON; large bodies are decoded off the event loop."""
     if not reply.body.strip():
@@ -499,8 +491,8 @@ async def decode_json(reply: Reply, source: Source) -> Any:
         )
     try:
         if len(reply.body) > PARSE_OFF_LOOP_BYTES:
-            return await asyncio.to_thread(_loads, reply.body)
-        return _loads(reply.body)
+            return await asyncio.to_thread(json.loads, reply.body)
+        return json.loads(reply.body)
     except (ValueError, RecursionError):
         kind = reply.headers.get("content-type", "unknown type").split(";")[0]
         raise BadReply(
