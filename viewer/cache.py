@@ -433,13 +433,64 @@ class OfflineStore:
         with self._lock, self._db:
             self._db.execute("DELETE FROM lookups WHERE profile = ?", (profile_id,))
             self._db.execute("DELETE FROM details WHERE profile = ?", (profile_id,))
+            self._db.execute("DELETE FROM meta WHERE name = ?", (_reached_name(profile_id),))
         with self._lock:
             self._db.execute("VACUUM")  # deleted pages must not linger in the file
+
+    # -- maximum offline time (a per-profile setting IT makes) ----------------------------
+    @_recovering
+    def mark_reached(self, profile: str, now: float | None = None) -> None:
+        """A live source answered for this profile: the offline clock starts again."""
+        name = _reached_name(self._hash("profile", profile))
+        with self._lock, self._db:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                             (name, repr(time.time() if now is None else now)))
+
+    @_recovering
+    def last_reached(self, profile: str) -> float | None:
+        """When a live source last answered for this profile (None: not since tracking began)."""
+        name = _reached_name(self._hash("profile", profile))
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        try:
+            return float(row[0]) if row else None
+        except (TypeError, ValueError):
+            return None
+
+    def enforce_offline_limit(self, profile: str, max_days: int, now: float | None = None) -> str | None:
+        """With a limit (max_days > 0): drop this profile's customers and details saved more
+        than max_days ago, and wipe all its saved data when no source was reached for that
+        long; returns the sentence for the agent when it wiped. A profile never reached
+        since the limit was set starts its clock now."""
+        if max_days <= 0:
+            return None
+        now = time.time() if now is None else now
+        cutoff = now - max_days * 86400
+        reached = self.last_reached(profile)
+        if reached is None:
+            self.mark_reached(profile, now)
+        elif reached < cutoff:
+            self.clear_profile(profile)
+            return (f"No source was reached for more than {max_days} days, so every customer saved "
+                    f"for profile “{profile}” was deleted, as your organisation has set.")
+        self._drop_older(profile, cutoff)
+        return None
+
+    @_recovering
+    def _drop_older(self, profile: str, cutoff: float) -> None:
+        profile_id = self._hash("profile", profile)
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM lookups WHERE profile = ? AND saved_at < ?", (profile_id, cutoff))
+            self._db.execute("DELETE FROM details WHERE profile = ? AND saved_at < ?", (profile_id, cutoff))
 
     def size_bytes(self) -> int:
         with self._lock:
             return sum(r[0] or 0 for r in self._db.execute(
                 "SELECT SUM(size) FROM lookups UNION ALL SELECT SUM(size) FROM details"))
+
+
+def _reached_name(profile_id: str) -> str:
+    return f"last_reached\0{profile_id}"
 
 
 def _derive(master: bytes, info: bytes) -> bytes:

@@ -20,11 +20,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 
-from viewer import cli_open, cli_profiles
+from viewer import cli_audit, cli_open, cli_profiles
 from viewer.cli_parser import build_parser
 from viewer.domain import BadInput, ExitCode, IdentifierKind, Source, ViewerError, channel_label
 from viewer.export import to_csv
 from viewer.identifiers import normalise_uuid, parse_query
+from viewer.masking import Masker
 from viewer.present import (
     detail_json,
     dumps,
@@ -55,6 +56,8 @@ def main(argv: list[str]) -> int:
         return cli_profiles.run(args)
     if args.command == "open":
         return cli_open.run(args)
+    if args.command == "audit":
+        return cli_audit.run(args)
     if args.command == "demo-server":
         return run_demo_server(args)
     return int(ExitCode.USAGE)
@@ -143,8 +146,10 @@ def run_lookup(args: argparse.Namespace) -> int:
             raise BadInput("Choose one of --csv, --json and --stream.")
         with _profile(args) as profile:
             query = _query_from(args, profile.default_country)  # bad input: nothing is sent
-            show = _stream_printer(args.json, flt) if args.stream else None
-            state = asyncio.run(_lookup(profile, query, args.channel, args.offline, show))
+            masker = _masker(args, profile)
+            show = _stream_printer(args.json, flt, masker) if args.stream else None
+            state = masker.mask_state(
+                asyncio.run(_lookup(profile, query, args.channel, args.offline, show)))
         if state.failure is not None:
             raise state.failure
     except ViewerError as exc:
@@ -184,11 +189,19 @@ def _print_csv(text: str) -> None:
     sys.stdout.write(text)
 
 
-def _stream_printer(as_json: bool, flt: TimelineFilter | None = None):
+def _masker(args: argparse.Namespace, profile: Profile) -> Masker:
+    """--mask / --no-mask, else the profile's default. OTPs are masked either way."""
+    return Masker(profile.mask_by_default if args.mask is None else args.mask)
+
+
+def _stream_printer(as_json: bool, flt: TimelineFilter | None = None,
+                    masker: Masker | None = None):
     """`lookup --stream`: one line per state as it arrives (JSON lines, or a status line
     on stderr before the final table)."""
 
     def show(state: SearchState) -> None:
+        if masker is not None:
+            state = masker.mask_state(state)
         if as_json:
             print(json_text(_filtered_json(state, flt or TimelineFilter()), indent=None), flush=True)
         elif not state.final:
@@ -223,7 +236,8 @@ def run_interaction(args: argparse.Namespace) -> int:
     try:
         interaction_id = normalise_uuid(args.interaction_id)  # exit 2, nothing sent
         with _profile(args) as profile:
-            detail = asyncio.run(_detail(profile, interaction_id, args.offline))
+            detail = _masker(args, profile).mask_detail(
+                asyncio.run(_detail(profile, interaction_id, args.offline)))
     except ViewerError as exc:
         return _failed(exc)
     if args.json:

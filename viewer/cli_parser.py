@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from viewer import __version__, cli_open, cli_profiles
+from viewer import __version__, cli_audit, cli_open, cli_profiles
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("--source", metavar="SRC", help="capillary, ctrl-hub or both")
     lookup.add_argument("--direction", metavar="D", help="inbound, outbound or both")
     lookup.add_argument("--csv", action="store_true", help="print the (filtered) rows as CSV")
+    _add_mask_options(lookup)
 
     detail = commands.add_parser("interaction", help="print one Ctrl-Hub interaction in full")
     detail.add_argument("interaction_id", metavar="UUID", help="the Ctrl-Hub interaction id")
@@ -57,9 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     detail.add_argument("--json", action="store_true", help="print JSON instead of text")
     detail.add_argument("--offline", action="store_true", help="answer from saved data only; send nothing")
     detail.add_argument("--demo", action="store_true", dest="lookup_demo", help="ask the built-in demo server")
+    _add_mask_options(detail)
 
     cli_profiles.add_parser(commands)
     cli_open.add_parser(commands)
+    cli_audit.add_parser(commands)
 
     server = commands.add_parser("demo-server", help="run the demo API server")
     server.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
@@ -70,3 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--fault-rate", metavar="P", type=float, default=1.0,
                         help="share of requests that get the fault (0–1, default 1)")
     return parser
+
+
+def _add_mask_options(command: argparse.ArgumentParser) -> None:
+    """--mask / --no-mask; neither: the profile's mask_by_default decides."""
+    mask = command.add_mutually_exclusive_group()
+    mask.add_argument("--mask", action="store_const", const=True, dest="mask", default=None,
+                      help="hide names, mobiles, e-mail addresses, receivers and addresses")
+    mask.add_argument("--no-mask", action="store_const", const=False, dest="mask",
+                      help="show them even when the profile masks by default")

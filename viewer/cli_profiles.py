@@ -44,6 +44,10 @@ def add_parser(commands) -> None:
     remove.add_argument("name")
     test = actions.add_parser("test", help="check every configured source answers")
     test.add_argument("name")
+    sign_out = actions.add_parser("sign-out", help="end the Ctrl-Hub session, remove the profile's "
+                                  "secrets and saved customers (the profile stays)")
+    sign_out.add_argument("name")
+    sign_out.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 
 def _services():
@@ -56,7 +60,8 @@ def _services():
 
 def run(args: argparse.Namespace) -> int:
     try:
-        return {"add": _add, "list": _list, "remove": _remove, "test": _test}[args.profile_command](args)
+        return {"add": _add, "list": _list, "remove": _remove, "test": _test,
+                "sign-out": _sign_out}[args.profile_command](args)
     except ViewerError as exc:
         _complain(str(exc))
         return int(exc.exit_code)
@@ -185,3 +190,27 @@ def _test(args: argparse.Namespace) -> int:
         _say(f"{'OK  ' if check.ok else 'FAIL'} {shown(check.message)}")
     failed = [c for c in checks if not c.ok]
     return failed[0].exit_code if failed else int(ExitCode.OK)
+
+
+def _sign_out(args: argparse.Namespace) -> int:
+    connections, _credentials = _services()
+    config = load_config()
+    profile = config.profiles.get(args.name)
+    if profile is None:
+        raise BadInput(f"There is no profile named “{args.name}”.")
+    if not args.yes and not _confirmed(f"Sign out of “{args.name}”: end its Ctrl-Hub session and remove its "
+                                       "passwords, tokens and saved customers from this computer? [y/N] "):
+        _say("Nothing changed.")
+        return int(ExitCode.USAGE)
+    result = asyncio.run(connections.sign_out(profile))
+    if result.server_ended:
+        _say(result.message)
+        return int(ExitCode.OK)
+    _complain(result.message)
+    return int(ExitCode.UNAVAILABLE)
+
+
+def _confirmed(question: str) -> bool:
+    print(visible(question), end="", flush=True)
+    answer = sys.stdin.readline()
+    return answer.strip().lower() in ("y", "yes")

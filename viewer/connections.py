@@ -21,14 +21,14 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from viewer import credentials, profiles
+from viewer import audit, credentials, profiles
 from viewer.cache import OfflineStore
 from viewer.domain import BadInput, ExitCode, Source, ViewerError
 from viewer.identifiers import normalise_uuid
 from viewer.lookup import LookupService
 from viewer.profiles import Profile
 from viewer.sources import ctrlhub, http
-from viewer.sources.auth import ctrlhub_password_sign_in
+from viewer.sources.auth import ctrlhub_password_sign_in, ctrlhub_sign_out
 from viewer.sources.capillary import CLUSTERS, CapillaryClient
 from viewer.sources.ctrlhub import CtrlHubClient
 from viewer.wiring import build_service, capillary_settings, ctrlhub_settings, open_store
@@ -282,6 +282,60 @@ async def sign_in_again(profile: Profile, email: str, secret: str) -> None:
         if not token:
             raise BadInput("Paste the new session token.")
     await _on_worker(credentials.set_secret, profile.name, "ctrlhub_token", token)
+
+
+# -- signing out ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SignOutResult:
+    server_ended: bool  # Ctrl-Hub confirmed the session ended (or there was none to end)
+    message: str  # what the agent reads
+
+
+async def sign_out(profile: Profile, store: OfflineStore | None = None) -> SignOutResult:
+    """End the profile's Ctrl-Hub session at the server, then remove its secrets from the
+    keyring and its saved customers. A logout the server does not confirm still clears
+    everything kept here, and the sentence says the session may still be valid."""
+    saved = replace(profile, memory_secrets={})
+    token = ""
+    if profile.has_ctrlhub and profile.ctrlhub_auth in ("token", "password"):
+        token = await _on_worker(credentials.get_secret, saved, "ctrlhub_token", {})
+    problem = ""
+    if token:
+        try:
+            await ctrlhub_sign_out(profile.ctrlhub_auth_url, token, profile.deadline_s)
+        except ViewerError as exc:
+            problem = exc.message
+    await _on_worker(_forget_locally, profile.name, store)
+    audit.record("sign-out", profile.name, outcome="server session may remain" if problem else "signed out",
+                 sinks=audit.Sinks(profile.audit_file, profile.audit_syslog))
+    if problem:
+        return SignOutResult(False, f"Signed out of “{profile.name}” on this computer: its passwords, "
+                             f"tokens and saved customers were removed. Ctrl-Hub could not be told "
+                             f"({problem}), so the server session may still be valid until it expires.")
+    ended = "the Ctrl-Hub session was ended and its " if token else "its "
+    return SignOutResult(True, f"Signed out of “{profile.name}”: {ended}passwords, tokens and saved "
+                         "customers were removed from this computer.")
+
+
+async def access_log_lines(days: int = 30) -> list[str]:
+    """Help → Access log: the records of the last `days` days, newest first, one line each
+    (read on a worker thread: the log and its rotated copies are a few MB at most)."""
+    from datetime import datetime, timedelta
+
+    since = datetime.now().astimezone() - timedelta(days=days)
+    records = await _on_worker(audit.read_records, since)
+    return [audit.as_text_line(entry) for entry in reversed(records)]
+
+
+def _forget_locally(name: str, store: OfflineStore | None) -> None:
+    credentials.delete_secrets(name)
+    own_store = store is None
+    store = store or open_store()
+    try:
+        store.clear_profile(name)
+    finally:
+        if own_store:
+            store.close()
 
 
 # -- saved (offline) data settings --------------------------------------------------------

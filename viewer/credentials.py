@@ -202,3 +202,30 @@ def _key_from_text(text: str) -> bytes | None:
         return None
     register(text)
     return bytes.fromhex(text)
+
+
+ACCESS_LOG_KEY_ENTRY = "__access_log_key__"
+ACCESS_LOG_KEY_NOT_KEPT = ("No secure keyring is available, so identifiers in the access log are "
+                           "hashed with a key made for this session only: records of different "
+                           "sessions cannot be matched to each other.")
+
+
+def access_log_key() -> tuple[bytes, str]:
+    """The key the access log hashes identifiers with (HMAC-SHA256), made on first use and
+    kept in the keyring for the installation, not per profile: signing out keeps the log
+    readable. Without a secure keyring: a per-run random key and the sentence saying so."""
+    if backend_status()[0]:
+        try:
+            import keyring
+
+            stored = keyring.get_password(SERVICE, ACCESS_LOG_KEY_ENTRY)
+            key = _key_from_text(stored) if stored else None
+            if key is not None:
+                return key, ""
+            key = os.urandom(CACHE_KEY_BYTES)
+            keyring.set_password(SERVICE, ACCESS_LOG_KEY_ENTRY, key.hex())
+            register(key.hex())
+            return key, ""
+        except Exception as exc:
+            log.warning("keyring could not hold the access-log key (%s)", type(exc).__name__)
+    return os.urandom(CACHE_KEY_BYTES), ACCESS_LOG_KEY_NOT_KEPT

@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from viewer import audit
 from viewer.domain import (
     AuthFailed,
     BadReply,
@@ -111,6 +112,9 @@ class LookupService:
         self.on_notice: Callable[[str], None] | None = None
         self._saving: set[asyncio.Task] = set()
         self._generation = 0  # of the current superseding search (search.py)
+        # Privacy settings of the profile (build_service sets them from config.toml).
+        self.audit_sinks = audit.Sinks()
+        self.max_offline_days = 0
 
     async def aclose(self) -> None:
         for task in list(self._saving):  # let a save in progress finish: it is short
@@ -237,7 +241,63 @@ class LookupService:
         if supersede:
             self._generation += 1
             generation = self._generation
-        return SearchRun(self, query, channels, generation, prepaint_max_bytes, progress).states()
+        states = SearchRun(self, query, channels, generation, prepaint_max_bytes, progress).states()
+        return self._recorded(query, states)
+
+    async def _recorded(self, query: Query, states: AsyncIterator[SearchState]) -> AsyncIterator[SearchState]:
+        """The states, and one access-log record per search when it ends (however it ends):
+        the identifier was asked for even when a newer search replaced this one."""
+        last: SearchState | None = None
+        try:
+            async with contextlib.aclosing(states):
+                async for state in states:
+                    last = state
+                    yield state
+        finally:
+            self._record_search(query, last)
+
+    def _record_search(self, query: Query, last: SearchState | None) -> None:
+        if last is None or not last.final:
+            outcome, count = "stopped", None
+        elif last.failure is not None:
+            outcome, count = type(last.failure).__name__, 0
+        else:
+            outcome = "saved copy" if last.result.from_cache else "found"
+            count = len(last.result.interactions)
+        self.record_action("lookup", query, count, outcome)
+        if last is not None and last.final:
+            self._keep_offline_limit()
+
+    def record_action(self, kind: str, query: Query | None, count: int | None = None,
+                      outcome: str = "") -> None:
+        """One access-log record: "lookup", "reveal", "export" or "copy" of this customer
+        (the window calls this for export and copy; searches record themselves)."""
+        audit.record(kind, self.profile_name, query, count, outcome, self.audit_sinks)
+
+    def _keep_offline_limit(self) -> None:
+        """The profile's maximum offline time, after a search (on a worker thread)."""
+        if self.store is None or self.max_offline_days <= 0:
+            return
+        task = asyncio.ensure_future(asyncio.to_thread(
+            self.store.enforce_offline_limit, self.profile_name, self.max_offline_days))
+        self._saving.add(task)
+        task.add_done_callback(self._limit_kept)
+
+    def _limit_kept(self, task: asyncio.Task) -> None:
+        self._saving.discard(task)
+        if task.cancelled() or task.exception() is not None or not task.result():
+            return
+        if self.store is not None:
+            self.store.tell(task.result())
+        self.pass_on_notices()
+
+    def _source_reached(self) -> None:
+        """A live source answered: the maximum offline time counts from now."""
+        if self.store is None or self.max_offline_days <= 0:
+            return
+        task = asyncio.ensure_future(asyncio.to_thread(self.store.mark_reached, self.profile_name))
+        self._saving.add(task)
+        task.add_done_callback(self._saving.discard)
 
     def is_current(self, generation: int | None) -> bool:
         return generation is None or generation == self._generation
@@ -285,6 +345,8 @@ class LookupService:
                                  source=source, detail="deadline for one lookup")
         except ViewerError as exc:
             answer = exc
+        if isinstance(answer, SourceResult | NotFound):
+            self._source_reached()
         if isinstance(answer, ViewerError):
             breaker.record(ok=not isinstance(answer, Unavailable | BadReply))
             _report(progress, source, "failed")

@@ -80,6 +80,14 @@ class Profile:
     # ISO 3166 alpha-2 ("IN", "GB"): a mobile typed without "+" is read as a national number
     # there ("07700 900123" → 447700900123). Empty: its digits are sent as typed.
     default_country: str = ""
+    # Privacy (set by IT in config.toml): saved customers older than this many days are
+    # deleted, and all saved data of the profile once no source was reached for as long
+    # (0: off); a copy of every access-log record to a JSON-lines file or the system log.
+    max_offline_days: int = 0
+    audit_file: str = ""
+    audit_syslog: bool = False
+    # Masked mode from the start (viewer/masking.py): names, mobiles, e-mails hidden.
+    mask_by_default: bool = False
     # Secrets handed over in memory (the demo profile, environment variables); never saved.
     memory_secrets: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -447,6 +455,12 @@ def _typed(values: Mapping[str, object]) -> dict[str, object]:
                 continue
             if 0 < number <= 3600:
                 typed[key] = number
+        elif kinds[key] is bool:
+            if isinstance(value, bool):
+                typed[key] = value
+        elif kinds[key] is int:
+            if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 36500:
+                typed[key] = value
         elif isinstance(value, str | int | float):
             typed[key] = str(value)
     return typed

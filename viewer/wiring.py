@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from viewer import audit
 from viewer.cache import OfflineStore
 from viewer.credentials import get_secret, saved_data_key
 from viewer.domain import NotConfigured, Source
@@ -54,8 +55,24 @@ def build_sources(profile: Profile) -> list[SourceClient]:
 
 
 def build_service(profile: Profile, store: OfflineStore | None = None) -> LookupService:
-    return LookupService(build_sources(profile), store=store, profile_name=profile.name,
-                         deadline_s=profile.deadline_s, default_country=profile.default_country)
+    """The profile's lookup service. Blocking (keyring, SQLite): callers in the window run it
+    on a worker thread. The profile's maximum offline time is applied here, at start."""
+    service = LookupService(build_sources(profile), store=store, profile_name=profile.name,
+                            deadline_s=profile.deadline_s, default_country=profile.default_country)
+    service.audit_sinks = audit.Sinks(profile.audit_file, profile.audit_syslog)
+    service.max_offline_days = profile.max_offline_days
+    audit.key_notice()  # reads the access-log key now, off the GUI thread
+    enforce_offline_limit(profile, store)
+    return service
+
+
+def enforce_offline_limit(profile: Profile, store: OfflineStore | None) -> None:
+    """Saved customers past the profile's maximum offline time go, and all of its saved
+    data once no source was reached for that long; the store says so with its notices."""
+    if store is not None and profile.max_offline_days > 0:
+        wiped = store.enforce_offline_limit(profile.name, profile.max_offline_days)
+        if wiped:
+            store.tell(wiped)
 
 
 def open_store() -> OfflineStore:

@@ -21,6 +21,7 @@ from .data import (
     DEMO_CTRLHUB_CLIENT_ID,
     DEMO_CTRLHUB_CLIENT_SECRET,
     DEMO_CTRLHUB_PASSWORD,
+    DEMO_CTRLHUB_TOKEN,
     DEMO_CTRLHUB_USER,
 )
 from .routing import Request, Response, Route, json_response, route
@@ -31,7 +32,7 @@ SESSION_TTL_S = 8 * 3600  # Ctrl-Hub sessions from the password sign-in
 _lock = threading.Lock()
 _issued: dict[str, tuple[str, float]] = {}  # token → (kind, monotonic expiry)
 _flows: set[str] = set()
-token_requests = {"capillary": 0, "ctrlhub_service": 0, "ctrlhub_login": 0}
+token_requests = {"capillary": 0, "ctrlhub_service": 0, "ctrlhub_login": 0, "ctrlhub_logout": 0}
 
 
 def _issue(kind: str, ttl: float) -> str:
@@ -99,6 +100,20 @@ def ctrlhub_login(request: Request) -> Response:
     })
 
 
+def ctrlhub_logout(request: Request) -> Response:
+    """Ory Kratos' API logout: the session token in a JSON body; 204 and the session ends."""
+    token = _json_body(request).get("session_token")
+    with _lock:
+        token_requests["ctrlhub_logout"] += 1
+        # The demo's pasted token never ends (other tests use it); signing it out is accepted.
+        known = isinstance(token, str) and (_issued.pop(token, None) is not None or _same(token, DEMO_CTRLHUB_TOKEN))
+    if not known and not (isinstance(token, str) and token):
+        return json_response(400, {"error": {"code": 400, "message": "session_token is required"}})
+    if not known:
+        return json_response(403, {"error": {"code": 403, "message": "The session is not active"}})
+    return Response(204, {}, b"")
+
+
 def ctrlhub_service_token(request: Request) -> Response:
     form = {k: v[0] for k, v in parse_qs((request.body or b"").decode("utf-8", "replace")).items()}
     with _lock:
@@ -116,4 +131,5 @@ ROUTES: list[Route] = [
     route("GET", r"/self-service/login/api/?", ctrlhub_login_flow),
     route("POST", r"/self-service/login/?", ctrlhub_login),
     route("POST", r"/oauth2/token/?", ctrlhub_service_token),
+    route("DELETE", r"/self-service/logout/api/?", ctrlhub_logout),
 ]

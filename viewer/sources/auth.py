@@ -35,6 +35,7 @@ CAPILLARY_TOKEN_HEADER = "X-CAP-API-OAUTH-TOKEN"
 CTRLHUB_LOGIN_FLOW_PATH = "/self-service/login/api"
 CTRLHUB_LOGIN_PATH = "/self-service/login"
 CTRLHUB_TOKEN_PATH = "/oauth2/token"
+CTRLHUB_LOGOUT_PATH = "/self-service/logout/api"  # Ory Kratos: DELETE, {"session_token"} → 204
 # Renew when this little of a token's life is left, so a request never carries a token
 # that expires on its way (Capillary's live only minutes).
 RENEW_MARGIN_S = 30.0
@@ -248,3 +249,24 @@ async def _password_sign_in(auth_url: str, email: str, password: str) -> Session
     expires = as_dict(data.get("session")).get("expires_at")
     return Session(token, as_str(expires) if parse_time(expires) else "")
 
+
+
+async def ctrlhub_sign_out(auth_url: str, token: str, deadline_s: float | None = None) -> None:
+    """End a Ctrl-Hub session at the server (API-NOTES.md: 204). A session the server no
+    longer knows (401, 403, 404, 410) is as good as ended; anything else raises, so the
+    caller can say the session may still be valid."""
+    register(token)
+    source = Source.CTRLHUB
+    limit = min(deadline_s or SIGN_IN_DEADLINE_S, SIGN_IN_DEADLINE_S)
+    try:
+        with http.limits(limit):
+            async with asyncio.timeout(limit):
+                async with http.make_client(auth_url.rstrip("/")) as client:
+                    reply = await http.fetch(client, "DELETE", CTRLHUB_LOGOUT_PATH, source=source,
+                                             json_body={"session_token": token})
+    except TimeoutError:
+        raise Unavailable(f"Ctrl-Hub's sign-in service did not answer within {limit:.0f} s.", source=source,
+                          detail=f"deadline for signing out · {http.redact_url(auth_url)}") from None
+    if reply.status in (200, 204, 401, 403, 404, 410):
+        return
+    raise http.server_failure(reply, source, "signing out")

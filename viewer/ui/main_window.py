@@ -23,6 +23,7 @@ from viewer.ui.customer_view import CustomerView
 from viewer.ui.export_actions import ExportActions
 from viewer.ui.message_bar import MessageBar
 from viewer.ui.plain import plain_label, set_plain
+from viewer.ui.privacy_actions import PrivacyActions
 from viewer.ui.recent_menu import RecentMenu
 from viewer.ui.search_bar import SearchBar
 from viewer.ui.search_controller import SearchController
@@ -102,6 +103,10 @@ class MainWindow(QMainWindow):
         self.menuBar().insertMenu(help_menu.menuAction(), self.exports.menu)
         self.view.filter_bar.export_button.setMenu(self.exports.menu)
         self.view.told.connect(self._status)
+        self.privacy = PrivacyActions(self, help_menu)  # Access log, Sign out…, export/copy records
+        self.exports.saved.connect(
+            lambda _path: self.privacy.record("export", len(self.model.shown_interactions())))
+        self.exports.summary_action.triggered.connect(lambda: self.privacy.record("copy", 1))
 
     def _connect_service(self, service: LookupService | None) -> None:
         if service is not None:
@@ -208,6 +213,7 @@ class MainWindow(QMainWindow):
         await self.view.details.shutdown()
         await self.view.shutdown()
         await self.exports.shutdown()
+        await self.privacy.shutdown()
         await self.recent.shutdown()
         if self.service is not None:
             await self.service.aclose()
