@@ -82,7 +82,7 @@ async def test_one_record_per_action_without_the_identifier_or_any_content(demo_
 def test_masked_forms_are_recognisable_but_not_usable():
     assert audit.masked_identifier(Query(IdentifierKind.EMAIL, "priya.sharma@example.com")) == "p•••@example.com"
     assert audit.masked_identifier(Query(IdentifierKind.EXTERNAL_ID, "CUST-0042-XY")) == "C•••XY"
-    assert audit.masked_identifier(Query(IdentifierKind.MOBILE, "447700900123")) == "+44 ••••• ••123"
+    assert audit.masked_identifier(Query(IdentifierKind.MOBILE, "447700900123")) == "+44 •••• •••123"
 
 
 def test_cli_lookup_is_recorded_and_audit_prints_it(tmp_path, capsys):

@@ -32,6 +32,7 @@ from typing import Any
 from viewer import credentials
 from viewer.domain import IdentifierKind, Query
 from viewer.logs import log_dir
+from viewer.masking import mask_identifier
 
 log = logging.getLogger("viewer.audit")
 AUDIT_FILE = "access-log.jsonl"
@@ -60,19 +61,14 @@ class Sinks:
 
 # -- what a record says about the identifier ---------------------------------------------
 def masked_identifier(query: Query | None) -> str:
-    """Enough for an agent to recognise the customer, too little to contact them."""
+    """Enough for an agent to recognise the customer, too little to contact them: mobiles
+    and e-mails as the window masks them (viewer/masking.py); other identifiers, which the
+    window shows unmasked, are cut to their ends here — the log holds no raw identifier."""
     if query is None or not query.value:
         return ""
+    if query.kind in (IdentifierKind.MOBILE, IdentifierKind.EMAIL):
+        return mask_identifier(query.value, query.kind)
     value = query.value
-    if query.kind is IdentifierKind.MOBILE:
-        digits = "".join(c for c in value if c.isdigit())
-        if len(digits) < 6:
-            return DOT * len(digits)
-        hidden = len(digits) - 5
-        return f"+{digits[:2]} " + DOT * min(hidden, 5) + " " + DOT * max(hidden - 5, 0) + digits[-3:]
-    if query.kind is IdentifierKind.EMAIL and "@" in value:
-        local, _, domain = value.rpartition("@")
-        return f"{local[:1]}{DOT * 3}@{domain}"
     if len(value) <= 6:
         return DOT * 3
     return f"{value[:1]}{DOT * 3}{value[-2:]}"
