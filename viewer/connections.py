@@ -176,14 +176,7 @@ def save(profile: Profile, secrets: dict[str, str], previous_name: str | None = 
 
 def remove(name: str, store: OfflineStore | None = None) -> bool:
     """Delete a profile, every secret it had in the keyring, and its saved customers."""
-    credentials.delete_secrets(name)
-    own_store = store is None
-    store = store or open_store()
-    try:
-        store.clear_profile(name)
-    finally:
-        if own_store:
-            store.close()
+    _forget_locally(name, store)
     with _config_writes:
         return profiles.remove_profile(name)
 
@@ -328,6 +321,7 @@ async def access_log_lines(days: int = 30) -> list[str]:
 
 
 def _forget_locally(name: str, store: OfflineStore | None) -> None:
+    """The profile's secrets out of the keyring and its saved customers out of the store."""
     credentials.delete_secrets(name)
     own_store = store is None
     store = store or open_store()
