@@ -2,6 +2,8 @@
 
     QT_QPA_PLATFORM=offscreen python tools/screenshot.py shot.png --query 917385022695 --row 0
 Under Xvfb (DISPLAY set) it shows a real window instead. For looking at what agents see.
+Masked mode is on (README images show no one's number); `--unmasked` turns it off, and
+`--reveal Receiver` clicks Reveal on that field of the selected row first.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ async def drive(window, args) -> None:
         window.select_channel(args.channel)
     if args.row is not None:
         window.select_row(args.row)
+    if args.reveal:
+        await reveal(window, args.reveal)
     for extra in args.then:
         window.search_bar.field.setText(extra)
         window.search_bar.field.returnPressed.emit()
@@ -47,6 +51,17 @@ async def drive(window, args) -> None:
     await asyncio.sleep(0.3)
     window.grab().save(args.out)
     print("saved", args.out)
+
+
+async def reveal(window, field: str) -> None:
+    """Click Reveal on `field` of the detail pane (waiting for a Ctrl-Hub row's full detail)."""
+    for _ in range(100):
+        buttons = {b.accessibleName().removeprefix("Reveal "): b for b in window.detail.reveal_buttons()}
+        if field in buttons and not window.detail.note.isVisible():
+            buttons[field].click()
+            return
+        await asyncio.sleep(0.05)
+    print(f"no Reveal button for {field!r}; masked fields: {sorted(buttons)}")
 
 
 def main() -> int:
@@ -57,6 +72,8 @@ def main() -> int:
     parser.add_argument("--row", type=int)
     parser.add_argument("--then", action="append", default=[], help="search this afterwards (e.g. an unknown id)")
     parser.add_argument("--size", default="1360x820")
+    parser.add_argument("--unmasked", action="store_true", help="masked mode off (it is on by default)")
+    parser.add_argument("--reveal", metavar="FIELD", help="reveal this field of the selected row")
     parser.add_argument("--filter", help="words for the timeline filter")
     parser.add_argument("--status", choices=("all", "problems", "good"), help="status filter")
     parser.add_argument("--period", choices=("today", "7d", "30d", "90d", "all"), help="date preset")
@@ -66,6 +83,7 @@ def main() -> int:
     asyncio.set_event_loop(loop)
     with DemoServer() as server:
         window = make_window(demo_profile(server.url))
+        window.masked.set_on(not args.unmasked)
         width, height = (int(v) for v in args.size.split("x"))
         window.resize(width, height)
         window.show()

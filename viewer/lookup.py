@@ -115,6 +115,7 @@ class LookupService:
         # Privacy settings of the profile (build_service sets them from config.toml).
         self.audit_sinks = audit.Sinks()
         self.max_offline_days = 0
+        self.mask_by_default = False  # the window starts in masked mode (viewer/masking.py)
 
     async def aclose(self) -> None:
         for task in list(self._saving):  # let a save in progress finish: it is short

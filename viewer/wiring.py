@@ -61,6 +61,7 @@ def build_service(profile: Profile, store: OfflineStore | None = None) -> Lookup
                             deadline_s=profile.deadline_s, default_country=profile.default_country)
     service.audit_sinks = audit.Sinks(profile.audit_file, profile.audit_syslog)
     service.max_offline_days = profile.max_offline_days
+    service.mask_by_default = profile.mask_by_default
     audit.key_notice()  # reads the access-log key now, off the GUI thread
     enforce_offline_limit(profile, store)
     return service

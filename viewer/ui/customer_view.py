@@ -24,7 +24,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from viewer.attention import AttentionItem, attention
-from viewer.domain import Customer, Interaction, LookupResult
+from viewer.domain import Customer, Interaction, LookupResult, Query
 from viewer.lookup import LookupService
 from viewer.present import local_time
 from viewer.timeline import TimelineFilter, TimelineIndex
@@ -52,6 +52,9 @@ class CustomerView(QWidget):
         """`service` returns the current LookupService (None before any set-up)."""
         super().__init__(parent)
         self.result: LookupResult | None = None
+        # The unmasked query of what is shown: a masked result's query cannot tell two
+        # customers masked alike apart, nor the same customer masked and unmasked.
+        self.shown_query: Query | None = None
         self.card = CustomerCard()
         self.filter_bar = FilterBar()
         self.channel_tabs = ChannelTabs()
@@ -95,17 +98,20 @@ class CustomerView(QWidget):
         self.card.attention.chosen.connect(self.show_key)
 
     # -- what is shown ------------------------------------------------------------------------
-    def show_result(self, result: LookupResult) -> None:
-        """Put a result on screen; the same customer refreshed keeps tab, filter, row and
-        scroll, a new one starts on All, unfiltered."""
-        same = self.result is not None and self.result.query == result.query
+    def show_result(self, result: LookupResult, same_as: Query | None = None) -> None:
+        """Put a result on screen; the same customer refreshed (or masked anew) keeps tab,
+        filter, row and scroll, a new one starts on All, unfiltered. `same_as`: the
+        unmasked query of a masked result."""
+        query = same_as if same_as is not None else result.query
+        same = self.result is not None and self.shown_query == query
+        self.shown_query = query
         kept_channel = self.channel_tabs.current() if same else None
         selected = self.selected_interaction() if same else None
         scroll = self.table.verticalScrollBar().value() if same else 0
         if not same:
             self.filter_bar.reset()
         self.result = result
-        self.details.reset(result)
+        self.details.reset(result, keep=same)
         self._shown_item = _NOTHING_YET
         self.model.set_interactions(result.interactions, index=self._new_index(result.interactions))
         self.table.horizontalHeader().setSortIndicator(TIME, Qt.SortOrder.DescendingOrder)
@@ -142,7 +148,7 @@ class CustomerView(QWidget):
         return not self.split.isEnabled()
 
     def clear(self, title: str = NO_CUSTOMER) -> None:
-        self.result = None
+        self.result = self.shown_query = None
         self.details.reset(None)
         self._shown_item = _NOTHING_YET
         self.filter_bar.reset()

@@ -19,8 +19,10 @@ from viewer.domain import (
     channel_label,
 )
 from viewer.lookup import LookupService
+from viewer.masking import mask_otp
 from viewer.present import (
     DIRECTION_ARROWS,
+    Field,
     detail_fields,
     interaction_detail_fields,
     local_time,
@@ -42,6 +44,14 @@ def _title(item: Interaction) -> str:
     return f"{head} · {local_time(item.occurred_at) or item.id}"
 
 
+def _revealed_values(shown: list[Field], real: list[Field]) -> list[str | None] | None:
+    """What Reveal shows for each shown field: its unmasked value (one-time passwords stay
+    masked even then); None where the two lists do not line up."""
+    if [f.label for f in shown] != [f.label for f in real]:
+        return None
+    return [mask_otp(r.value) if r.value != s.value else None for s, r in zip(shown, real, strict=True)]
+
+
 class DetailController(QObject):
     # A Ctrl-Hub interaction's full detail is on screen, or failed to load (the sentence).
     detail_shown = Signal(str)
@@ -54,11 +64,17 @@ class DetailController(QObject):
         self._selected = selected
         self._details: dict[str, InteractionDetail] = {}  # Ctrl-Hub details of this result
         self._task: asyncio.Task | None = None
+        # Masked mode (ui/masked_mode.py): a Ctrl-Hub detail as shown, and the unmasked
+        # row behind a shown one (None: nothing to reveal). The window sets both.
+        self.mask_detail: Callable[[InteractionDetail], InteractionDetail] = lambda detail: detail
+        self.unmasked: Callable[[Interaction], Interaction | None] = lambda _item: None
 
-    def reset(self, result: LookupResult | None) -> None:
-        """A new result: forget the details loaded for the last one."""
+    def reset(self, result: LookupResult | None, keep: bool = False) -> None:
+        """A new result: forget the details loaded for the last one (`keep`: the same
+        customer refreshed or masked anew: what was loaded still holds)."""
         self.cancel()
-        self._details = {}
+        if not keep:
+            self._details = {}
         if result is not None and result.opened is not None:
             self._details[result.opened.interaction.id] = result.opened
 
@@ -74,7 +90,11 @@ class DetailController(QObject):
         title = _title(item)
         loading = item.source is Source.CTRLHUB and self._service() is not None
         note = "Loading names, notes and times from Ctrl-Hub…" if loading else ""
-        self.pane.show_fields(title, detail_fields(item), raw_json_text(item.raw), note, document=item.raw)
+        fields = detail_fields(item)
+        real = self.unmasked(item)
+        reveal = _revealed_values(fields, detail_fields(real)) if real is not None else None
+        self.pane.show_fields(title, fields, raw_json_text(item.raw), note, document=item.raw,
+                              reveal=reveal)
         self.cancel()
         if loading:
             self._task = asyncio.ensure_future(self._load(item))
@@ -91,12 +111,16 @@ class DetailController(QObject):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
-    def _show_full(self, detail: InteractionDetail) -> None:
+    def _show_full(self, real: InteractionDetail) -> None:
+        """A Ctrl-Hub interaction in full, masked as the mode says (`real` is as loaded)."""
+        detail = self.mask_detail(real)
         item = detail.interaction
         arrow = "←" if item.direction.value == "inbound" else "→"
         title = f"Ctrl-Hub {channel_label(item.channel)} {arrow} {local_time(item.occurred_at)}"
-        self.pane.show_fields(title, interaction_detail_fields(detail), raw_json_text(detail.document),
-                              document=detail.document)
+        fields = interaction_detail_fields(detail)
+        reveal = None if detail is real else _revealed_values(fields, interaction_detail_fields(real))
+        self.pane.show_fields(title, fields, raw_json_text(detail.document),
+                              document=detail.document, reveal=reveal)
 
     async def _load(self, item: Interaction) -> None:
         service = self._service()

@@ -1,8 +1,11 @@
-"""The detail pane: every field of the selected interaction, and its raw JSON."""
+"""The detail pane: every field of the selected interaction, and its raw JSON.
+
+In masked mode a masked value has a Reveal button: it shows that one value for
+REVEAL_MS, then masks it again (the window records each reveal in the access log)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -23,11 +26,27 @@ from viewer.ui.plain import keep_narrow, plain_block, plain_label, set_plain, to
 
 PLACEHOLDER = "Select a message to see all of its fields."
 _NO_DOCUMENT = object()  # show_fields without a document: "Copy" copies the raw view's text
+REVEAL_MS = 30_000  # how long a revealed value stays readable (tests shorten it)
+REVEAL_TEXT = "Reveal"
+
+
+def _set_value(label: QLabel, field: Field, text: str) -> None:
+    if field.long:
+        set_plain(label, text, limit=BLOCK_LIMIT, multiline=True)
+    else:
+        set_plain(label, text, limit=LINE_LIMIT)
 
 
 class DetailPane(QWidget):
+    # A masked value was revealed (its field's label).
+    revealed = Signal(str)
+
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._reveal_timer = QTimer(self)
+        self._reveal_timer.setSingleShot(True)
+        self._reveal_timer.timeout.connect(self.end_reveal)
+        self._revealed: tuple[QLabel, Field, str] | None = None  # the value shown unmasked now
         self.title = keep_narrow(plain_label(PLACEHOLDER))
         self.title.setWordWrap(True)
         font = self.title.font()
@@ -84,18 +103,26 @@ class DetailPane(QWidget):
         return dict(self._shown)
 
     def show_fields(self, title: str, fields: list[Field], raw_text: str, note: str = "",
-                    document: object = _NO_DOCUMENT) -> None:
+                    document: object = _NO_DOCUMENT, reveal: list[str | None] | None = None) -> None:
         """`raw_text` is the bounded raw view (present.raw_json_text); `document`, when
-        given, is what "Copy all JSON" copies whole."""
+        given, is what "Copy all JSON" copies whole. `reveal[i]`, when given, is the
+        unmasked value of masked `fields[i]` (a Reveal button shows it for a while)."""
         set_plain(self.title, title)
         self.set_note(note)
+        self._reveal_timer.stop()
+        self._revealed = None  # its label goes with the old rows
         while self.form.rowCount():
             self.form.removeRow(0)
         self._shown = {}
-        for field in fields:
+        for i, field in enumerate(fields):
             label, value = plain_label(field.label), self._value_label(field)
-            self.form.addRow(label, self._with_copy_button(value, field.copy))
-            self._shown[label.text().strip()] = value.text()
+            real = reveal[i] if reveal is not None and i < len(reveal) else None
+            name = label.text().strip()
+            row = self._with_copy_button(value, field.copy)
+            if real is not None and real != field.value:
+                row = self._with_reveal_button(row, value, field, real, name)
+            self.form.addRow(label, row)
+            self._shown[name] = value.text()
         self.raw.setPlainText(raw_text)
         self._document = document
         self.copy_button.setEnabled(bool(raw_text))
@@ -131,6 +158,42 @@ class DetailPane(QWidget):
         button.clicked.connect(lambda: QGuiApplication.clipboard().setText(copy))
         layout.addWidget(button)
         return row
+
+    def _with_reveal_button(self, row: QWidget, value: QLabel, field: Field, real: str,
+                            name: str) -> QWidget:
+        host = QWidget()
+        layout = QHBoxLayout(host)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(row, 1)
+        button = QToolButton()
+        button.setText(REVEAL_TEXT)
+        button.setAccessibleName(f"Reveal {name}")
+        button.setToolTip(tooltip(f"Show this {name.lower()} for {REVEAL_MS // 1000} seconds "
+                                  "(recorded in the access log)"))
+        button.clicked.connect(lambda: self.reveal(value, field, real, name))
+        layout.addWidget(button)
+        return host
+
+    def reveal_buttons(self) -> list[QToolButton]:
+        return [b for b in self._form_host.findChildren(QToolButton) if b.text() == REVEAL_TEXT]
+
+    def reveal(self, value: QLabel, field: Field, real: str, name: str) -> None:
+        """Show one masked value unmasked for REVEAL_MS (one at a time)."""
+        self.end_reveal()
+        _set_value(value, field, real)
+        self._shown[name] = value.text()
+        self._revealed = (value, field, name)
+        self._reveal_timer.start(REVEAL_MS)
+        self.revealed.emit(name)
+
+    def end_reveal(self) -> None:
+        """The revealed value masked again."""
+        self._reveal_timer.stop()
+        if self._revealed is not None:
+            value, field, name = self._revealed
+            self._revealed = None
+            _set_value(value, field, field.value)
+            self._shown[name] = value.text()
 
     def focus_fields(self) -> None:
         self.fields.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, 
 from viewer.domain import IdentifierKind, Interaction, LookupResult, Query
 from viewer.lookup import LookupService
 from viewer.safe_text import shown
-from viewer.ui import clipboard_lookup
+from viewer.ui import clipboard_lookup, masked_mode
 from viewer.ui.customer_view import CustomerView
 from viewer.ui.export_actions import ExportActions
 from viewer.ui.message_bar import MessageBar
@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         self.searches = SearchController(lambda: self.service, self.search_bar, self.view, self.message_bar,
                                          self._status, self)
         self.recent = RecentMenu(self.search_bar.recent_menu, self)
+        self.masked = masked_mode.MaskedMode(bool(service is not None and service.mask_by_default), self)
         self._build_layout()
         self._build_status_bar(profile_label)
         self._expose_parts()
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.exports.saved.connect(
             lambda _path: self.privacy.record("export", len(self.model.shown_interactions())))
         self.exports.summary_action.triggered.connect(lambda: self.privacy.record("copy", 1))
+        masked_mode.install(self, self.masked)  # Ctrl+M, the "● Masked" button, Reveal
 
     def _connect_service(self, service: LookupService | None) -> None:
         if service is not None:
@@ -139,6 +141,8 @@ class MainWindow(QMainWindow):
             self._closing.add(closing)
             closing.add_done_callback(self._closing.discard)
         self.view.clear()
+        if service is not None:
+            self.masked.set_on(service.mask_by_default)  # each profile's own default
         self.setWindowTitle(f"{TITLE} — {shown(profile_label)}")
         set_plain(self.profile_label, f"Profile: {profile_label}")
         if problem:
@@ -166,7 +170,7 @@ class MainWindow(QMainWindow):
         return self.recent.entries
 
     def start_search(self, text: str, kind: IdentifierKind | None = None) -> None:
-        self.searches.start(text, kind)
+        self.searches.start(self.masked.typed(text), kind)
 
     def open_query(self, query: Query) -> None:
         """Search an exact query (from the recent list): no kind detection needed."""

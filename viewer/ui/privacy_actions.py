@@ -60,7 +60,10 @@ class PrivacyActions(QObject):
         """An export or copy of the customer on screen, in the access log."""
         service, result = getattr(self.window, "service", None), getattr(self.window, "result", None)
         if service is not None and result is not None:
-            service.record_action(kind, result.query, count)
+            # The unmasked query (the shown result's may be masked): the log hashes it.
+            view = getattr(self.window, "view", None)
+            query = getattr(view, "shown_query", None) or result.query
+            service.record_action(kind, query, count)
 
     def show_access_log(self) -> asyncio.Task:
         return self._start(self._show_access_log())

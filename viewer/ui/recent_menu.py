@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu
 
 from viewer.lookup import LookupService
+from viewer.masking import mask_identifier, mask_name
 from viewer.present import local_time
 from viewer.safe_text import shown
 from viewer.ui.plain import tooltip
@@ -29,6 +30,7 @@ class RecentMenu(QObject):
         self.entries: list = []
         self._loading: set[asyncio.Task] = set()  # strong references until done
         self._service: LookupService | None = None
+        self.masked = lambda: False  # masked mode on? (the window sets it)
         self.fill([])
 
     def refresh(self, service: LookupService | None) -> None:
@@ -54,7 +56,13 @@ class RecentMenu(QObject):
     def fill(self, recent: list) -> None:
         self.menu.clear()
         for entry in recent:
-            who, value = shown(entry.name or entry.query.value), shown(entry.query.value)
+            value = entry.query.value
+            if self.masked():  # masked mode: names and identifiers hidden here too
+                value = mask_identifier(value, entry.query.kind)
+                who = mask_name(entry.name) if entry.name else value
+            else:
+                who = entry.name or value
+            who, value = shown(who), shown(value)
             label = f"{who}  ·  {entry.query.kind.label} {value}"
             action = self.menu.addAction(label.replace("&", "&&"))  # "&" in a name is not a shortcut
             action.setToolTip(tooltip(f"Viewed {local_time(entry.viewed_at)}"))

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -23,6 +24,7 @@ from viewer.present import age
 from viewer.search import SearchState
 from viewer.ui.customer_view import CustomerView
 from viewer.ui.gc_guard import freeze_large_result
+from viewer.ui.masked_mode import OFF_THREAD_ROWS, MaskedMode
 from viewer.ui.message_bar import MessageBar
 from viewer.ui.search_bar import SearchBar
 
@@ -51,7 +53,11 @@ class SearchController(QObject):
         self.task: asyncio.Task | None = None
         self.generation = 0  # searches started (tests wait on it)
         self.last: tuple[str, IdentifierKind | None] | None = None
-        self.state: SearchState | None = None
+        self.state: SearchState | None = None  # as the sources said it: never shown as such
+        self.shown: SearchState | None = None  # the masked copy of it on screen
+        self.mode = MaskedMode(False, self)  # the window gives its own
+        self._paint_seq = 0  # a newer paint (a new state, a toggle) wins over an older one
+        self._remasking: set[asyncio.Task] = set()
         self.notes: list[str] = []  # said by the saved data during this search
         self._started = 0.0
 
@@ -70,7 +76,7 @@ class SearchController(QObject):
         self.cancel(quiet=True)
         self.generation += 1
         self.notes = []
-        self.state = None
+        self.state = self.shown = None
         self._started = time.perf_counter()
         self.task = asyncio.ensure_future(self._run(query))
         # A search that answers at once is painted once: the spinner, the status line and
@@ -82,7 +88,7 @@ class SearchController(QObject):
             if self.state is None or self.state.result is None:
                 self.messages.clear()
             self.bar.set_busy(True)
-            self._status(f"Looking up {query}…")
+            self._status(f"Looking up {self.mode.query_text(query)}…")
 
     def retry(self) -> None:
         if self.last is not None:
@@ -100,10 +106,11 @@ class SearchController(QObject):
 
     async def shutdown(self) -> None:
         task, self.task = self.task, None
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        for pending in [task, *self._remasking]:
+            if pending is not None and not pending.done():
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await pending
 
     # -- the stream --------------------------------------------------------------------------
     async def _run(self, query: Query) -> None:
@@ -112,27 +119,59 @@ class SearchController(QObject):
             async with contextlib.aclosing(service.search(query)) as states:  # closed even on a bug
                 async for state in states:
                     self.state = state
-                    self.paint(state)
+                    await self._paint_masked(state)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug must not take the window down, nor leave it spinning
             log.exception("a search failed unexpectedly")
             self.bar.set_busy(False)
             self._show_failure(ViewerError("The answer arrived but could not be shown.", detail=type(exc).__name__),
-                               query)
+                               replace(query, value=self.mode.query_text(query)))
             self.search_finished.emit("The answer arrived but could not be shown.")
             return
         final = self.state
         if final is not None and final.final:
-            self.search_finished.emit(str(final.failure) if final.failure is not None else "")
+            failure = self._shown_failure(final)
+            self.search_finished.emit(str(failure) if failure is not None else "")
+
+    def _shown_failure(self, final: SearchState) -> ViewerError | None:
+        if final.failure is None:
+            return None
+        if self.shown is not None and self.shown.final:
+            return self.shown.failure
+        return self.mode.masker().mask_state(replace(final, result=None)).failure
+
+    # -- masked mode -------------------------------------------------------------------------
+    async def _paint_masked(self, state: SearchState) -> None:
+        """Paint `state` masked (OTPs are masked even with masked mode off); a large result
+        is masked in a worker thread so the window keeps answering."""
+        self._paint_seq += 1
+        seq, masker = self._paint_seq, self.mode.masker()
+        rows = len(state.result.interactions) if state.result is not None else 0
+        if rows >= OFF_THREAD_ROWS:
+            shown = await asyncio.to_thread(masker.mask_state, state)
+        else:
+            shown = masker.mask_state(state)
+        if seq == self._paint_seq and state is self.state:  # nothing newer meanwhile
+            self.shown = shown
+            self.paint(shown)
+
+    def remask(self) -> None:
+        """Masked mode switched: paint the kept state again, masked the new way (no request)."""
+        if self.state is None or (self.state.result is not None and self.view.result is None):
+            return  # nothing of it on screen (the view was cleared: another connection)
+        task = asyncio.ensure_future(self._paint_masked(self.state))
+        self._remasking.add(task)
+        task.add_done_callback(self._remasking.discard)
 
     def paint(self, state: SearchState) -> None:
+        """Paint a state that is already masked (see _paint_masked)."""
         took = time.perf_counter() - self._started
         self.view.card.chips.show_statuses(state.sources)
         if state.final:
             self.bar.set_busy(False)
         if state.result is not None:
-            self.view.show_result(state.result)
+            self.view.show_result(state.result, same_as=self._real_query(state))
             self._show_notices(state)
             origin = "saved" if state.result.from_cache else "live"
             more = "" if state.final else f" · waiting for {', '.join(s.label for s in state.waiting)}"
@@ -142,10 +181,14 @@ class SearchController(QObject):
                 freeze_large_result(len(state.result.interactions))
         elif state.final:
             self._show_failure(state.failure, state.query, state)
-        elif self.view.result is not None and self.view.result.query != state.query:
+        elif self.view.result is not None and self.view.shown_query != self._real_query(state):
             self.view.set_stale(f"Searching for {state.query}… (below: the previous customer)")
         elif self.view.result is None:
             self.view.card.show_customer(Customer(), f"Searching for {state.query}…", "")
+
+    def _real_query(self, state: SearchState):
+        """The unmasked query of a painted state: two customers masked alike stay apart."""
+        return self.state.query if self.state is not None and state is self.shown else state.query
 
     # -- sentences ---------------------------------------------------------------------------
     def _show_notices(self, state: SearchState) -> None:
