@@ -27,6 +27,7 @@ from viewer import connections
 from viewer.connections import Profile
 from viewer.safe_text import BLOCK_LIMIT, shown
 from viewer.ui.plain import plain_label
+from viewer.ui.tasks import BackgroundTasks
 
 ACCESS_LOG_DAYS = 30
 
@@ -39,7 +40,7 @@ class PrivacyActions(QObject):
         self.window = window
         self.help_menu = help_menu
         self.dialog: QDialog | QMessageBox | None = None  # the open one, kept alive
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks = BackgroundTasks()
         self.access_log_action = help_menu.addAction("Access log", self.show_access_log)
         self.sign_out_action = QAction("Sign out…", self)
         self.sign_out_action.triggered.connect(self.confirm_sign_out)
@@ -66,7 +67,7 @@ class PrivacyActions(QObject):
             service.record_action(kind, query, count)
 
     def show_access_log(self) -> asyncio.Task:
-        return self._start(self._show_access_log())
+        return self._tasks.start(self._show_access_log())
 
     async def _show_access_log(self) -> None:
         lines = await connections.access_log_lines(ACCESS_LOG_DAYS)
@@ -110,7 +111,7 @@ class PrivacyActions(QObject):
         box.open()
 
     def sign_out(self, profile: Profile) -> asyncio.Task:
-        return self._start(self._sign_out(profile))
+        return self._tasks.start(self._sign_out(profile))
 
     async def _sign_out(self, profile: Profile) -> None:
         old = self.window.service
@@ -123,13 +124,5 @@ class PrivacyActions(QObject):
         self.signed_out.emit(result.message)
 
     # -- background work -------------------------------------------------------------------------
-    def _start(self, coroutine) -> asyncio.Task:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
     async def shutdown(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.shutdown()
