@@ -156,13 +156,13 @@ def run_gui(demo: bool = False, profile_name: str | None = None, first: dict | N
     if inbox.handed_over:  # a window of this user started meanwhile and took the request
         return 0
     start_demo = DemoOnDemand()
-    store = open_store()  # cheap: no full-file scan; memory-only without a secure keyring
     window = MainWindow(None)
+    install_excepthook(window)
+    window.show()  # first paint: reading the keyring and opening saved data come after it
+    store = loop.run_until_complete(asyncio.to_thread(open_store))  # the window keeps painting
     controller = ConnectionController(window, start_demo, store)
     profile, problem = initial_profile(demo, profile_name, start_demo)
     opening = controller.use(profile)
-    install_excepthook(window)
-    window.show()
     if opening is not None:
         # Its sources are built on a worker thread (a keyring may ask to be unlocked) while the
         # window paints; the start-up messages follow, so opening does not clear them.
