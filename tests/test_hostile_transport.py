@@ -88,15 +88,20 @@ async def failure_of(coroutine) -> ViewerError:
 
 # -- 1. compression -----------------------------------------------------------------------
 
+async def failure_and_peak(url: str):
+    """The error a Capillary lookup ends in, and the most memory Python held meanwhile."""
+    tracemalloc.start()
+    try:
+        error = await failure_of(lookup_capillary(url))
+        return error, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.mark.asyncio
 async def test_stacked_gzip_is_refused_before_anything_is_unpacked(bombs):
     with HostileServer(capillary_answers(bombs["twice"])) as server:
-        tracemalloc.start()
-        try:
-            error = await failure_of(lookup_capillary(server.url))
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        error, peak = await failure_and_peak(server.url)
     assert isinstance(error, BadReply)
     assert str(error) == ("Capillary: The reply was packed in 2 layers of compression and was not loaded "
                           "(a way to hide a very large reply in a small one).")
@@ -109,12 +114,7 @@ async def test_stacked_gzip_is_refused_before_anything_is_unpacked(bombs):
 async def test_a_gzip_bomb_is_cut_off_at_the_limit_with_bounded_memory(bombs):
     """261 KB that unpacks to 256 MB: stopped once 40 MB are unpacked, not after all of it."""
     with HostileServer(capillary_answers(bombs["once"])) as server:
-        tracemalloc.start()
-        try:
-            error = await failure_of(lookup_capillary(server.url))
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        error, peak = await failure_and_peak(server.url)
     assert isinstance(error, BadReply)
     assert error.message == f"The reply was larger than {LIMIT_MB} MB once unpacked and was not loaded."
     assert peak < 4 * http.MAX_BODY_BYTES, f"peak {peak / MB:.0f} MB"  # measured: 42 MB
