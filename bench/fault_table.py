@@ -11,20 +11,24 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.fault_cases import CASES, DEADLINE_S  # noqa: E402
-from viewer.demo import DEMO_CAPILLARY_PASSWORD, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN, DemoServer  # noqa: E402
-from viewer.domain import IdentifierKind, Query, ViewerError  # noqa: E402
-from viewer.lookup import LookupService  # noqa: E402
-from viewer.sources.capillary import CapillaryClient, CapillarySettings  # noqa: E402
-from viewer.sources.ctrlhub import CtrlHubClient, CtrlHubSettings  # noqa: E402
+from tests.fault_cases import CASES, DEADLINE_S
+from viewer.demo import DEMO_CAPILLARY_PASSWORD, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN, DemoServer
+from viewer.domain import IdentifierKind, Query, ViewerError
+from viewer.lookup import LookupService
+from viewer.sources.capillary import CapillaryClient, CapillarySettings
+from viewer.sources.ctrlhub import CtrlHubClient, CtrlHubSettings
 
 QUERY = Query(IdentifierKind.MOBILE, "447700900123")
 
 
 def client(source: str, url: str):
     if source == "capillary":
-        return CapillaryClient(CapillarySettings(url, "demo", DEMO_CAPILLARY_PASSWORD, "UTC", read_timeout=DEADLINE_S))
-    return CtrlHubClient(CtrlHubSettings(url, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN, read_timeout=DEADLINE_S))
+        return CapillaryClient(
+            CapillarySettings(url, "demo", DEMO_CAPILLARY_PASSWORD, "UTC", read_timeout=DEADLINE_S)
+        )
+    return CtrlHubClient(
+        CtrlHubSettings(url, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN, read_timeout=DEADLINE_S)
+    )
 
 
 async def told(source: str, url: str) -> str:
@@ -41,8 +45,14 @@ async def told(source: str, url: str) -> str:
 async def main() -> None:
     with DemoServer() as server:
         specs = list(CASES)
-        rows = await asyncio.gather(*(asyncio.gather(*(told(s, f"{server.url}/fault/{spec}")
-                                                      for s in ("capillary", "ctrlhub"))) for spec in specs))
+        rows = await asyncio.gather(
+            *(
+                asyncio.gather(
+                    *(told(s, f"{server.url}/fault/{spec}") for s in ("capillary", "ctrlhub"))
+                )
+                for spec in specs
+            )
+        )
     print("| fault | Capillary | Ctrl-Hub |\n|---|---|---|")
     for spec, (capillary, ctrlhub) in zip(specs, rows, strict=True):
         print(f"| `{spec}` | {capillary} | {ctrlhub} |")

@@ -21,13 +21,13 @@ from dataclasses import replace
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
-from viewer.app import make_loop, make_window  # noqa: E402
-from viewer.demo import DemoServer  # noqa: E402
-from viewer.wiring import demo_profile  # noqa: E402
+from viewer.app import make_loop, make_window
+from viewer.demo import DemoServer
+from viewer.wiring import demo_profile
 
 OLIVER = "447700900123"
 
@@ -54,8 +54,10 @@ async def bench(window, runs: int) -> None:
     await first_paint(window)  # connections opened once, as in a working day
     results = [await first_paint(window) for _ in range(runs)]
     times = [t for t, _ in results]
-    print(f"Enter → first rows painted, Ctrl-Hub delayed: median {statistics.median(times) * 1000:.0f} ms, "
-          f"min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f} over {runs} runs")
+    print(
+        f"Enter → first rows painted, Ctrl-Hub delayed: median {statistics.median(times) * 1000:.0f} ms, "
+        f"min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f} over {runs} runs"
+    )
     print(f"  chips at that moment: {results[-1][1]}")
 
 
@@ -67,7 +69,9 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     loop = make_loop(app)
     with DemoServer() as server:
-        profile = replace(demo_profile(server.url), ctrlhub_url=f"{server.url}/fault/delay/{args.delay:g}")
+        profile = replace(
+            demo_profile(server.url), ctrlhub_url=f"{server.url}/fault/delay/{args.delay:g}"
+        )
         window = make_window(profile)
         window.show()
         with loop:

@@ -21,14 +21,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
-from viewer.app import make_loop, make_window  # noqa: E402
-from viewer.cache import OfflineStore  # noqa: E402
-from viewer.demo import DemoServer  # noqa: E402
-from viewer.wiring import demo_profile  # noqa: E402
+from viewer.app import make_loop, make_window
+from viewer.cache import OfflineStore
+from viewer.demo import DemoServer
+from viewer.wiring import demo_profile
 
 # Also measures the same searches answered from the offline store ("Work offline").
 CASES = {
@@ -47,8 +47,13 @@ async def one_run(window, identifier: str) -> float:
 
     def finished(*_):
         state = window.searches.state  # the last state: every source has answered
-        if (not done.done() and state is not None and state.final and window.result is not None
-                and window.result.from_cache == want_saved):
+        if (
+            not done.done()
+            and state is not None
+            and state.final
+            and window.result is not None
+            and window.result.from_cache == want_saved
+        ):
             done.set_result(None)
 
     def failed(*_):
@@ -74,17 +79,21 @@ async def bench(window, runs: int) -> None:
         first = await one_run(window, identifier)  # the demo server builds big replies once
         times = [await one_run(window, identifier) for _ in range(runs)]
         rows = window.model.rowCount()
-        print(f"{label}: {rows:,} rows; first {first * 1000:.0f} ms; then median "
-              f"{statistics.median(times) * 1000:.0f} ms, min {min(times) * 1000:.0f}, "
-              f"max {max(times) * 1000:.0f} over {runs} runs")
+        print(
+            f"{label}: {rows:,} rows; first {first * 1000:.0f} ms; then median "
+            f"{statistics.median(times) * 1000:.0f} ms, min {min(times) * 1000:.0f}, "
+            f"max {max(times) * 1000:.0f} over {runs} runs"
+        )
         print(f"  switching tabs: {tab_switches(window)}")
         while window.service._saving:  # the live answer is being saved in the background
             await asyncio.sleep(0.05)
         window.set_offline(True)  # from the saved data only: decrypt, decompress, parse, paint
         saved = [await one_run(window, identifier) for _ in range(runs)]
-        print(f"  from saved data: median {statistics.median(saved) * 1000:.0f} ms, "
-              f"min {min(saved) * 1000:.0f}, max {max(saved) * 1000:.0f} over {runs} runs "
-              f"({window.model.rowCount():,} rows, from_cache={window.result.from_cache})")
+        print(
+            f"  from saved data: median {statistics.median(saved) * 1000:.0f} ms, "
+            f"min {min(saved) * 1000:.0f}, max {max(saved) * 1000:.0f} over {runs} runs "
+            f"({window.model.rowCount():,} rows, from_cache={window.result.from_cache})"
+        )
 
 
 def tab_switches(window) -> str:

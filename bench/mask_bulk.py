@@ -13,11 +13,11 @@ import time
 os.environ.setdefault("VIEWER_CONFIG_DIR", tempfile.mkdtemp())
 os.environ.setdefault("VIEWER_CACHE_DIR", tempfile.mkdtemp())
 
-from viewer.demo import DemoServer  # noqa: E402
-from viewer.domain import IdentifierKind  # noqa: E402
-from viewer.identifiers import parse_query  # noqa: E402
-from viewer.masking import Masker  # noqa: E402
-from viewer.wiring import build_service, demo_profile, open_store  # noqa: E402
+from viewer.demo import DemoServer
+from viewer.domain import IdentifierKind
+from viewer.identifiers import parse_query
+from viewer.masking import Masker
+from viewer.wiring import build_service, demo_profile, open_store
 
 
 async def _bulk(url: str):
@@ -25,8 +25,9 @@ async def _bulk(url: str):
     service = build_service(demo_profile(url), store)
     states = []
     try:
-        async for state in service.search(parse_query("BULK-100K", IdentifierKind.EXTERNAL_ID),
-                                          [], supersede=False):
+        async for state in service.search(
+            parse_query("BULK-100K", IdentifierKind.EXTERNAL_ID), [], supersede=False
+        ):
             states.append(state)
     finally:
         await service.aclose()

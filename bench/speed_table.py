@@ -61,17 +61,24 @@ def median_of(fn, runs: int) -> float:
 def process_time(command: list[str], runs: int, env: dict[str, str]) -> float:
     def once() -> float:
         start = time.perf_counter()
-        subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        subprocess.run(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
+        )
         return time.perf_counter() - start
+
     once()
     return median_of(once, runs)
 
 
 def start_to_window(runs: int, env: dict[str, str]) -> None:
     if not os.environ.get("DISPLAY"):
-        ROWS.append(("P1", "start → window shown (--demo)", "skipped: no DISPLAY (use xvfb-run -a)", "", ""))
+        ROWS.append(
+            ("P1", "start → window shown (--demo)", "skipped: no DISPLAY (use xvfb-run -a)", "", "")
+        )
         return
-    spec = importlib.util.spec_from_file_location("measure_startup", ROOT / "packaging" / "measure-startup.py")
+    spec = importlib.util.spec_from_file_location(
+        "measure_startup", ROOT / "packaging" / "measure-startup.py"
+    )
     measure = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(measure)
     watcher = measure.MapWatcher()
@@ -80,9 +87,12 @@ def start_to_window(runs: int, env: dict[str, str]) -> None:
     floor = [sys.executable, str(ROOT / "bench" / "floors" / "bare_window.py")]
     for command in (project, floor):
         measure.one_start(watcher, command, shown_env)  # warm-up
-    add("P1", "start → window shown (--demo)",
+    add(
+        "P1",
+        "start → window shown (--demo)",
         median_of(lambda: measure.one_start(watcher, project, shown_env), runs),
-        median_of(lambda: measure.one_start(watcher, floor, shown_env), runs))
+        median_of(lambda: measure.one_start(watcher, floor, shown_env), runs),
+    )
 
 
 # -- P2–P5 (in process) ------------------------------------------------------------------------
@@ -138,13 +148,18 @@ async def floor_fetch(url: str, identifier: str) -> float:
     kind = "external_id" if identifier == BULK else "mobile"
     async with httpx.AsyncClient() as client:
         start = time.perf_counter()
-        cap = client.get(f"{url}/v2/customers/interaction",
-                         params={"identifierName": kind, "identifierValue": identifier, "network": "capillary"},
-                         headers={"Authorization": basic_auth_value(DEMO_CAPILLARY_USERNAME,
-                                                                    DEMO_CAPILLARY_PASSWORD)})
-        ch = client.get(f"{url}/v3/orgs/{DEMO_CTRLHUB_ORG}/customers/contacts",
-                        params={"filter[telephone]": identifier, "limit": 100},
-                        headers={"X-Session-Token": DEMO_CTRLHUB_TOKEN})
+        cap = client.get(
+            f"{url}/v2/customers/interaction",
+            params={"identifierName": kind, "identifierValue": identifier, "network": "capillary"},
+            headers={
+                "Authorization": basic_auth_value(DEMO_CAPILLARY_USERNAME, DEMO_CAPILLARY_PASSWORD)
+            },
+        )
+        ch = client.get(
+            f"{url}/v3/orgs/{DEMO_CTRLHUB_ORG}/customers/contacts",
+            params={"filter[telephone]": identifier, "limit": 100},
+            headers={"X-Session-Token": DEMO_CTRLHUB_TOKEN},
+        )
         for reply in await asyncio.gather(cap, ch):
             reply.raise_for_status()
             json.loads(reply.content)
@@ -156,19 +171,25 @@ async def in_process(window, url: str, store, runs: int) -> None:
 
     with Beat() as idle:
         await asyncio.sleep(1.0)
-    for row, label, identifier in (("P2", "typical customer, Enter → painted", TYPICAL),
-                                   ("P3", "100,000 messages, Enter → painted", BULK)):
+    for row, label, identifier in (
+        ("P2", "typical customer, Enter → painted", TYPICAL),
+        ("P3", "100,000 messages, Enter → painted", BULK),
+    ):
         window.set_offline(False)
         await enter_to_painted(window, identifier)  # warm: the demo server builds big replies once
         with Beat() as live_beat:
-            project = statistics.median([await enter_to_painted(window, identifier) for _ in range(runs)])
+            project = statistics.median(
+                [await enter_to_painted(window, identifier) for _ in range(runs)]
+            )
         floor = statistics.median([await floor_fetch(url, identifier) for _ in range(runs)])
         add(row, label, project, floor)
         while window.service._saving:
             await asyncio.sleep(0.05)
         window.set_offline(True)
         with Beat() as saved_beat:
-            saved = statistics.median([await enter_to_painted(window, identifier) for _ in range(runs)])
+            saved = statistics.median(
+                [await enter_to_painted(window, identifier) for _ in range(runs)]
+            )
         kind = IdentifierKind.EXTERNAL_ID if identifier == BULK else IdentifierKind.MOBILE
 
         def read_saved(query: Query = Query(kind, identifier)) -> float:  # noqa: B008 - bound per loop
@@ -179,8 +200,13 @@ async def in_process(window, url: str, store, runs: int) -> None:
                     if isinstance(value, bytes):
                         json.loads(value)
             return time.perf_counter() - start
-        add("P4", f"from saved data, {'100k' if identifier == BULK else 'typical'}", saved,
-            statistics.median(read_saved() for _ in range(runs)))
+
+        add(
+            "P4",
+            f"from saved data, {'100k' if identifier == BULK else 'typical'}",
+            saved,
+            statistics.median(read_saved() for _ in range(runs)),
+        )
         if identifier == BULK:
             add("P5", "longest stall, 100k live", live_beat.longest, idle.longest)
             add("P5", "longest stall, 100k from saved data", saved_beat.longest, idle.longest)
@@ -223,11 +249,19 @@ def main() -> int:
     if args.rss_child:
         return rss_child()
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "VIEWER_CONFIG_DIR": f"{home}/config", "VIEWER_CACHE_DIR": f"{home}/cache",
-               "VIEWER_LOG_DIR": f"{home}/logs"}
+        env = {
+            **os.environ,
+            "VIEWER_CONFIG_DIR": f"{home}/config",
+            "VIEWER_CACHE_DIR": f"{home}/cache",
+            "VIEWER_LOG_DIR": f"{home}/logs",
+        }
         start_to_window(args.runs, env)
-        add("P1", "--version", process_time([sys.executable, "-m", "viewer", "--version"], args.runs, env),
-            process_time([sys.executable, "-c", "pass"], args.runs, env))
+        add(
+            "P1",
+            "--version",
+            process_time([sys.executable, "-m", "viewer", "--version"], args.runs, env),
+            process_time([sys.executable, "-c", "pass"], args.runs, env),
+        )
         from viewer.app import make_loop, make_window
         from viewer.cache import OfflineStore
         from viewer.demo import DemoServer
@@ -243,10 +277,17 @@ def main() -> int:
             with loop:
                 loop.run_until_complete(in_process(window, server.url, store, args.runs))
                 loop.run_until_complete(window.shutdown())
-        child = subprocess.run([sys.executable, __file__, "--rss-child"], env=env, capture_output=True, text=True)
+        child = subprocess.run(
+            [sys.executable, __file__, "--rss-child"], env=env, capture_output=True, text=True
+        )
         sizes = json.loads(child.stdout.strip().splitlines()[-1])
-        add("P7", "RSS with 100k open (vs idle window)", sizes["loaded"], sizes["idle"],
-            unit=lambda b: f"{b / 2**20:,.0f} MB")
+        add(
+            "P7",
+            "RSS with 100k open (vs idle window)",
+            sizes["loaded"],
+            sizes["idle"],
+            unit=lambda b: f"{b / 2**20:,.0f} MB",
+        )
     width = max(len(r[1]) for r in ROWS)
     print(f"{'':3} {'measure':<{width}}  {'project':>12}  {'floor':>12}  ratio")
     for row, measure, project, floor, ratio in ROWS:

@@ -65,8 +65,10 @@ async def measure(window, rounds: int) -> dict[str, list[float]]:
                 timings.append((time.perf_counter() - begin) * 1000)
         return timings
 
-    results = {"All + 'otp'": keystrokes("otp", typed("otp")),
-               "All + 'your order'": keystrokes("your order", typed("your order"))}
+    results = {
+        "All + 'otp'": keystrokes("otp", typed("otp")),
+        "All + 'your order'": keystrokes("your order", typed("your order")),
+    }
     bar.set_status("problems")
     results["Problems + 'otp'"] = keystrokes("otp", typed("otp"))
     bar.set_status("all")
@@ -92,9 +94,13 @@ def main() -> int:
             loop.run_until_complete(window.shutdown())
     every = [t for timings in results.values() for t in timings]
     for label, timings in results.items():
-        print(f"  {label:30} median {statistics.median(timings):5.1f} ms  worst {max(timings):5.1f} ms")
-    print(f"per keystroke over {len(every)} keystrokes: median {statistics.median(every):.1f} ms, "
-          f"worst {max(every):.1f} ms (goal ≤ {GOAL_MS:.0f} ms)")
+        print(
+            f"  {label:30} median {statistics.median(timings):5.1f} ms  worst {max(timings):5.1f} ms"
+        )
+    print(
+        f"per keystroke over {len(every)} keystrokes: median {statistics.median(every):.1f} ms, "
+        f"worst {max(every):.1f} ms (goal ≤ {GOAL_MS:.0f} ms)"
+    )
     return 0
 
 

@@ -19,17 +19,26 @@ import sys
 from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # renders into images; no window, no screen
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt  # noqa: E402
-from PySide6.QtGui import QGuiApplication, QImage, QPainter  # noqa: E402
-from PySide6.QtSvg import QSvgRenderer  # noqa: E402
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtGui import QGuiApplication, QImage, QPainter
+from PySide6.QtSvg import QSvgRenderer
 
 RESOURCES = Path(__file__).resolve().parent.parent / "viewer" / "resources"
 SVG = RESOURCES / "app-icon.svg"
 ICO_SIZES = (16, 20, 24, 32, 40, 48, 64, 128, 256)
 # OSType → pixel size; the @2x types (ic11-ic14, ic10) are what Retina screens use.
 ICNS_TYPES = (
-    (b"icp4", 16), (b"icp5", 32), (b"icp6", 64), (b"ic07", 128), (b"ic08", 256), (b"ic09", 512),
-    (b"ic10", 1024), (b"ic11", 32), (b"ic12", 64), (b"ic13", 256), (b"ic14", 512),
+    (b"icp4", 16),
+    (b"icp5", 32),
+    (b"icp6", 64),
+    (b"ic07", 128),
+    (b"ic08", 256),
+    (b"ic09", 512),
+    (b"ic10", 1024),
+    (b"ic11", 32),
+    (b"ic12", 64),
+    (b"ic13", 256),
+    (b"ic14", 512),
 )
 
 
@@ -65,7 +74,9 @@ def bmp_entry(image: QImage) -> bytes:
 
 
 def ico_bytes(images: dict[int, QImage]) -> bytes:
-    entries = [(size, png_bytes(img) if size >= 256 else bmp_entry(img)) for size, img in images.items()]
+    entries = [
+        (size, png_bytes(img) if size >= 256 else bmp_entry(img)) for size, img in images.items()
+    ]
     offset = 6 + 16 * len(entries)
     directory, blobs = [], []
     for size, blob in entries:
@@ -77,13 +88,17 @@ def ico_bytes(images: dict[int, QImage]) -> bytes:
 
 
 def icns_bytes(pngs: dict[int, bytes]) -> bytes:
-    body = b"".join(kind + struct.pack(">I", 8 + len(pngs[size])) + pngs[size] for kind, size in ICNS_TYPES)
+    body = b"".join(
+        kind + struct.pack(">I", 8 + len(pngs[size])) + pngs[size] for kind, size in ICNS_TYPES
+    )
     return b"icns" + struct.pack(">I", 8 + len(body)) + body
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--missing-only", action="store_true", help="write only the icons that do not exist")
+    parser.add_argument(
+        "--missing-only", action="store_true", help="write only the icons that do not exist"
+    )
     args = parser.parse_args()
     outputs = {name: RESOURCES / f"app-icon.{name}" for name in ("png", "ico", "icns")}
     wanted = {k: p for k, p in outputs.items() if not (args.missing_only and p.exists())}

@@ -66,13 +66,24 @@ class MapWatcher:
         x.XInternAtom.restype = ctypes.c_ulong
         x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
         x.XGetWindowProperty.argtypes = [
-            ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_long, ctypes.c_long, ctypes.c_int,
-            ctypes.c_ulong, ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.c_int),
-            ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.c_void_p),
+            ctypes.c_void_p,
+            ctypes.c_ulong,
+            ctypes.c_ulong,
+            ctypes.c_long,
+            ctypes.c_long,
+            ctypes.c_int,
+            ctypes.c_ulong,
+            ctypes.POINTER(ctypes.c_ulong),
+            ctypes.POINTER(ctypes.c_int),
+            ctypes.POINTER(ctypes.c_ulong),
+            ctypes.POINTER(ctypes.c_ulong),
+            ctypes.POINTER(ctypes.c_void_p),
         ]
         x.XFree.argtypes = [ctypes.c_void_p]
         # A window may be gone before its properties are read (BadWindow): ignore, do not exit.
-        self._on_error = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)(lambda d, e: 0)
+        self._on_error = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)(
+            lambda d, e: 0
+        )
         x.XSetErrorHandler(self._on_error)
         self.display = x.XOpenDisplay(None)
         if not self.display:
@@ -95,21 +106,44 @@ class MapWatcher:
                 select.select([self.fd], [], [], 0.01)
                 continue
             self.x.XNextEvent(self.display, ctypes.byref(event))
-            if event.type == MAP_NOTIFY and not event.xmap.override_redirect and self._pid(event.xmap.window) == pid:
+            if (
+                event.type == MAP_NOTIFY
+                and not event.xmap.override_redirect
+                and self._pid(event.xmap.window) == pid
+            ):
                 return True
         return False
 
     def _pid(self, window: int) -> int | None:
-        kind, size, count, after = ctypes.c_ulong(), ctypes.c_int(), ctypes.c_ulong(), ctypes.c_ulong()
+        kind, size, count, after = (
+            ctypes.c_ulong(),
+            ctypes.c_int(),
+            ctypes.c_ulong(),
+            ctypes.c_ulong(),
+        )
         data = ctypes.c_void_p()
         status = self.x.XGetWindowProperty(
-            self.display, window, self.pid_atom, 0, 1, 0, 0, ctypes.byref(kind), ctypes.byref(size),
-            ctypes.byref(count), ctypes.byref(after), ctypes.byref(data),
+            self.display,
+            window,
+            self.pid_atom,
+            0,
+            1,
+            0,
+            0,
+            ctypes.byref(kind),
+            ctypes.byref(size),
+            ctypes.byref(count),
+            ctypes.byref(after),
+            ctypes.byref(data),
         )
         if status != 0 or not data.value:
             return None
         try:
-            return ctypes.cast(data, ctypes.POINTER(ctypes.c_long))[0] if count.value and size.value == 32 else None
+            return (
+                ctypes.cast(data, ctypes.POINTER(ctypes.c_long))[0]
+                if count.value and size.value == 32
+                else None
+            )
         finally:
             self.x.XFree(data)
 
@@ -117,7 +151,9 @@ class MapWatcher:
 def one_start(watcher: MapWatcher, command: list[str], env: dict[str, str]) -> float:
     watcher.drain()
     start = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         if not watcher.wait_for_window(process.pid, start + 60):
             raise SystemExit(f"measure-startup: no window from {command[0]} within 60 s")
@@ -134,7 +170,9 @@ def one_start(watcher: MapWatcher, command: list[str], env: dict[str, str]) -> f
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--bundle", default=str(ROOT / "dist" / "customer-viewer" / "customer-viewer"))
+    parser.add_argument(
+        "--bundle", default=str(ROOT / "dist" / "customer-viewer" / "customer-viewer")
+    )
     parser.add_argument("--python", default=sys.executable, help="the Python that runs `-m viewer`")
     parser.add_argument("args", nargs="*", help="arguments for both programs (after --)")
     options = parser.parse_args()

@@ -7,21 +7,21 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
-import asyncio  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+import asyncio
+import time
+from collections.abc import Callable
 
-import keyring  # noqa: E402
-import pytest  # noqa: E402
+import keyring
+import pytest
 
-from tests.memory_keyring import MemoryKeyring  # noqa: E402
-from viewer.demo import (  # noqa: E402
+from tests.memory_keyring import MemoryKeyring
+from viewer.demo import (
     DEMO_CAPILLARY_PASSWORD,
     DEMO_CAPILLARY_TIMEZONE,
     DEMO_CAPILLARY_USERNAME,
     DemoServer,
 )
-from viewer.sources.capillary import CapillaryClient, CapillarySettings  # noqa: E402
+from viewer.sources.capillary import CapillaryClient, CapillarySettings
 
 # People of the demo data that the tests use (viewer/demo/data.py).
 TYPICAL_MOBILE = "919845012345"  # Priya Sharma
@@ -97,7 +97,9 @@ def qloop(qapp):
     asyncio.set_event_loop(None)
 
 
-async def until(predicate: Callable[[], bool], timeout: float = 15.0, what: str = "condition") -> None:
+async def until(
+    predicate: Callable[[], bool], timeout: float = 15.0, what: str = "condition"
+) -> None:
     """Poll on the asyncio loop until `predicate()` holds (Qt keeps running meanwhile)."""
     deadline = time.monotonic() + timeout
     while not predicate():

@@ -10,9 +10,18 @@ DEADLINE_S = 2.0  # profiles in the fault tests: "did not answer within 2 s"
 
 BOTH = object()
 CASES: dict[str, tuple[int, dict[str, str]]] = {
-    "delay/5": (5, {"capillary": "did not answer within 2 s", "ctrlhub": "did not answer within 2 s"}),
+    "delay/5": (
+        5,
+        {"capillary": "did not answer within 2 s", "ctrlhub": "did not answer within 2 s"},
+    ),
     "401": (4, {"capillary": "refused the username or password", "ctrlhub": "session has expired"}),
-    "403": (4, {"capillary": "may not use the customer interaction API", "ctrlhub": "may not see that organisation"}),
+    "403": (
+        4,
+        {
+            "capillary": "may not use the customer interaction API",
+            "ctrlhub": "may not see that organisation",
+        },
+    ),
     "404": (5, {"capillary": "no customer interaction API at this address"}),
     "429/0": (5, {"capillary": "limiting requests", "ctrlhub": "limiting requests"}),
     "461": (5, {"capillary": "search is busy", "ctrlhub": "busy right now (HTTP 461)"}),
@@ -26,7 +35,10 @@ CASES: dict[str, tuple[int, dict[str, str]]] = {
     "html": (5, {"capillary": "web page instead of data", "ctrlhub": "web page instead of data"}),
     "cutoff": (5, {"capillary": "broke off", "ctrlhub": "broke off"}),
     "reset": (5, {"capillary": "broke off", "ctrlhub": "broke off"}),
-    "drip/0.05": (5, {"capillary": "did not answer within 2 s", "ctrlhub": "did not answer within 2 s"}),
+    "drip/0.05": (
+        5,
+        {"capillary": "did not answer within 2 s", "ctrlhub": "did not answer within 2 s"},
+    ),
     "empty": (5, {"capillary": "empty reply", "ctrlhub": "empty reply"}),
     "huge": (5, {"capillary": "larger than 40 MB", "ctrlhub": "larger than 40 MB"}),
 }

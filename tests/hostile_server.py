@@ -49,13 +49,17 @@ class Seen:
 class Raw:
     status: int = 200
     body: bytes | Iterable[bytes] = b""  # an iterable is sent chunk by chunk (drip, endless)
-    headers: list[tuple[str, str]] = field(default_factory=lambda: [("Content-Type", "application/json")])
+    headers: list[tuple[str, str]] = field(
+        default_factory=lambda: [("Content-Type", "application/json")]
+    )
     length: bool = True  # add Content-Length for a bytes body
     chunk_delay: float = 0.0  # seconds between chunks of an iterable body
 
 
 def json_reply(data: Any, status: int = 200, headers: list[tuple[str, str]] | None = None) -> Raw:
-    return Raw(status, json.dumps(data).encode(), [("Content-Type", "application/json"), *(headers or [])])
+    return Raw(
+        status, json.dumps(data).encode(), [("Content-Type", "application/json"), *(headers or [])]
+    )
 
 
 def gzipped(body: bytes, layers: int = 1) -> bytes:
@@ -69,7 +73,11 @@ def compression_bomb(decoded_mb: int, layers: int = 2) -> Raw:
     Content-Encoding says "gzip, gzip" for two layers, as the attack in issue 10 did."""
     inner = b'{"name": "' + b"0" * (decoded_mb * 1024 * 1024) + b'"}'
     encoding = ", ".join(["gzip"] * layers)
-    return Raw(200, gzipped(inner, layers), [("Content-Type", "application/json"), ("Content-Encoding", encoding)])
+    return Raw(
+        200,
+        gzipped(inner, layers),
+        [("Content-Type", "application/json"), ("Content-Encoding", encoding)],
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -83,7 +91,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        seen = Seen(self.command, self.path, dict(self.headers.items()), self.rfile.read(length) if length else b"")
+        seen = Seen(
+            self.command,
+            self.path,
+            dict(self.headers.items()),
+            self.rfile.read(length) if length else b"",
+        )
         owner = self.server.owner
         with owner.lock:
             owner.seen.append(seen)

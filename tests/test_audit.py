@@ -64,7 +64,11 @@ async def test_one_record_per_action_without_the_identifier_or_any_content(demo_
     assert records[0]["count"] == len(state.result.interactions) > 0
     assert records[0]["outcome"] == "found" and records[0]["profile"] == "demo"
     # Nothing that names or contacts the customer, nothing they were sent.
-    assert TYPICAL_MOBILE not in raw and TYPICAL_MOBILE[2:] not in raw and TYPICAL_MOBILE[-7:] not in raw
+    assert (
+        TYPICAL_MOBILE not in raw
+        and TYPICAL_MOBILE[2:] not in raw
+        and TYPICAL_MOBILE[-7:] not in raw
+    )
     assert state.result.customer.name and state.result.customer.name not in raw
     for row in state.result.interactions[:50]:
         if row.subject and len(row.subject) > 8:
@@ -80,9 +84,14 @@ async def test_one_record_per_action_without_the_identifier_or_any_content(demo_
 
 
 def test_masked_forms_are_recognisable_but_not_usable():
-    assert audit.masked_identifier(Query(IdentifierKind.EMAIL, "priya.sharma@example.com")) == "p•••@example.com"
+    assert (
+        audit.masked_identifier(Query(IdentifierKind.EMAIL, "priya.sharma@example.com"))
+        == "p•••@example.com"
+    )
     assert audit.masked_identifier(Query(IdentifierKind.EXTERNAL_ID, "CUST-0042-XY")) == "C•••XY"
-    assert audit.masked_identifier(Query(IdentifierKind.MOBILE, "447700900123")) == "+44 •••• •••123"
+    assert (
+        audit.masked_identifier(Query(IdentifierKind.MOBILE, "447700900123")) == "+44 •••• •••123"
+    )
 
 
 def test_cli_lookup_is_recorded_and_audit_prints_it(tmp_path, capsys):
@@ -121,7 +130,9 @@ def test_the_log_is_rotated_by_size_and_read_back_in_order(monkeypatch, tmp_path
 
 
 @pytest.mark.asyncio
-async def test_a_profile_sends_the_same_records_to_it_s_file_and_syslog(demo_server, tmp_path, monkeypatch):
+async def test_a_profile_sends_the_same_records_to_it_s_file_and_syslog(
+    demo_server, tmp_path, monkeypatch
+):
     receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     receiver.bind(("127.0.0.1", 0))
     receiver.settimeout(5)
@@ -133,7 +144,9 @@ async def test_a_profile_sends_the_same_records_to_it_s_file_and_syslog(demo_ser
     config.mkdir()
     (config / "config.toml").write_text(
         f'[profiles.eu]\ncapillary_url = "{demo_server.url}"\ncapillary_username = "demo"\n'
-        f'audit_file = "{it_file.as_posix()}"\naudit_syslog = true\n', encoding="utf-8")
+        f'audit_file = "{it_file.as_posix()}"\naudit_syslog = true\n',
+        encoding="utf-8",
+    )
     profile = load_config().profiles["eu"]
     assert profile.audit_file == it_file.as_posix() and profile.audit_syslog is True
     demo = demo_profile(demo_server.url)
@@ -162,7 +175,19 @@ def test_without_a_secure_keyring_a_session_key_is_used_and_said(monkeypatch):
 
 
 def test_saved_profile_privacy_settings_survive_a_rewrite(tmp_path):
-    save_profile(Profile(name="eu", capillary_url="https://eu.api.capillarytech.com", capillary_username="u",
-                         max_offline_days=14, audit_file="/var/log/viewer.jsonl", audit_syslog=True))
+    save_profile(
+        Profile(
+            name="eu",
+            capillary_url="https://eu.api.capillarytech.com",
+            capillary_username="u",
+            max_offline_days=14,
+            audit_file="/var/log/viewer.jsonl",
+            audit_syslog=True,
+        )
+    )
     again = load_config().profiles["eu"]
-    assert (again.max_offline_days, again.audit_file, again.audit_syslog) == (14, "/var/log/viewer.jsonl", True)
+    assert (again.max_offline_days, again.audit_file, again.audit_syslog) == (
+        14,
+        "/var/log/viewer.jsonl",
+        True,
+    )

@@ -41,13 +41,28 @@ OLIVER = Query(IdentifierKind.MOBILE, CTRLHUB_MOBILE)
 
 
 def oauth_client(url: str, secret: str = DEMO_CAPILLARY_OAUTH_SECRET) -> CapillaryClient:
-    return CapillaryClient(CapillarySettings(url, timezone=DEMO_CAPILLARY_TIMEZONE, auth="oauth",
-                                             key=DEMO_CAPILLARY_OAUTH_KEY, secret=secret))
+    return CapillaryClient(
+        CapillarySettings(
+            url,
+            timezone=DEMO_CAPILLARY_TIMEZONE,
+            auth="oauth",
+            key=DEMO_CAPILLARY_OAUTH_KEY,
+            secret=secret,
+        )
+    )
 
 
 def service_client(url: str, secret: str = DEMO_CTRLHUB_CLIENT_SECRET) -> CtrlHubClient:
-    return CtrlHubClient(CtrlHubSettings(url, DEMO_CTRLHUB_ORG, auth="service", auth_url=url,
-                                         client_id=DEMO_CTRLHUB_CLIENT_ID, client_secret=secret))
+    return CtrlHubClient(
+        CtrlHubSettings(
+            url,
+            DEMO_CTRLHUB_ORG,
+            auth="service",
+            auth_url=url,
+            client_id=DEMO_CTRLHUB_CLIENT_ID,
+            client_secret=secret,
+        )
+    )
 
 
 async def test_capillary_oauth_token_is_fetched_once_and_reused(demo_server):
@@ -108,7 +123,9 @@ async def test_ctrlhub_service_account_renews_on_401(demo_server):
 
 async def test_ctrlhub_password_sign_in_gives_a_working_session(demo_server, caplog):
     caplog.set_level(logging.DEBUG)
-    session = await ctrlhub_password_sign_in(demo_server.url, DEMO_CTRLHUB_USER, DEMO_CTRLHUB_PASSWORD)
+    session = await ctrlhub_password_sign_in(
+        demo_server.url, DEMO_CTRLHUB_USER, DEMO_CTRLHUB_PASSWORD
+    )
     assert session.expires_at and DEMO_CTRLHUB_PASSWORD not in repr(session)
     client = CtrlHubClient(CtrlHubSettings(demo_server.url, DEMO_CTRLHUB_ORG, token=session.token))
     try:
@@ -125,7 +142,9 @@ async def test_a_wrong_password_is_refused(demo_server):
 
 
 async def test_an_expired_session_asks_to_sign_in_again(demo_server):
-    session = await ctrlhub_password_sign_in(demo_server.url, DEMO_CTRLHUB_USER, DEMO_CTRLHUB_PASSWORD)
+    session = await ctrlhub_password_sign_in(
+        demo_server.url, DEMO_CTRLHUB_USER, DEMO_CTRLHUB_PASSWORD
+    )
     auth_api.expire_all()
     client = CtrlHubClient(CtrlHubSettings(demo_server.url, DEMO_CTRLHUB_ORG, token=session.token))
     try:
@@ -148,6 +167,7 @@ async def test_capillary_test_connection(demo_server):
 
 
 # -- one client per source; one renewal for requests refused together ------------------------
+
 
 @pytest.fixture
 def clients_made(monkeypatch) -> list[httpx.AsyncClient]:
@@ -191,8 +211,10 @@ async def test_concurrent_lookups_refused_together_renew_once(demo_server):
         await ctrlhub.lookup(amelia)
         auth_api.expire_all()
         before = dict(auth_api.token_requests)
-        results = await asyncio.gather(*(capillary.lookup(TYPICAL) for _ in range(6)),
-                                       *(ctrlhub.lookup(amelia) for _ in range(6)))
+        results = await asyncio.gather(
+            *(capillary.lookup(TYPICAL) for _ in range(6)),
+            *(ctrlhub.lookup(amelia) for _ in range(6)),
+        )
     finally:
         await capillary.aclose()
         await ctrlhub.aclose()
@@ -221,8 +243,16 @@ def bearer(seen: Seen) -> str:
 
 
 def hostile_service_client(api_url: str, auth_url: str) -> CtrlHubClient:
-    return CtrlHubClient(CtrlHubSettings(api_url, DEMO_CTRLHUB_ORG, auth="service", auth_url=auth_url,
-                                         client_id="id", client_secret="secret-not-a-test-secret"))
+    return CtrlHubClient(
+        CtrlHubSettings(
+            api_url,
+            DEMO_CTRLHUB_ORG,
+            auth="service",
+            auth_url=auth_url,
+            client_id="id",
+            client_secret="secret-not-a-test-secret",
+        )
+    )
 
 
 async def test_requests_refused_together_share_one_renewal_at_another_auth_host():
@@ -272,10 +302,15 @@ async def test_a_401_carrying_a_compression_bomb_is_dropped_unread():
 
 async def test_a_token_reply_is_read_within_the_body_limits():
     bomb = compression_bomb(256, layers=1)
-    stacked = Raw(200, gzipped(bomb.body), [("Content-Type", "application/json"),
-                                            ("Content-Encoding", "gzip, gzip")])
-    for reply, sentence in ((stacked, "packed in 2 layers of compression"),
-                            (bomb, f"larger than {http.MAX_BODY_BYTES // 1024 // 1024} MB once unpacked")):
+    stacked = Raw(
+        200,
+        gzipped(bomb.body),
+        [("Content-Type", "application/json"), ("Content-Encoding", "gzip, gzip")],
+    )
+    for reply, sentence in (
+        (stacked, "packed in 2 layers of compression"),
+        (bomb, f"larger than {http.MAX_BODY_BYTES // 1024 // 1024} MB once unpacked"),
+    ):
         with HostileServer(token_host([reply])) as auth_host:
             client = hostile_service_client(auth_host.url, auth_host.url)
             try:
@@ -290,6 +325,8 @@ async def test_a_token_reply_is_read_within_the_body_limits():
 async def test_token_renewal_refuses_a_blocking_client():
     """The flow sends token requests of its own, which only the async client can; nothing is sent."""
     url = "http://127.0.0.1:9"
-    with httpx.Client(auth=auth.CapillaryOAuth(url, "key", "secret")) as blocking, \
-            pytest.raises(TypeError, match="async client"):
+    with (
+        httpx.Client(auth=auth.CapillaryOAuth(url, "key", "secret")) as blocking,
+        pytest.raises(TypeError, match="async client"),
+    ):
         blocking.get(f"{url}/v2/customers/interaction")

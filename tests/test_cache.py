@@ -35,7 +35,9 @@ def file_bytes(folder: Path) -> bytes:
 
 
 async def live_then_saved(demo_server, store, query):
-    service = LookupService([capillary_client(demo_server.url), ctrlhub_client(demo_server.url)], store, "office")
+    service = LookupService(
+        [capillary_client(demo_server.url), ctrlhub_client(demo_server.url)], store, "office"
+    )
     try:
         live = await service.lookup(query)
         for task in list(service._saving):
@@ -62,7 +64,14 @@ async def test_both_sources_round_trip_and_nothing_is_readable_in_the_file(demo_
 
     raw = file_bytes(tmp_path)  # the database and its WAL, as a thief would read them
     subjects = {i.subject for i in live.interactions if len(i.subject) > 8}
-    for secret in [CTRLHUB_MOBILE, "Oliver", "Smith", "oliver.smith@example.com", "CRM-100247", *subjects]:
+    for secret in [
+        CTRLHUB_MOBILE,
+        "Oliver",
+        "Smith",
+        "oliver.smith@example.com",
+        "CRM-100247",
+        *subjects,
+    ]:
         assert secret.encode() not in raw, secret
 
 
@@ -85,8 +94,12 @@ async def test_ctrlhub_details_open_from_saved_data(demo_server, tmp_path):
 @pytest.mark.asyncio
 async def test_a_vendor_sample_customer_round_trips(demo_server, tmp_path):
     store = open_store(tmp_path)
-    live, saved, _ = await live_then_saved(demo_server, store, Query(IdentifierKind.MOBILE, FLAT_SAMPLE_MOBILE))
-    assert [(i.id, i.occurred_at) for i in saved.interactions] == [(i.id, i.occurred_at) for i in live.interactions]
+    live, saved, _ = await live_then_saved(
+        demo_server, store, Query(IdentifierKind.MOBILE, FLAT_SAMPLE_MOBILE)
+    )
+    assert [(i.id, i.occurred_at) for i in saved.interactions] == [
+        (i.id, i.occurred_at) for i in live.interactions
+    ]
 
 
 def test_profiles_are_kept_apart(tmp_path):
@@ -104,7 +117,9 @@ def test_profiles_are_kept_apart(tmp_path):
 def test_recent_is_newest_first(tmp_path):
     store = open_store(tmp_path)
     for n in range(3):
-        store.save_lookup("eu", Query(IdentifierKind.EXTERNAL_ID, f"C-{n}"), f"Customer {n}", {"sources": {}})
+        store.save_lookup(
+            "eu", Query(IdentifierKind.EXTERNAL_ID, f"C-{n}"), f"Customer {n}", {"sources": {}}
+        )
         time.sleep(0.01)
     store.load_lookup("eu", Query(IdentifierKind.EXTERNAL_ID, "C-0"))  # viewed again: first
     assert [r.name for r in store.recent("eu")] == ["Customer 0", "Customer 2", "Customer 1"]
@@ -128,7 +143,12 @@ def test_expiry_by_size_drops_the_least_recently_viewed(tmp_path):
     # single customer may take of 1 MB): eight exceed 1 MB, and the oldest goes.
     queries = [Query(IdentifierKind.EXTERNAL_ID, f"c{n}") for n in range(8)]
     for query in queries:
-        assert store.save_lookup("eu", query, query.value, {"sources": {"x": os.urandom(150_000).hex()}}) is None
+        assert (
+            store.save_lookup(
+                "eu", query, query.value, {"sources": {"x": os.urandom(150_000).hex()}}
+            )
+            is None
+        )
     assert store.load_lookup("eu", queries[0]) is None
     assert store.load_lookup("eu", queries[-1]) is not None
     assert store.size_bytes() <= 1024 * 1024
@@ -166,9 +186,22 @@ def test_without_a_key_the_store_lives_in_memory_and_says_so(tmp_path):
 def test_two_processes_writing_at_once(tmp_path):
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(root)}
-    writers = [subprocess.Popen([sys.executable, str(root / "tests" / "cache_writer.py"), str(tmp_path),
-                                 KEY.hex(), tag, "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-               for tag in ("a", "b")]
+    writers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(root / "tests" / "cache_writer.py"),
+                str(tmp_path),
+                KEY.hex(),
+                tag,
+                "60",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for tag in ("a", "b")
+    ]
     for writer in writers:
         out, err = writer.communicate(timeout=60)
         assert writer.returncode == 0, err.decode()
@@ -196,10 +229,15 @@ def test_interaction_details_obey_the_size_cap(tmp_path):
     for n in range(12):  # ~160 kB sealed each: together past 1 MB
         assert store.save_detail("eu", f"detail-{n}", {"data": os.urandom(150_000).hex()}) is None
     assert store.size_bytes() <= 1024 * 1024
-    assert store.load_detail("eu", "detail-0") is None and store.load_detail("eu", "detail-11") is not None
+    assert (
+        store.load_detail("eu", "detail-0") is None
+        and store.load_detail("eu", "detail-11") is not None
+    )
     refusal = store.save_detail("eu", "huge", {"data": os.urandom(600_000).hex()})
     assert refusal and "too large to keep offline" in refusal
-    assert store.load_detail("eu", "huge") is None and store.load_detail("eu", "detail-11") is not None
+    assert (
+        store.load_detail("eu", "huge") is None and store.load_detail("eu", "detail-11") is not None
+    )
 
 
 # -- keys: derived with HKDF, never the keyring's key itself -----------------------------------
@@ -277,8 +315,12 @@ def test_a_reply_kept_as_received_round_trips_without_being_re_serialised(tmp_pa
     from viewer.domain import IdentifierKind, Query
 
     body = b'{"name": "Priya \\u00e9", "interaction": []}' * 1000
-    payload = {"sources": {"capillary": {"format": 1, "interaction": body, "details": {"a": [1, "x"]}},
-                           "ctrlhub": {"pages": [{"data": []}]}}}
+    payload = {
+        "sources": {
+            "capillary": {"format": 1, "interaction": body, "details": {"a": [1, "x"]}},
+            "ctrlhub": {"pages": [{"data": []}]},
+        }
+    }
     assert unpack(pack(payload)) == payload
     assert unpack(pack({"plain": [1, 2]})) == {"plain": [1, 2]}  # no bytes: plain JSON, as before
     store = OfflineStore.open(tmp_path / "saved", os.urandom(32))

@@ -41,7 +41,8 @@ async def test_flat_shape_matches_the_vendor_sample(demo_server):
     sample = seeds.capillary_flat()
     expected = {
         (entry["name"], str(m["id"]), m["subject"], m["status"])
-        for entry in sample["interaction"] for m in entry.get("messageList", [])
+        for entry in sample["interaction"]
+        for m in entry.get("messageList", [])
     }
     got = {(i.channel, i.id, i.subject, i.status) for i in result.interactions}
     assert got == expected
@@ -99,7 +100,9 @@ async def test_wrong_password_is_an_auth_failure_without_the_secret(demo_server,
     shown = f"{error} {error.detail} {caplog.text}"
     assert "wrong-password-XYZ" not in shown
     assert basic_auth_value("demo", "wrong-password-XYZ").split()[1] not in shown
-    client_logs = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("viewer.demo"))
+    client_logs = "\n".join(
+        r.getMessage() for r in caplog.records if not r.name.startswith("viewer.demo")
+    )
     assert "/v2/customers/interaction" in client_logs
     assert TYPICAL_MOBILE not in client_logs  # query values are masked in logs too
 

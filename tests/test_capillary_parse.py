@@ -45,7 +45,16 @@ def test_nested_sample_as_written():
     assert first.occurred_at == datetime(2025, 4, 14, 14, 23, 20, tzinfo=UTC)
     assert result.counts["email"].listed == 2 and result.counts["email"].total == 2
     # Every channel of the reply gets a count, the empty ones too.
-    assert set(result.counts) == {"survey", "missed_call", "whatsapp", "zalo", "line", "phone", "sms", "email"}
+    assert set(result.counts) == {
+        "survey",
+        "missed_call",
+        "whatsapp",
+        "zalo",
+        "line",
+        "phone",
+        "sms",
+        "email",
+    }
     assert result.counts["missed_call"].itemised is False
 
 
@@ -53,8 +62,15 @@ def test_flat_sample_as_written():
     result = parse_interaction_reply(seeds.capillary_flat(), MOBILE, KOLKATA)
 
     assert {c: n.total for c, n in result.counts.items()} == {
-        "survey": 0, "line": 0, "viber": 3, "email": 0, "whatsapp": 0,
-        "missed_call": 0, "phone": 4, "sms": 4, "zalo": 0,
+        "survey": 0,
+        "line": 0,
+        "viber": 3,
+        "email": 0,
+        "whatsapp": 0,
+        "missed_call": 0,
+        "phone": 4,
+        "sms": 4,
+        "zalo": 0,
     }
     viber = [i for i in result.interactions if i.channel == "viber"]
     assert [i.status for i in viber] == ["FAILED"] * 3
@@ -80,7 +96,9 @@ def test_bare_object_where_a_list_is_expected():
     doc = seeds.capillary_nested()
     email = doc["response"]["customer"]["interactions"]["network"][0]["interaction"][-1]
     email["messages"]["message"] = email["messages"]["message"][0]
-    doc["response"]["customer"]["interactions"]["network"] = doc["response"]["customer"]["interactions"]["network"][0]
+    doc["response"]["customer"]["interactions"]["network"] = doc["response"]["customer"][
+        "interactions"
+    ]["network"][0]
     result = parse_interaction_reply(doc, MOBILE, UTC)
     assert [i.subject for i in result.interactions] == ["Loyalty+ Release Notes - JFM'25 (Part 1️⃣)"]
     assert result.counts["email"].label == "1 of 2"
@@ -108,9 +126,16 @@ def test_surveys_and_missed_calls():
     doc["interaction"][0] = {
         "count": 1,
         "name": "survey",
-        "surveys": [{"name": "Store visit", "nps_score": 9, "sent_by": "Store 12",
-                     "response_url": "https://s.example/r/1", "sent_time": "2025-01-02 10:00:00",
-                     "completion_time": "2025-01-02 10:05:00"}],
+        "surveys": [
+            {
+                "name": "Store visit",
+                "nps_score": 9,
+                "sent_by": "Store 12",
+                "response_url": "https://s.example/r/1",
+                "sent_time": "2025-01-02 10:00:00",
+                "completion_time": "2025-01-02 10:05:00",
+            }
+        ],
     }
     doc["interaction"][5] = {"count": "3", "name": "missed_call", "usedStatus": "true"}
     result = parse_interaction_reply(doc, MOBILE, UTC)
@@ -123,7 +148,9 @@ def test_surveys_and_missed_calls():
 
 def test_unknown_channel_word_is_kept():
     doc = seeds.capillary_flat()
-    doc["interaction"].append({"count": 1, "name": "RCS", "messageList": [{"id": 1, "subject": "Hi"}]})
+    doc["interaction"].append(
+        {"count": 1, "name": "RCS", "messageList": [{"id": 1, "subject": "Hi"}]}
+    )
     result = parse_interaction_reply(doc, MOBILE, UTC)
     assert result.counts["rcs"].listed == 1
 
@@ -138,12 +165,20 @@ def test_warnings_are_kept_for_the_agent():
 @pytest.mark.parametrize("code", [1012, 1011, 816, 8015, 8065, 8069])
 def test_not_found_codes_flat(code):
     with pytest.raises(NotFound):
-        parse_interaction_reply({"errors": [{"status": False, "code": code, "message": "x"}]}, MOBILE, UTC)
+        parse_interaction_reply(
+            {"errors": [{"status": False, "code": code, "message": "x"}]}, MOBILE, UTC
+        )
 
 
 def test_not_found_nested():
-    doc = {"response": {"status": {"success": "false", "code": 500, "message": "All requests have failed"},
-                        "customer": {"item_status": {"success": "false", "code": "1012", "message": "Cannot find"}}}}
+    doc = {
+        "response": {
+            "status": {"success": "false", "code": 500, "message": "All requests have failed"},
+            "customer": {
+                "item_status": {"success": "false", "code": "1012", "message": "Cannot find"}
+            },
+        }
+    }
     with pytest.raises(NotFound):
         parse_interaction_reply(doc, MOBILE, UTC)
 
@@ -160,9 +195,24 @@ def test_wrong_shape_is_a_bad_reply(doc):
 
 
 def test_customer_details_card():
-    doc = {"customers": [{"id": 7, "profiles": [{"firstName": "Zoë", "lastName": "Müller",
-           "identifiers": [{"type": "mobile", "value": "447700900123"}, {"type": "externalId", "value": "CRM-1"}]}],
-           "loyaltyProgramDetails": [{"currentSlab": "Gold", "loyaltyPoints": 1234}]}]}
+    doc = {
+        "customers": [
+            {
+                "id": 7,
+                "profiles": [
+                    {
+                        "firstName": "Zoë",
+                        "lastName": "Müller",
+                        "identifiers": [
+                            {"type": "mobile", "value": "447700900123"},
+                            {"type": "externalId", "value": "CRM-1"},
+                        ],
+                    }
+                ],
+                "loyaltyProgramDetails": [{"currentSlab": "Gold", "loyaltyPoints": 1234}],
+            }
+        ]
+    }
     card = parse_customer_details(doc)
     assert card.name == "Zoë Müller"
     assert card.external_id == "CRM-1"
@@ -173,7 +223,9 @@ def test_customer_details_card():
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
     max_leaves=30,
 )
 

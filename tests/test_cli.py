@@ -18,7 +18,11 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("VIEWER_CAPILLARY")}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "viewer", *args], capture_output=True, text=True, env=full_env, timeout=60
+        [sys.executable, "-m", "viewer", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=60,
     )
 
 
@@ -41,13 +45,32 @@ def test_lookup_json_has_the_contract_shape(demo_env):
     done = run("lookup", "--mobile", "+91 73850-22695", "--json", env=demo_env)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert set(data) >= {"customer", "interactions", "counts", "warnings", "errors", "from_cache", "fetched_at"}
+    assert set(data) >= {
+        "customer",
+        "interactions",
+        "counts",
+        "warnings",
+        "errors",
+        "from_cache",
+        "fetched_at",
+    }
     assert data["customer"]["mobile"] == FLAT_SAMPLE_MOBILE
     assert data["counts"]["viber"] == 3 and data["counts"]["sms"] == 4
     assert data["from_cache"] is False
     first = data["interactions"][0]
-    assert set(first) >= {"source", "id", "channel", "direction", "occurred_at", "status", "subject",
-                          "counterpart", "campaign_id", "user_id", "delivered_at"}
+    assert set(first) >= {
+        "source",
+        "id",
+        "channel",
+        "direction",
+        "occurred_at",
+        "status",
+        "subject",
+        "counterpart",
+        "campaign_id",
+        "user_id",
+        "delivered_at",
+    }
     assert first["occurred_at"].endswith("+05:30")  # the tenant's zone, with its offset
     times = [i["occurred_at"] for i in data["interactions"]]
     assert times == sorted(times, reverse=True)
@@ -61,7 +84,17 @@ def test_lookup_table_is_readable(demo_env):
 
 
 def test_channel_filter(demo_env):
-    done = run("lookup", "--mobile", TYPICAL_MOBILE, "--channel", "sms", "--channel", "email", "--json", env=demo_env)
+    done = run(
+        "lookup",
+        "--mobile",
+        TYPICAL_MOBILE,
+        "--channel",
+        "sms",
+        "--channel",
+        "email",
+        "--json",
+        env=demo_env,
+    )
     assert {i["channel"] for i in json.loads(done.stdout)["interactions"]} == {"sms", "email"}
 
 
@@ -69,8 +102,18 @@ def test_channel_filter(demo_env):
     ("args", "env_change", "code", "says"),
     [
         (("--mobile", UNKNOWN_MOBILE), {}, 3, "no customer"),
-        (("--mobile", TYPICAL_MOBILE), {"VIEWER_CAPILLARY_PASSWORD": "nope"}, 4, "username or password"),
-        (("--mobile", TYPICAL_MOBILE), {"VIEWER_CAPILLARY_URL": "http://127.0.0.1:9"}, 5, "Cannot reach"),
+        (
+            ("--mobile", TYPICAL_MOBILE),
+            {"VIEWER_CAPILLARY_PASSWORD": "nope"},
+            4,
+            "username or password",
+        ),
+        (
+            ("--mobile", TYPICAL_MOBILE),
+            {"VIEWER_CAPILLARY_URL": "http://127.0.0.1:9"},
+            5,
+            "Cannot reach",
+        ),
         (("--mobile", "call me"), {}, 2, "not a mobile number"),
         (("--email", "nobody"), {}, 2, "not an e-mail address"),
     ],
@@ -105,8 +148,12 @@ def test_demo_server_list():
 def both_env(demo_env, demo_server):
     from viewer.demo import DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN
 
-    return {**demo_env, "VIEWER_CTRLHUB_URL": demo_server.url, "VIEWER_CTRLHUB_ORG": DEMO_CTRLHUB_ORG,
-            "VIEWER_CTRLHUB_TOKEN": DEMO_CTRLHUB_TOKEN}
+    return {
+        **demo_env,
+        "VIEWER_CTRLHUB_URL": demo_server.url,
+        "VIEWER_CTRLHUB_ORG": DEMO_CTRLHUB_ORG,
+        "VIEWER_CTRLHUB_TOKEN": DEMO_CTRLHUB_TOKEN,
+    }
 
 
 def test_lookup_includes_ctrlhub_rows(both_env):
@@ -115,7 +162,12 @@ def test_lookup_includes_ctrlhub_rows(both_env):
     done = run("lookup", "--mobile", CTRLHUB_MOBILE, "--json", env=both_env)
     assert done.returncode == 0, done.stderr
     ctrlhub_rows = [i for i in json.loads(done.stdout)["interactions"] if i["source"] == "ctrlhub"]
-    assert ctrlhub_rows and set(ctrlhub_rows[0]) >= {"contacted", "notes", "direction", "occurred_at"}
+    assert ctrlhub_rows and set(ctrlhub_rows[0]) >= {
+        "contacted",
+        "notes",
+        "direction",
+        "occurred_at",
+    }
 
 
 def test_interaction_detail_json(both_env):

@@ -12,13 +12,25 @@ from datetime import datetime, timedelta
 from tests.conftest import CTRLHUB_MOBILE, TYPICAL_MOBILE
 from viewer.export import CSV_COLUMNS
 
-PROBLEMS = {"FAILED", "NOT-DELIVERED", "DND_BLOCKED", "BLOCKED", "HARD_BOUNCED", "SOFT_BOUNCED",
-            "GTW_NOT_FOUND", "awaiting_callback"}
+PROBLEMS = {
+    "FAILED",
+    "NOT-DELIVERED",
+    "DND_BLOCKED",
+    "BLOCKED",
+    "HARD_BOUNCED",
+    "SOFT_BOUNCED",
+    "GTW_NOT_FOUND",
+    "awaiting_callback",
+}
 
 
 def lookup(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "viewer", "lookup", "--demo", *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "viewer", "lookup", "--demo", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def lookup_json(*args: str) -> dict:
@@ -53,7 +65,9 @@ def test_search_source_and_dates_narrow_the_rows():
     assert later and earlier
     start = datetime.fromisoformat(middle).replace(tzinfo=datetime.now().astimezone().tzinfo)
     assert all(datetime.fromisoformat(i["occurred_at"]) >= start for i in later)
-    assert all(datetime.fromisoformat(i["occurred_at"]) < start + timedelta(days=1) for i in earlier)
+    assert all(
+        datetime.fromisoformat(i["occurred_at"]) < start + timedelta(days=1) for i in earlier
+    )
     dated = [i for i in everything if i["occurred_at"]]
     # --until a day includes that day, --since starts at it: one shared day, nothing lost.
     assert len(later) + len(earlier) >= len(dated)
@@ -96,8 +110,16 @@ def test_bad_filter_words_are_a_sentence_and_exit_2_before_anything_is_sent():
 
 
 def test_each_streamed_state_is_filtered_too():
-    done = lookup("--mobile", CTRLHUB_MOBILE, "--status", "problems", "--direction", "outbound",
-                  "--stream", "--json")
+    done = lookup(
+        "--mobile",
+        CTRLHUB_MOBILE,
+        "--status",
+        "problems",
+        "--direction",
+        "outbound",
+        "--stream",
+        "--json",
+    )
     assert done.returncode == 0, done.stderr
     states = [json.loads(line) for line in done.stdout.splitlines()]
     assert states[-1]["final"] and states[-1]["filter"]["direction"] == "outbound"

@@ -15,19 +15,28 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "viewer", *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "viewer", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+    )
 
 
 def test_answers_from_saved_data_when_offline_or_down(tmp_path):
     server = DemoServer()
     server.start()
     env = {
-        "PYTHONPATH": str(ROOT), "PYTHON_KEYRING_BACKEND": "tests.file_keyring.FileKeyring",
+        "PYTHONPATH": str(ROOT),
+        "PYTHON_KEYRING_BACKEND": "tests.file_keyring.FileKeyring",
         "TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
-        "VIEWER_CAPILLARY_URL": server.url, "VIEWER_CAPILLARY_USERNAME": "demo",
-        "VIEWER_CAPILLARY_PASSWORD": DEMO_CAPILLARY_PASSWORD, "VIEWER_CAPILLARY_TIMEZONE": "Asia/Kolkata",
-        "VIEWER_CTRLHUB_URL": server.url, "VIEWER_CTRLHUB_ORG": DEMO_CTRLHUB_ORG,
+        "VIEWER_CAPILLARY_URL": server.url,
+        "VIEWER_CAPILLARY_USERNAME": "demo",
+        "VIEWER_CAPILLARY_PASSWORD": DEMO_CAPILLARY_PASSWORD,
+        "VIEWER_CAPILLARY_TIMEZONE": "Asia/Kolkata",
+        "VIEWER_CTRLHUB_URL": server.url,
+        "VIEWER_CTRLHUB_ORG": DEMO_CTRLHUB_ORG,
         "VIEWER_CTRLHUB_TOKEN": DEMO_CTRLHUB_TOKEN,
     }
     try:

@@ -19,17 +19,38 @@ NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
 def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     env = {**os.environ, **NO_KEYRING}
-    return subprocess.run([sys.executable, "-m", "viewer", *args], input=stdin, capture_output=True,
-                          text=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "viewer", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
 
 
 def add_args(url: str, name: str = "eu") -> list[str]:
-    return ["profile", "add", name, "--capillary-url", url, "--capillary-username", "demo",
-            "--capillary-timezone", "Asia/Kolkata", "--ctrlhub-url", url, "--ctrlhub-org", DEMO_CTRLHUB_ORG,
-            "--secret-stdin"]
+    return [
+        "profile",
+        "add",
+        name,
+        "--capillary-url",
+        url,
+        "--capillary-username",
+        "demo",
+        "--capillary-timezone",
+        "Asia/Kolkata",
+        "--ctrlhub-url",
+        url,
+        "--ctrlhub-org",
+        DEMO_CTRLHUB_ORG,
+        "--secret-stdin",
+    ]
 
 
-def test_without_a_secure_keyring_the_script_is_told_and_no_secret_is_written(demo_server, tmp_path):
+def test_without_a_secure_keyring_the_script_is_told_and_no_secret_is_written(
+    demo_server, tmp_path
+):
     done = run(*add_args(demo_server.url), stdin=f"{DEMO_CAPILLARY_PASSWORD}\ndemo-session-token\n")
     assert done.returncode == 5
     assert "no secure keyring" in (done.stdout + done.stderr).lower()
@@ -37,7 +58,9 @@ def test_without_a_secure_keyring_the_script_is_told_and_no_secret_is_written(de
     assert "eu" in tomllib.loads(config)["profiles"]
     assert not any(secret in config for secret in TEST_SECRETS)
     listed = run("profile", "list")
-    assert listed.returncode == 0 and "eu:" in listed.stdout and "NO secure keyring" in listed.stdout
+    assert (
+        listed.returncode == 0 and "eu:" in listed.stdout and "NO secure keyring" in listed.stdout
+    )
     tested = run("profile", "test", "eu")
     assert tested.returncode == 2 and "No Capillary password is stored" in tested.stdout
 

@@ -24,7 +24,9 @@ def test_the_vendor_sample_as_written():
     assert item.contacted is True and item.status == "scheduled" and item.notes == "<string>"
     assert detail.created_at.isoformat() == "2023-11-07T05:31:56+00:00"
     # The sample links every relationship but includes none: ids known, names not.
-    assert all(r is not None and r.id == SAMPLE_ID and r.name == "" for r in detail.related.values())
+    assert all(
+        r is not None and r.id == SAMPLE_ID and r.name == "" for r in detail.related.values()
+    )
     shown = {f.label: f for f in interaction_detail_fields(detail)}
     assert shown["Contact"].value.startswith("—") and shown["Contact"].copy == SAMPLE_ID
 
@@ -40,17 +42,45 @@ def _document():
     rel["representative"]["data"] = None
     rel["organisation"]["data"] = {"id": "o1", "type": "organisations"}
     doc["included"] = [
-        {"id": "c1", "type": "contacts", "attributes": {"salutation": "Mrs", "first_name": "Amelia",
-         "last_name": "Jones", "email": "amelia@example.org", "telephone": "+44 7700 900234",
-         "association": "occupier"}},
+        {
+            "id": "c1",
+            "type": "contacts",
+            "attributes": {
+                "salutation": "Mrs",
+                "first_name": "Amelia",
+                "last_name": "Jones",
+                "email": "amelia@example.org",
+                "telephone": "+44 7700 900234",
+                "association": "occupier",
+            },
+        },
         # Same id, other type: must not be confused with the contact.
         {"id": "c1", "type": "users", "attributes": {"email": "wrong@example.org"}},
-        {"id": "p1", "type": "properties", "attributes": {"uprn": "100023336956",
-         "address": {"description": "12 Acacia Avenue, Leeds, LS1 4AB", "postcode": "LS1 4AB"}}},
-        {"id": "a1", "type": "customer-accounts", "attributes": {},
-         "relationships": {"contacts": {"data": [{"id": "c1", "type": "contacts"}]}}},
-        {"id": "u1", "type": "users", "attributes": {"email": "t@example.com",
-         "profile": {"personal": {"first_name": "Tomasz", "last_name": "Nowak"}}}},
+        {
+            "id": "p1",
+            "type": "properties",
+            "attributes": {
+                "uprn": "100023336956",
+                "address": {
+                    "description": "12 Acacia Avenue, Leeds, LS1 4AB",
+                    "postcode": "LS1 4AB",
+                },
+            },
+        },
+        {
+            "id": "a1",
+            "type": "customer-accounts",
+            "attributes": {},
+            "relationships": {"contacts": {"data": [{"id": "c1", "type": "contacts"}]}},
+        },
+        {
+            "id": "u1",
+            "type": "users",
+            "attributes": {
+                "email": "t@example.com",
+                "profile": {"personal": {"first_name": "Tomasz", "last_name": "Nowak"}},
+            },
+        },
         {"id": "o1", "type": "organisations", "attributes": {"name": "Northfield Homes"}},
     ]
     return doc
@@ -74,8 +104,11 @@ def test_relationships_by_name():
 
 def test_list_documents_and_pagination():
     doc = _document()
-    listing = {"data": [doc["data"], {**doc["data"], "id": "second"}], "included": doc["included"],
-               "meta": {"pagination": {"counts": {"resources": 7}, "offsets": {"next": 2}}}}
+    listing = {
+        "data": [doc["data"], {**doc["data"], "id": "second"}],
+        "included": doc["included"],
+        "meta": {"pagination": {"counts": {"resources": 7}, "offsets": {"next": 2}}},
+    }
     read = jsonapi.read(listing)
     rows = ctrlhub_parse.interactions(read)
     assert [r.id for r in rows] == [SAMPLE_ID, "second"]
@@ -83,14 +116,24 @@ def test_list_documents_and_pagination():
     assert (read.next_offset, read.total, read.data_is_list) == (2, 7, True)
 
 
-@pytest.mark.parametrize(("method", "channel"), [("email", "email"), ("sms", "sms"),
-                         ("telephone", "phone"), ("letter", "letter"), ("Site Visit", "site_visit")])
+@pytest.mark.parametrize(
+    ("method", "channel"),
+    [
+        ("email", "email"),
+        ("sms", "sms"),
+        ("telephone", "phone"),
+        ("letter", "letter"),
+        ("Site Visit", "site_visit"),
+    ],
+)
 def test_methods_become_channels(method, channel):
     assert ctrlhub_parse.channel_of(method) == channel
 
 
 def test_errors_as_one_sentence():
-    said = jsonapi.errors_sentence([{"status": "404", "title": "Not Found", "detail": "No such id"}, {"title": "x"}])
+    said = jsonapi.errors_sentence(
+        [{"status": "404", "title": "Not Found", "detail": "No such id"}, {"title": "x"}]
+    )
     assert said == "404 Not Found: No such id; x"
 
 
@@ -104,7 +147,9 @@ def test_no_single_interaction_is_a_bad_reply(doc):
 @given(data=st.data(), junk=json_values)
 def test_any_mutation_gives_a_detail_or_a_typed_error(data, junk):
     document = _document()
-    mutated = _replace(copy.deepcopy(document), data.draw(st.sampled_from(_mutations(document))), junk)
+    mutated = _replace(
+        copy.deepcopy(document), data.draw(st.sampled_from(_mutations(document))), junk
+    )
     try:
         detail = ctrlhub_parse.detail(mutated)
     except ViewerError:

@@ -48,9 +48,13 @@ def cap(server):
         yield client
 
 
-def interactions(cap: httpx.Client, name: str, value: str, prefix: str = "", **params) -> httpx.Response:
-    return cap.get(prefix + INTERACTION, params={"identifierName": name, "identifierValue": value,
-                                                 "network": "capillary", **params})
+def interactions(
+    cap: httpx.Client, name: str, value: str, prefix: str = "", **params
+) -> httpx.Response:
+    return cap.get(
+        prefix + INTERACTION,
+        params={"identifierName": name, "identifierValue": value, "network": "capillary", **params},
+    )
 
 
 def nested_channels(body: dict) -> list[dict]:
@@ -69,24 +73,66 @@ FLAT_SAMPLE_MESSAGES = {
     "viber": [
         (1746038123052, "AAAAAAACCCCCCC", 1241780, "FAILED", "26-05-2025 15:52:02"),
         (1746038123393, "test-hello", 1241780, "FAILED", "26-05-2025 16:17:07"),
-        (1746038178479, "Hii,This is the message in viber.", 1242049, "FAILED", "28-05-2025 13:52:07"),
+        (
+            1746038178479,
+            "Hii,This is the message in viber.",
+            1242049,
+            "FAILED",
+            "28-05-2025 13:52:07",
+        ),
     ],
     "phone": [
-        (1740767431623, "Sample message Akash Vibertest", -1, "GTW_NOT_FOUND", "07-03-2025 13:48:50"),
-        (1740767429676, "Sample message Akash Vibertest", -1, "GTW_NOT_FOUND", "07-03-2025 12:57:06"),
-        (1740767429770, "Sample message Akash Vibertest", -1, "GTW_NOT_FOUND", "07-03-2025 13:01:12"),
-        (1740767430545, "Sample message Akash Vibertest", -1, "GTW_NOT_FOUND", "07-03-2025 13:37:22"),
+        (
+            1740767431623,
+            "Sample message Akash Vibertest",
+            -1,
+            "GTW_NOT_FOUND",
+            "07-03-2025 13:48:50",
+        ),
+        (
+            1740767429676,
+            "Sample message Akash Vibertest",
+            -1,
+            "GTW_NOT_FOUND",
+            "07-03-2025 12:57:06",
+        ),
+        (
+            1740767429770,
+            "Sample message Akash Vibertest",
+            -1,
+            "GTW_NOT_FOUND",
+            "07-03-2025 13:01:12",
+        ),
+        (
+            1740767430545,
+            "Sample message Akash Vibertest",
+            -1,
+            "GTW_NOT_FOUND",
+            "07-03-2025 13:37:22",
+        ),
     ],
 }
 FLAT_SAMPLE_MESSAGES["sms"] = FLAT_SAMPLE_MESSAGES["phone"]
 
 NESTED_SAMPLE_MESSAGES = [
-    {"id": 1743467374476, "sender": "", "subject": "Loyalty+ Release Notes - JFM'25 (Part 1\ufe0f\u20e3)",
-     "status": "OPENED", "sent_time": "2025-04-14 14:23:20", "delivered_time": "2025-04-14 14:23:20",
-     "campaign_id": "267560"},
-    {"id": 1743467660038, "sender": "", "subject": "Loyalty+ Release Notes - JFM'25 (Part 2\ufe0f\u20e3)",
-     "status": "DELIVERED", "sent_time": "2025-04-16 15:32:10", "delivered_time": "2025-04-16 15:32:20",
-     "campaign_id": "267560"},
+    {
+        "id": 1743467374476,
+        "sender": "",
+        "subject": "Loyalty+ Release Notes - JFM'25 (Part 1\ufe0f\u20e3)",
+        "status": "OPENED",
+        "sent_time": "2025-04-14 14:23:20",
+        "delivered_time": "2025-04-14 14:23:20",
+        "campaign_id": "267560",
+    },
+    {
+        "id": 1743467660038,
+        "sender": "",
+        "subject": "Loyalty+ Release Notes - JFM'25 (Part 2\ufe0f\u20e3)",
+        "status": "DELIVERED",
+        "sent_time": "2025-04-16 15:32:10",
+        "delivered_time": "2025-04-16 15:32:20",
+        "campaign_id": "267560",
+    },
 ]
 
 
@@ -96,7 +142,16 @@ def test_flat_sample_customer_matches_vendor_sample(cap):
     assert r.headers["content-type"].startswith("application/json")
     body = r.json()
     assert [i["name"] for i in body["interaction"]] == [
-        "survey", "line", "viber", "email", "whatsapp", "missed_call", "phone", "sms", "zalo"]
+        "survey",
+        "line",
+        "viber",
+        "email",
+        "whatsapp",
+        "missed_call",
+        "phone",
+        "sms",
+        "zalo",
+    ]
     assert body["warnings"] == []
     by_name = {i["name"]: i for i in body["interaction"]}
     assert by_name["missed_call"] == {"count": 0, "name": "missed_call", "usedStatus": False}
@@ -106,8 +161,17 @@ def test_flat_sample_customer_matches_vendor_sample(cap):
     for name, expected in FLAT_SAMPLE_MESSAGES.items():
         assert by_name[name]["count"] == len(expected)
         assert by_name[name]["messageList"] == [
-            {"id": i, "receiver": "917385022695", "subject": s, "campaignId": c, "status": st,
-             "sentDate": d, "userId": 432796209} for i, s, c, st, d in expected]
+            {
+                "id": i,
+                "receiver": "917385022695",
+                "subject": s,
+                "campaignId": c,
+                "status": st,
+                "sentDate": d,
+                "userId": 432796209,
+            }
+            for i, s, c, st, d in expected
+        ]
 
 
 def test_nested_sample_customer_matches_vendor_sample(cap):
@@ -119,17 +183,39 @@ def test_nested_sample_customer_matches_vendor_sample(cap):
     assert customer["id"] == "565039505"
     assert customer["mobile"] == "919148574269"
     assert customer["external_id"] == ""
-    assert customer["item_status"] == {"success": "true", "code": 1000,
-                                       "message": "Customer successfully retrieved"}
+    assert customer["item_status"] == {
+        "success": "true",
+        "code": 1000,
+        "message": "Customer successfully retrieved",
+    }
     channels = nested_channels(body)
     assert [c["type"] for c in channels] == [
-        "survey", "missed_call", "whatsapp", "zalo", "line", "phone", "sms", "email"]
+        "survey",
+        "missed_call",
+        "whatsapp",
+        "zalo",
+        "line",
+        "phone",
+        "sms",
+        "email",
+    ]
     for c in channels[:-1]:
-        assert c == {"last_interaction_time": "null", "used_status": False, "count": 0, "type": c["type"]}
+        assert c == {
+            "last_interaction_time": "null",
+            "used_status": False,
+            "count": 0,
+            "type": c["type"],
+        }
     email = channels[-1]
-    assert (email["count"], email["last_interaction_time"], email["used_status"]) == (2, "null", False)
+    assert (email["count"], email["last_interaction_time"], email["used_status"]) == (
+        2,
+        "null",
+        False,
+    )
     messages = email["messages"]["message"]
-    assert [{k: v for k, v in m.items() if k != "reciever"} for m in messages] == NESTED_SAMPLE_MESSAGES
+    assert [
+        {k: v for k, v in m.items() if k != "reciever"} for m in messages
+    ] == NESTED_SAMPLE_MESSAGES
     assert {m["reciever"] for m in messages} == {customer["email"]}
 
 
@@ -145,21 +231,33 @@ def test_sample_times_convert_between_shapes(cap):
 
 # --- authentication -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"Authorization": basic_auth(DEMO_CAPILLARY_USERNAME, "wrong")},
-    # The plain password, not its MD5: the real API refuses it, so must the demo.
-    {"Authorization": "Basic " + base64.b64encode(
-        f"{DEMO_CAPILLARY_USERNAME}:{DEMO_CAPILLARY_PASSWORD}".encode()).decode()},
-    {"Authorization": "Bearer " + DEMO_CTRLHUB_TOKEN},
-])
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": basic_auth(DEMO_CAPILLARY_USERNAME, "wrong")},
+        # The plain password, not its MD5: the real API refuses it, so must the demo.
+        {
+            "Authorization": "Basic "
+            + base64.b64encode(
+                f"{DEMO_CAPILLARY_USERNAME}:{DEMO_CAPILLARY_PASSWORD}".encode()
+            ).decode()
+        },
+        {"Authorization": "Bearer " + DEMO_CTRLHUB_TOKEN},
+    ],
+)
 def test_capillary_refuses_bad_credentials(server, headers):
     for path in (INTERACTION, "/shape/nested" + INTERACTION, DETAILS):
-        r = httpx.get(server.url + path, headers=headers,
-                      params={"identifierName": "mobile", "identifierValue": "919845012345"})
+        r = httpx.get(
+            server.url + path,
+            headers=headers,
+            params={"identifierName": "mobile", "identifierValue": "919845012345"},
+        )
         assert r.status_code == 401
-        assert r.json() == {"errors": [{"status": False, "code": 401,
-                                        "message": "Invalid username or password"}]}
+        assert r.json() == {
+            "errors": [{"status": False, "code": 401, "message": "Invalid username or password"}]
+        }
 
 
 def test_capillary_accepts_md5_basic_auth(cap):
@@ -168,6 +266,7 @@ def test_capillary_accepts_md5_basic_auth(cap):
 
 # --- shapes ---------------------------------------------------------------------------------------
 
+
 def test_shape_switch(cap):
     flat = interactions(cap, "mobile", "919845012345").json()
     assert set(flat) == {"name", "interaction", "warnings"}
@@ -175,10 +274,15 @@ def test_shape_switch(cap):
     nested = interactions(cap, "mobile", "919845012345", prefix="/shape/nested").json()
     assert set(nested) == {"response"}
     # The query parameter wins over the path prefix, both ways.
-    assert set(interactions(cap, "mobile", "919845012345", prefix="/shape/nested",
-                            demoShape="flat").json()) == set(flat)
-    assert set(interactions(cap, "mobile", "919845012345", demoShape="nested").json()) == {"response"}
-    assert set(interactions(cap, "mobile", "919845012345", prefix="/shape/flat").json()) == set(flat)
+    assert set(
+        interactions(cap, "mobile", "919845012345", prefix="/shape/nested", demoShape="flat").json()
+    ) == set(flat)
+    assert set(interactions(cap, "mobile", "919845012345", demoShape="nested").json()) == {
+        "response"
+    }
+    assert set(interactions(cap, "mobile", "919845012345", prefix="/shape/flat").json()) == set(
+        flat
+    )
     # Same data in both shapes.
     flat_counts = {i["name"]: i["count"] for i in flat["interaction"]}
     nested_counts = {c["type"]: c["count"] for c in nested_channels(nested)}
@@ -212,16 +316,22 @@ def test_nested_one_message_channel_is_a_bare_object(cap):
 
 
 def test_type_filter_repeated_or_comma_separated(cap):
-    url = INTERACTION + "?identifierName=mobile&identifierValue=919845012345&type=email,sms&type=viber"
+    url = (
+        INTERACTION
+        + "?identifierName=mobile&identifierValue=919845012345&type=email,sms&type=viber"
+    )
     names = [i["name"] for i in cap.get(url).json()["interaction"]]
     assert sorted(names) == ["email", "sms", "viber"]
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("mobile", "+91 98450-12345"),
-    ("email", "PRIYA.Sharma@Example.COM"),
-    ("external_id", "CRM-100234"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("mobile", "+91 98450-12345"),
+        ("email", "PRIYA.Sharma@Example.COM"),
+        ("external_id", "CRM-100234"),
+    ],
+)
 def test_identifiers(cap, name, value):
     assert interactions(cap, name, value).json()["name"] == "Priya Sharma"
 
@@ -229,8 +339,15 @@ def test_identifiers(cap, name, value):
 def test_not_found_flat(cap):
     r = interactions(cap, "mobile", "910000000000")
     assert r.status_code == 400
-    assert r.json() == {"errors": [{"status": False, "code": 1012, "message":
-                                    "Cannot find customer for provided mobile/external-id/e-mail/id"}]}
+    assert r.json() == {
+        "errors": [
+            {
+                "status": False,
+                "code": 1012,
+                "message": "Cannot find customer for provided mobile/external-id/e-mail/id",
+            }
+        ]
+    }
 
 
 def test_not_found_nested(cap):
@@ -246,11 +363,14 @@ def test_ctrlhub_only_customer_is_not_in_capillary(cap):
     assert interactions(cap, "mobile", "447700900456").status_code == 400
 
 
-@pytest.mark.parametrize("params", [
-    {"identifierName": "phone", "identifierValue": "919845012345"},
-    {"identifierValue": "919845012345"},
-    {"identifierName": "mobile", "identifierValue": ""},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"identifierName": "phone", "identifierValue": "919845012345"},
+        {"identifierValue": "919845012345"},
+        {"identifierName": "mobile", "identifierValue": ""},
+    ],
+)
 def test_bad_identifier_is_400(cap, params):
     r = cap.get(INTERACTION, params=params)
     assert r.status_code == 400
@@ -287,11 +407,33 @@ def test_generated_data_covers_the_vocabulary(cap):
             for m in i.get("messageList", []):
                 statuses.add(m["status"])
                 subjects.append(m["subject"])
-    assert {"email", "sms", "whatsapp", "viber", "line", "zalo", "phone", "missed_call",
-            "survey", "rcs"} <= channels
-    assert {"DELIVERED", "NOT-DELIVERED", "SOFT_BOUNCED", "HARD_BOUNCED", "OPENED", "CLICKED",
-            "FAILED", "GTW_NOT_FOUND", "SENT", "IN_GTW", "BLOCKED", "DND_BLOCKED",
-            "MARKED_SPAM"} <= statuses
+    assert {
+        "email",
+        "sms",
+        "whatsapp",
+        "viber",
+        "line",
+        "zalo",
+        "phone",
+        "missed_call",
+        "survey",
+        "rcs",
+    } <= channels
+    assert {
+        "DELIVERED",
+        "NOT-DELIVERED",
+        "SOFT_BOUNCED",
+        "HARD_BOUNCED",
+        "OPENED",
+        "CLICKED",
+        "FAILED",
+        "GTW_NOT_FOUND",
+        "SENT",
+        "IN_GTW",
+        "BLOCKED",
+        "DND_BLOCKED",
+        "MARKED_SPAM",
+    } <= statuses
     assert any("******" in s for s in subjects)
     assert any(not s.isascii() for s in subjects)
 
@@ -303,10 +445,16 @@ def test_empty_customer(cap):
 
 # --- customer card --------------------------------------------------------------------------
 
+
 def test_customer_details(cap):
-    for name, value in (("mobile", "919845012345"), ("email", "priya.sharma@EXAMPLE.com"),
-                        ("externalId", "CRM-100234")):
-        r = cap.get(DETAILS, params={"source": "ALL", "identifierName": name, "identifierValue": value})
+    for name, value in (
+        ("mobile", "919845012345"),
+        ("email", "priya.sharma@EXAMPLE.com"),
+        ("externalId", "CRM-100234"),
+    ):
+        r = cap.get(
+            DETAILS, params={"source": "ALL", "identifierName": name, "identifierValue": value}
+        )
         assert r.status_code == 200, r.text
         body = r.json()
         profile = body["customers"][0]["profiles"][0]
@@ -314,21 +462,28 @@ def test_customer_details(cap):
         assert {"type": "externalId", "value": "CRM-100234"} in profile["identifiers"]
         assert body["customers"][0]["loyaltyProgramDetails"][0]["currentSlab"]
     # The same through the nested prefix: the card has one shape only.
-    r = cap.get("/shape/nested" + DETAILS, params={"source": "ALL", "identifierName": "mobile",
-                                                    "identifierValue": "919148574269"})
+    r = cap.get(
+        "/shape/nested" + DETAILS,
+        params={"source": "ALL", "identifierName": "mobile", "identifierValue": "919148574269"},
+    )
     assert r.json()["customers"][0]["profiles"][0]["firstName"] == "Kavya"
 
 
 def test_customer_details_errors(cap):
-    r = cap.get(DETAILS, params={"source": "ALL", "identifierName": "mobile", "identifierValue": "1"})
+    r = cap.get(
+        DETAILS, params={"source": "ALL", "identifierName": "mobile", "identifierValue": "1"}
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == 1012
     # This endpoint spells it externalId; external_id is refused.
-    r = cap.get(DETAILS, params={"source": "ALL", "identifierName": "external_id",
-                                 "identifierValue": "CRM-100234"})
+    r = cap.get(
+        DETAILS,
+        params={"source": "ALL", "identifierName": "external_id", "identifierValue": "CRM-100234"},
+    )
     assert r.status_code == 400
 
 
 # --- the 100k customer ------------------------------------------------------------------------
+
 
 def test_bulk_customer(cap):
     started = time.perf_counter()
@@ -346,11 +501,14 @@ def test_bulk_customer(cap):
     assert time.perf_counter() - started < 1.0  # cached bytes
     assert again.content == r.content
     nested = interactions(cap, "mobile", "919999900000", prefix="/shape/nested").json()
-    assert sum(len(as_list(c.get("messages", {}).get("message", [])))
-               for c in nested_channels(nested)) == 100_000
+    assert (
+        sum(len(as_list(c.get("messages", {}).get("message", []))) for c in nested_channels(nested))
+        == 100_000
+    )
 
 
 # --- server plumbing ------------------------------------------------------------------------
+
 
 def test_request_count_and_log():
     with DemoServer() as s:
@@ -414,8 +572,14 @@ def test_data_is_deterministic_across_processes():
     digests = set()
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        out = subprocess.run([sys.executable, "-c", _fingerprint_script()], cwd=root, env=env,
-                             capture_output=True, text=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", _fingerprint_script()],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert out.returncode == 0, out.stderr
         digests.add(out.stdout.strip())
     assert len(digests) == 1
@@ -423,14 +587,21 @@ def test_data_is_deterministic_across_processes():
 
 def test_two_servers_serve_identical_bytes(server):
     with DemoServer() as other:
-        a = httpx.get(server.url + INTERACTION, headers=GOOD_AUTH,
-                      params={"identifierName": "mobile", "identifierValue": "447700900123"})
-        b = httpx.get(other.url + INTERACTION, headers=GOOD_AUTH,
-                      params={"identifierName": "mobile", "identifierValue": "447700900123"})
+        a = httpx.get(
+            server.url + INTERACTION,
+            headers=GOOD_AUTH,
+            params={"identifierName": "mobile", "identifierValue": "447700900123"},
+        )
+        b = httpx.get(
+            other.url + INTERACTION,
+            headers=GOOD_AUTH,
+            params={"identifierName": "mobile", "identifierValue": "447700900123"},
+        )
         assert a.content == b.content
 
 
 # --- listing ------------------------------------------------------------------------------------
+
 
 def test_demo_customers_and_list_text():
     customers = demo_customers()
@@ -457,8 +628,9 @@ JSONAPI_TYPE = "application/vnd.api+json"
 
 @pytest.fixture(scope="module")
 def hub(server):
-    with httpx.Client(base_url=server.url, headers={"X-Session-Token": DEMO_CTRLHUB_TOKEN},
-                      timeout=30) as client:
+    with httpx.Client(
+        base_url=server.url, headers={"X-Session-Token": DEMO_CTRLHUB_TOKEN}, timeout=30
+    ) as client:
         yield client
 
 
@@ -470,13 +642,22 @@ def contact_for(hub: httpx.Client, **filters) -> dict:
     return data[0]
 
 
-def all_interactions(hub: httpx.Client, contact_id: str, limit: int, include: str = "") -> list[dict]:
+def all_interactions(
+    hub: httpx.Client, contact_id: str, limit: int, include: str = ""
+) -> list[dict]:
     """Page through with offsets.next, checking the pagination block on the way."""
     pages, offset = [], 0
     while offset is not None:
-        r = hub.get(ORG_PATH + "/interactions", params={
-            "filter[contact]": contact_id, "sort": "-date_time", "limit": limit, "offset": offset,
-            **({"include": include} if include else {})})
+        r = hub.get(
+            ORG_PATH + "/interactions",
+            params={
+                "filter[contact]": contact_id,
+                "sort": "-date_time",
+                "limit": limit,
+                "offset": offset,
+                **({"include": include} if include else {}),
+            },
+        )
         assert r.status_code == 200, r.text
         assert r.headers["content-type"] == JSONAPI_TYPE
         doc = r.json()
@@ -495,12 +676,21 @@ def all_interactions(hub: httpx.Client, contact_id: str, limit: int, include: st
 
 
 def test_ctrlhub_token_checked(server):
-    for headers in ({}, {"X-Session-Token": "nope"}, {"Authorization": "Bearer " + DEMO_CTRLHUB_TOKEN}):
+    for headers in (
+        {},
+        {"X-Session-Token": "nope"},
+        {"Authorization": "Bearer " + DEMO_CTRLHUB_TOKEN},
+    ):
         for path in ("/v3/iam/whoami", ORG_PATH + "/contacts", ORG_PATH + "/interactions"):
             r = httpx.get(server.url + path, headers=headers)
             assert r.status_code == 401
-            assert r.json()["errors"] == [{"status": "401", "title": "Unauthorized",
-                                           "detail": "Session token missing or expired"}]
+            assert r.json()["errors"] == [
+                {
+                    "status": "401",
+                    "title": "Unauthorized",
+                    "detail": "Session token missing or expired",
+                }
+            ]
 
 
 def test_whoami(hub):
@@ -526,13 +716,23 @@ def test_contacts_filter_by_email_and_telephone(hub):
     assert by_phone["attributes"]["telephone"] == "+44 7700 900123"
     assert by_phone == contact_for(hub, telephone="+44 7700 900123")
     assert by_phone == contact_for(hub, email="OLIVER.smith@example.com")
-    assert contact_for(hub, email="siobhan.oconnor@example.com")["attributes"]["first_name"] == "Siobhán"
+    assert (
+        contact_for(hub, email="siobhan.oconnor@example.com")["attributes"]["first_name"]
+        == "Siobhán"
+    )
     none = hub.get(ORG_PATH + "/contacts", params={"filter[email]": "nobody@example.com"}).json()
     assert none["data"] == [] and none["meta"]["pagination"]["counts"]["resources"] == 0
     # Capillary-only customers are not in Ctrl-Hub.
-    assert hub.get(ORG_PATH + "/contacts", params={"filter[telephone]": "8613812345678"}).json()["data"] == []
+    assert (
+        hub.get(ORG_PATH + "/contacts", params={"filter[telephone]": "8613812345678"}).json()[
+            "data"
+        ]
+        == []
+    )
     r = hub.get(ORG_PATH + "/contacts", params={"filter[shoe_size]": "9"})
-    assert r.status_code == 400 and r.json()["errors"][0]["source"] == {"parameter": "filter[shoe_size]"}
+    assert r.status_code == 400 and r.json()["errors"][0]["source"] == {
+        "parameter": "filter[shoe_size]"
+    }
 
 
 def test_interactions_page_through_offsets(hub):
@@ -549,8 +749,13 @@ def test_interactions_page_through_offsets(hub):
     assert first["meta"]["pagination"]["counts"] == {"resources": 150, "pages": 8}
     assert first["meta"]["pagination"]["offsets"] == {"previous": None, "next": 20}
     assert len(all_interactions(hub, amelia["id"], limit=500)) == 150
-    last = hub.get(ORG_PATH + "/interactions", params={"filter[contact]": amelia["id"], "offset": 140}).json()
-    assert len(last["data"]) == 10 and last["meta"]["pagination"]["offsets"] == {"previous": 120, "next": None}
+    last = hub.get(
+        ORG_PATH + "/interactions", params={"filter[contact]": amelia["id"], "offset": 140}
+    ).json()
+    assert len(last["data"]) == 10 and last["meta"]["pagination"]["offsets"] == {
+        "previous": 120,
+        "next": None,
+    }
 
 
 def test_interaction_vocabulary_and_nulls(hub):
@@ -574,8 +779,10 @@ def test_interaction_vocabulary_and_nulls(hub):
 
 def test_interaction_detail_with_includes(hub):
     ident = demo_interaction_ids()["447700900123"]
-    r = hub.get(f"{ORG_PATH}/interactions/{ident}",
-                params={"include": "account,author,contact,organisation,property,representative"})
+    r = hub.get(
+        f"{ORG_PATH}/interactions/{ident}",
+        params={"include": "account,author,contact,organisation,property,representative"},
+    )
     assert r.status_code == 200 and r.headers["content-type"] == JSONAPI_TYPE
     doc = r.json()
     assert doc["data"]["id"] == ident and doc["data"]["type"] == "customer-interactions"

@@ -35,9 +35,14 @@ def clients(url: str, faulted: str, spec: str):
     cap_url = f"{url}/fault/{spec}" if faulted == "capillary" else url
     ch_url = f"{url}/fault/{spec}" if faulted == "ctrlhub" else url
     return [
-        CapillaryClient(CapillarySettings(cap_url, "demo", DEMO_CAPILLARY_PASSWORD, "Asia/Kolkata",
-                                          read_timeout=DEADLINE_S)),
-        CtrlHubClient(CtrlHubSettings(ch_url, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN, read_timeout=DEADLINE_S)),
+        CapillaryClient(
+            CapillarySettings(
+                cap_url, "demo", DEMO_CAPILLARY_PASSWORD, "Asia/Kolkata", read_timeout=DEADLINE_S
+            )
+        ),
+        CtrlHubClient(
+            CtrlHubSettings(ch_url, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN, read_timeout=DEADLINE_S)
+        ),
     ]
 
 
@@ -62,8 +67,11 @@ def test_window(spec, faulted, qtbot, qloop, demo_server, tmp_path, quick_retrie
     qloop.run_until_complete(seed())
     escaped = []
     qloop.set_exception_handler(lambda _loop, context: escaped.append(context))
-    window = MainWindow(LookupService(clients(demo_server.url, faulted, spec), store, "office",
-                                      deadline_s=DEADLINE_S))
+    window = MainWindow(
+        LookupService(
+            clients(demo_server.url, faulted, spec), store, "office", deadline_s=DEADLINE_S
+        )
+    )
     qtbot.addWidget(window)
     window.show()
 
@@ -90,22 +98,35 @@ def test_window(spec, faulted, qtbot, qloop, demo_server, tmp_path, quick_retrie
 
 
 def _cli(env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "viewer", "lookup", "--mobile", CTRLHUB_MOBILE, "--json"],
-                          capture_output=True, text=True, env={**os.environ, **env}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "viewer", "lookup", "--mobile", CTRLHUB_MOBILE, "--json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
 
 
 def test_cli(demo_server):
     """Every fault × each source through the CLI, with only that source set up (run in
     parallel processes to keep CI quick)."""
+
     def env_for(spec: str, source: str) -> dict[str, str]:
         url = f"{demo_server.url}/fault/{spec}"
         env = {"VIEWER_DEADLINE_S": str(DEADLINE_S), "VIEWER_READ_TIMEOUT_S": str(DEADLINE_S)}
         if source == "capillary":
-            env.update(VIEWER_CAPILLARY_URL=url, VIEWER_CAPILLARY_USERNAME="demo",
-                       VIEWER_CAPILLARY_PASSWORD=DEMO_CAPILLARY_PASSWORD, VIEWER_CAPILLARY_TIMEZONE="UTC")
+            env.update(
+                VIEWER_CAPILLARY_URL=url,
+                VIEWER_CAPILLARY_USERNAME="demo",
+                VIEWER_CAPILLARY_PASSWORD=DEMO_CAPILLARY_PASSWORD,
+                VIEWER_CAPILLARY_TIMEZONE="UTC",
+            )
         else:
-            env.update(VIEWER_CTRLHUB_URL=url, VIEWER_CTRLHUB_ORG=DEMO_CTRLHUB_ORG,
-                       VIEWER_CTRLHUB_TOKEN=DEMO_CTRLHUB_TOKEN)
+            env.update(
+                VIEWER_CTRLHUB_URL=url,
+                VIEWER_CTRLHUB_ORG=DEMO_CTRLHUB_ORG,
+                VIEWER_CTRLHUB_TOKEN=DEMO_CTRLHUB_TOKEN,
+            )
         return env
 
     cases = [(spec, source) for spec in CASES for source in SOURCES]
@@ -115,15 +136,22 @@ def test_cli(demo_server):
     for (spec, source), done in zip(cases, runs, strict=True):
         code, words = expected(spec, source)
         if done.returncode != code or words not in done.stderr or "Traceback" in done.stderr:
-            problems.append(f"{spec} × {source}: exit {done.returncode}, said {done.stderr.strip()[:160]!r}")
+            problems.append(
+                f"{spec} × {source}: exit {done.returncode}, said {done.stderr.strip()[:160]!r}"
+            )
     assert not problems, "\n".join(problems)
 
 
 def test_cli_other_source_still_answers(demo_server):
-    env = {"VIEWER_DEADLINE_S": "2", "VIEWER_CAPILLARY_URL": f"{demo_server.url}/fault/503",
-           "VIEWER_CAPILLARY_USERNAME": "demo", "VIEWER_CAPILLARY_PASSWORD": DEMO_CAPILLARY_PASSWORD,
-           "VIEWER_CTRLHUB_URL": demo_server.url, "VIEWER_CTRLHUB_ORG": DEMO_CTRLHUB_ORG,
-           "VIEWER_CTRLHUB_TOKEN": DEMO_CTRLHUB_TOKEN}
+    env = {
+        "VIEWER_DEADLINE_S": "2",
+        "VIEWER_CAPILLARY_URL": f"{demo_server.url}/fault/503",
+        "VIEWER_CAPILLARY_USERNAME": "demo",
+        "VIEWER_CAPILLARY_PASSWORD": DEMO_CAPILLARY_PASSWORD,
+        "VIEWER_CTRLHUB_URL": demo_server.url,
+        "VIEWER_CTRLHUB_ORG": DEMO_CTRLHUB_ORG,
+        "VIEWER_CTRLHUB_TOKEN": DEMO_CTRLHUB_TOKEN,
+    }
     done = _cli(env)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
@@ -134,5 +162,7 @@ def test_cli_other_source_still_answers(demo_server):
 def test_report_longest_gap():
     """Not a check of its own: prints the longest event-loop gap seen across the matrix."""
     if LONGEST_GAPS:
-        print(f"\nlongest event-loop gap during the fault matrix: {max(LONGEST_GAPS) * 1000:.0f} ms "
-              f"over {len(LONGEST_GAPS)} cases")
+        print(
+            f"\nlongest event-loop gap during the fault matrix: {max(LONGEST_GAPS) * 1000:.0f} ms "
+            f"over {len(LONGEST_GAPS)} cases"
+        )

@@ -48,8 +48,15 @@ NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
 def flat_reply() -> dict:
     """Capillary's flat shape (seed 004) with hostile text in every field a person reads."""
-    message = {"id": 1746038123052, "receiver": RECEIVER, "subject": SUBJECT, "campaignId": 1241780,
-               "status": STATUS, "sentDate": "26-05-2025 15:52:02", "userId": 432796209}
+    message = {
+        "id": 1746038123052,
+        "receiver": RECEIVER,
+        "subject": SUBJECT,
+        "campaignId": 1241780,
+        "status": STATUS,
+        "sentDate": "26-05-2025 15:52:02",
+        "userId": 432796209,
+    }
     return {
         "name": NAME,
         "interaction": [
@@ -67,18 +74,36 @@ def interaction_document() -> dict:
         "data": {
             "id": INTERACTION_ID,
             "type": "customer-interactions",
-            "attributes": {"method": "email", "direction": "inbound", "date_time": "2023-11-07T05:31:56Z",
-                           "contacted": True, "status": STATUS, "notes": NOTES},
+            "attributes": {
+                "method": "email",
+                "direction": "inbound",
+                "date_time": "2023-11-07T05:31:56Z",
+                "contacted": True,
+                "status": STATUS,
+                "notes": NOTES,
+            },
             "meta": {"created_at": "2023-11-07T05:31:56Z"},
-            "relationships": {"contact": relation,
-                              "property": {"data": {"id": PROPERTY_ID, "type": "properties"}}},
+            "relationships": {
+                "contact": relation,
+                "property": {"data": {"id": PROPERTY_ID, "type": "properties"}},
+            },
         },
         "included": [
-            {"id": CONTACT_ID, "type": "contacts",
-             "attributes": {"first_name": NAME, "last_name": "Smith", "email": f"a{RLO}@b.example",
-                            "telephone": RECEIVER}},
-            {"id": PROPERTY_ID, "type": "properties",
-             "attributes": {"address": {"description": SUBJECT, "postcode": f"LS1{CLEAR}"}}},
+            {
+                "id": CONTACT_ID,
+                "type": "contacts",
+                "attributes": {
+                    "first_name": NAME,
+                    "last_name": "Smith",
+                    "email": f"a{RLO}@b.example",
+                    "telephone": RECEIVER,
+                },
+            },
+            {
+                "id": PROPERTY_ID,
+                "type": "properties",
+                "attributes": {"address": {"description": SUBJECT, "postcode": f"LS1{CLEAR}"}},
+            },
         ],
         "jsonapi": {"version": "1.0"},
     }
@@ -91,19 +116,36 @@ def hostile_capillary(seen: Seen) -> Raw:
 
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("VIEWER_CAPILLARY", "VIEWER_CTRLHUB"))}
-    return subprocess.run([sys.executable, "-m", "viewer", *args], capture_output=True, text=True,
-                          env={**full, **NO_KEYRING, **env}, timeout=60)
+    full = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("VIEWER_CAPILLARY", "VIEWER_CTRLHUB"))
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "viewer", *args],
+        capture_output=True,
+        text=True,
+        env={**full, **NO_KEYRING, **env},
+        timeout=60,
+    )
 
 
 def capillary_env(url: str) -> dict[str, str]:
-    return {"VIEWER_CAPILLARY_URL": url, "VIEWER_CAPILLARY_USERNAME": "agent",
-            "VIEWER_CAPILLARY_PASSWORD": "pw-not-a-test-secret", "VIEWER_CAPILLARY_TIMEZONE": "Asia/Kolkata"}
+    return {
+        "VIEWER_CAPILLARY_URL": url,
+        "VIEWER_CAPILLARY_USERNAME": "agent",
+        "VIEWER_CAPILLARY_PASSWORD": "pw-not-a-test-secret",
+        "VIEWER_CAPILLARY_TIMEZONE": "Asia/Kolkata",
+    }
 
 
 def ctrlhub_env(url: str) -> dict[str, str]:
-    return {"VIEWER_CTRLHUB_URL": url, "VIEWER_CTRLHUB_AUTH_URL": url, "VIEWER_CTRLHUB_ORG": ORG,
-            "VIEWER_CTRLHUB_TOKEN": "token-not-a-test-secret"}
+    return {
+        "VIEWER_CTRLHUB_URL": url,
+        "VIEWER_CTRLHUB_AUTH_URL": url,
+        "VIEWER_CTRLHUB_ORG": ORG,
+        "VIEWER_CTRLHUB_TOKEN": "token-not-a-test-secret",
+    }
 
 
 def assert_terminal_safe(done: subprocess.CompletedProcess) -> None:
@@ -175,7 +217,10 @@ def test_interaction_text_shows_escapes_as_visible_marks():
     assert "a<U+202E>@b.example" in out  # its e-mail line
     assert "Invoice <U+202E>gnp.exe<U+001B>[2J<U+001B>]52;c;" in out  # the property's address
     assert "SENT<U+001B>[8m" in out
-    assert "    First line<U+001B>]0;pwned<U+0007>" in out and "    Second <U+202E>gnp.exe line<U+001B>[8m" in out  # notes
+    assert (
+        "    First line<U+001B>]0;pwned<U+0007>" in out
+        and "    Second <U+202E>gnp.exe line<U+001B>[8m" in out
+    )  # notes
     assert as_json.returncode == 0, as_json.stderr
     assert_terminal_safe(as_json)
     data = json.loads(as_json.stdout)

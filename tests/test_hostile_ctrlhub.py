@@ -42,10 +42,17 @@ def contact_id(n: int) -> str:
 
 
 def interaction(contact: str, n: int) -> dict:
-    return {"type": "customer-interactions", "id": f"{contact}-{n}",
-            "attributes": {"method": "email", "direction": "inbound", "date_time": "2026-03-01T09:00:00Z",
-                           "notes": f"Message {n}"},
-            "relationships": {"contact": {"data": {"type": "contacts", "id": contact}}}}
+    return {
+        "type": "customer-interactions",
+        "id": f"{contact}-{n}",
+        "attributes": {
+            "method": "email",
+            "direction": "inbound",
+            "date_time": "2026-03-01T09:00:00Z",
+            "notes": f"Message {n}",
+        },
+        "relationships": {"contact": {"data": {"type": "contacts", "id": contact}}},
+    }
 
 
 class ScriptedHub:
@@ -53,15 +60,25 @@ class ScriptedHub:
     `rows(contact, offset, limit)` gives the row numbers, `pagination(offset, limit)` the
     total and next offset the page claims."""
 
-    def __init__(self, contacts: int, rows: Callable[[int, int, int], range], pagination: Pagination):
+    def __init__(
+        self, contacts: int, rows: Callable[[int, int, int], range], pagination: Pagination
+    ):
         self.contacts = [contact_id(n) for n in range(contacts)]
         self.rows, self.pagination = rows, pagination
 
     def __call__(self, seen: Seen) -> Raw:
         if seen.path.endswith("/customers/contacts"):
-            data = [{"type": "contacts", "id": c, "attributes": {"first_name": "Oliver", "last_name": "Smith",
-                                                                 "email": EMAIL}} for c in self.contacts]
-            return json_reply({"data": data, "meta": {"pagination": {"counts": {"resources": len(data)}}}})
+            data = [
+                {
+                    "type": "contacts",
+                    "id": c,
+                    "attributes": {"first_name": "Oliver", "last_name": "Smith", "email": EMAIL},
+                }
+                for c in self.contacts
+            ]
+            return json_reply(
+                {"data": data, "meta": {"pagination": {"counts": {"resources": len(data)}}}}
+            )
         if seen.path.endswith("/customers/interactions"):
             offset, limit = int(seen.query["offset"]), int(seen.query["limit"])
             if limit <= 0 or offset < 0:
@@ -71,7 +88,10 @@ class ScriptedHub:
             pagination: dict = {"counts": {}, "offsets": {"next": following}}
             if total is not None:
                 pagination["counts"] = {"resources": total, "pages": total}
-            data = [interaction(contact, n) for n in self.rows(self.contacts.index(contact), offset, limit)]
+            data = [
+                interaction(contact, n)
+                for n in self.rows(self.contacts.index(contact), offset, limit)
+            ]
             return json_reply({"data": data, "meta": {"pagination": pagination}})
         return json_reply({"errors": [{"status": "404", "title": "Not Found"}]}, 404)
 
@@ -101,18 +121,24 @@ async def lookup(server: HostileServer):
 
 # -- item 4: paging -----------------------------------------------------------------------
 
+
 @pytest.mark.asyncio
 async def test_a_first_contact_filling_the_cap_never_asks_for_zero_rows():
     """Was: the second contact's first request had limit=0, then `range() arg 3 must not be zero`."""
+
     def honest(offset: int, limit: int) -> tuple[object, object]:
         return 2000, offset + limit if offset + limit < 2000 else None
 
-    hub = ScriptedHub(2, lambda c, o, n: range(o, min(o + n, 2000)) if c == 0 else range(0, 10), honest)
+    hub = ScriptedHub(
+        2, lambda c, o, n: range(o, min(o + n, 2000)) if c == 0 else range(0, 10), honest
+    )
     with HostileServer(hub) as server:
         result = await lookup(server)
         assert len(result.interactions) == ctrlhub.MAX_ROWS
-        assert result.warnings == ["Ctrl-Hub: more interactions are available; showing the newest 2,000 "
-                                   "(1 other matching contact was not read: the lookup's limit was reached)."]
+        assert result.warnings == [
+            "Ctrl-Hub: more interactions are available; showing the newest 2,000 "
+            "(1 other matching contact was not read: the lookup's limit was reached)."
+        ]
         assert_paging_stayed_in_budget(server, contacts=2)
         assert len(page_requests(server)) == 20
         assert not any(p.query["filter[contact]"] == hub.contacts[1] for p in page_requests(server))
@@ -159,6 +185,7 @@ async def test_every_contact_answering_with_an_endless_walk_still_costs_one_budg
 async def test_a_server_ignoring_the_page_size_cannot_push_past_the_row_cap():
     """Was: 5,000 rows on one page left the next contact a negative budget, so a negative
     `limit` and a negative range step from offset 10**9: hundreds of thousands of requests."""
+
     def rows(contact: int, offset: int, limit: int) -> range:
         return range(5000) if contact == 0 else range(offset, offset + limit)
 
@@ -179,6 +206,7 @@ async def test_a_server_ignoring_the_page_size_cannot_push_past_the_row_cap():
 async def test_offsets_are_our_own_even_when_next_points_backwards():
     """After an honest first page, every page says the next one starts at 0 again: the
     walk neither loops nor skips, and every row comes once."""
+
     def rows(_c: int, offset: int, limit: int) -> range:
         return range(offset, min(offset + limit, 250))
 
@@ -192,6 +220,7 @@ async def test_offsets_are_our_own_even_when_next_points_backwards():
 @pytest.mark.asyncio
 async def test_a_server_that_clamps_the_page_size_is_followed_at_its_own_size():
     """Asked for 100, the server sends 40 and says the next page starts at 40."""
+
     def rows(_c: int, offset: int, limit: int) -> range:
         return range(offset, min(offset + 40, 150))
 
@@ -212,9 +241,14 @@ async def test_a_count_too_long_to_read_is_a_sentence():
 
     def reply(seen: Seen) -> Raw:
         if seen.path.endswith("/customers/contacts"):
-            return json_reply({"data": [{"type": "contacts", "id": contact_id(0), "attributes": {}}]})
-        return Raw(200, b'{"data": [], "meta": {"pagination": {"counts": {"resources": ' + huge + b"}, "
-                   b'"offsets": {"next": 100}}}}')
+            return json_reply(
+                {"data": [{"type": "contacts", "id": contact_id(0), "attributes": {}}]}
+            )
+        return Raw(
+            200,
+            b'{"data": [], "meta": {"pagination": {"counts": {"resources": ' + huge + b"}, "
+            b'"offsets": {"next": 100}}}}',
+        )
 
     with HostileServer(reply) as server:
         with pytest.raises(ViewerError) as caught:
@@ -225,12 +259,17 @@ async def test_a_count_too_long_to_read_is_a_sentence():
 
 # -- item 15: test connection -------------------------------------------------------------
 
+
 def whoami_reply(organisations: list[str] | None, name: str = "Jane") -> Raw:
-    attributes: dict = {"email": "jane@example.com",
-                        "profile": {"personal": {"first_name": name, "last_name": "Doe"}}}
+    attributes: dict = {
+        "email": "jane@example.com",
+        "profile": {"personal": {"first_name": name, "last_name": "Doe"}},
+    }
     if organisations is not None:
-        attributes["identities"] = [{"platform": "ctrl-hub", "id": "u1", "meta": {"organisation_id": org}}
-                                    for org in organisations]
+        attributes["identities"] = [
+            {"platform": "ctrl-hub", "id": "u1", "meta": {"organisation_id": org}}
+            for org in organisations
+        ]
     return json_reply({"data": {"type": "users", "id": "u1", "attributes": attributes}})
 
 
@@ -241,6 +280,7 @@ def hub_with(whoami: Raw, contacts: Raw) -> Callable[[Seen], Raw]:
         if seen.path == f"/v3/orgs/{ORG}/customers/contacts":
             return contacts
         return json_reply({"errors": [{"status": "404", "title": "Not Found"}]}, 404)
+
     return reply
 
 
@@ -252,10 +292,15 @@ FORBIDDEN = json_reply({"errors": [{"status": "403", "title": "Forbidden"}]}, 40
 @pytest_asyncio.fixture
 async def test_profile():
     async def run(server: HostileServer):
-        profile = Profile("hostile", ctrlhub_url=server.url, ctrlhub_org=ORG,
-                          memory_secrets={"ctrlhub_token": "tok-SECRET-123"})
+        profile = Profile(
+            "hostile",
+            ctrlhub_url=server.url,
+            ctrlhub_org=ORG,
+            memory_secrets={"ctrlhub_token": "tok-SECRET-123"},
+        )
         [check] = await check_connections(profile)
         return check
+
     return run
 
 
@@ -265,8 +310,10 @@ async def test_no_whoami_but_readable_contacts_is_a_working_connection(test_prof
         check = await test_profile(server)
         asked = [s.path for s in server.seen]
     assert check.ok, check.message
-    assert check.message == (f"Ctrl-Hub answers at {server.url} and this organisation's customers can be "
-                             "read; who is signed in is unknown (Ctrl-Hub's who-am-I answered HTTP 404).")
+    assert check.message == (
+        f"Ctrl-Hub answers at {server.url} and this organisation's customers can be "
+        "read; who is signed in is unknown (Ctrl-Hub's who-am-I answered HTTP 404)."
+    )
     assert "/v3/iam/whoami" in asked and "/v3/whoami" not in asked
 
 
@@ -275,8 +322,9 @@ async def test_a_member_of_the_organisation_is_named(test_profile):
     with HostileServer(hub_with(whoami_reply([OTHER_ORG, ORG.upper()]), READABLE)) as server:
         check = await test_profile(server)
     assert check.ok
-    assert check.message.endswith("signed in as Jane Doe <jane@example.com>; this organisation's "
-                                  "customers can be read.")
+    assert check.message.endswith(
+        "signed in as Jane Doe <jane@example.com>; this organisation's customers can be read."
+    )
 
 
 @pytest.mark.asyncio
@@ -284,22 +332,32 @@ async def test_a_user_outside_the_organisation_who_can_still_read_it_is_told_bot
     with HostileServer(hub_with(whoami_reply([OTHER_ORG]), READABLE)) as server:
         check = await test_profile(server)
     assert check.ok
-    assert check.message.endswith(f"signed in as Jane Doe <jane@example.com>, who does not belong to "
-                                  f"organisation {ORG} (they belong to 1 other organisation), according "
-                                  "to Ctrl-Hub's who-am-I; this organisation's customers can be read all "
-                                  "the same.")
+    assert check.message.endswith(
+        f"signed in as Jane Doe <jane@example.com>, who does not belong to "
+        f"organisation {ORG} (they belong to 1 other organisation), according "
+        "to Ctrl-Hub's who-am-I; this organisation's customers can be read all "
+        "the same."
+    )
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("refusal, said", [(FORBIDDEN, "may not see that organisation's customers"),
-                                           (NOT_FOUND, "does not know this organisation id")])
-async def test_a_user_outside_the_organisation_who_cannot_read_it_fails_saying_why(test_profile,
-                                                                                    refusal, said):
+@pytest.mark.parametrize(
+    "refusal, said",
+    [
+        (FORBIDDEN, "may not see that organisation's customers"),
+        (NOT_FOUND, "does not know this organisation id"),
+    ],
+)
+async def test_a_user_outside_the_organisation_who_cannot_read_it_fails_saying_why(
+    test_profile, refusal, said
+):
     with HostileServer(hub_with(whoami_reply([]), refusal)) as server:
         check = await test_profile(server)
     assert not check.ok
-    assert check.message.startswith("Signed in to Ctrl-Hub as Jane Doe <jane@example.com>, who does not "
-                                    f"belong to organisation {ORG} (nor to any other). ")
+    assert check.message.startswith(
+        "Signed in to Ctrl-Hub as Jane Doe <jane@example.com>, who does not "
+        f"belong to organisation {ORG} (nor to any other). "
+    )
     assert said in check.message
 
 
@@ -319,4 +377,6 @@ async def test_an_unreadable_whoami_reply_does_not_fail_the_test(test_profile):
     with HostileServer(hub_with(garbage, READABLE)) as server:
         check = await test_profile(server)
     assert check.ok
-    assert check.message.endswith("who is signed in is unknown (Ctrl-Hub's who-am-I reply could not be read).")
+    assert check.message.endswith(
+        "who is signed in is unknown (Ctrl-Hub's who-am-I reply could not be read)."
+    )

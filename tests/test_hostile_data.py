@@ -46,29 +46,58 @@ POSIX = os.name == "posix"
 def hostile_messages() -> list[dict]:
     """Messages whose numbers and times cannot be shown as they come, and one ordinary one."""
     return [
-        {"id": "@HUGE@", "receiver": "a@example.com", "subject": "huge id", "status": "SENT",
-         "campaignId": "@HUGE@", "userId": "@HUGE@", "sentDate": "26-05-2025 15:52:02"},
-        {"id": 2, "subject": "year 1", "status": "SENT", "sentDate": "0001-01-01T00:00:00+05:00",
-         "deliveredTime": "9999-12-31T23:59:59-05:00"},
-        {"id": 3, "subject": "year 9999", "sentDate": "31-12-9999 23:59:59", "deliveredTime": "@HUGE@"},
+        {
+            "id": "@HUGE@",
+            "receiver": "a@example.com",
+            "subject": "huge id",
+            "status": "SENT",
+            "campaignId": "@HUGE@",
+            "userId": "@HUGE@",
+            "sentDate": "26-05-2025 15:52:02",
+        },
+        {
+            "id": 2,
+            "subject": "year 1",
+            "status": "SENT",
+            "sentDate": "0001-01-01T00:00:00+05:00",
+            "deliveredTime": "9999-12-31T23:59:59-05:00",
+        },
+        {
+            "id": 3,
+            "subject": "year 9999",
+            "sentDate": "31-12-9999 23:59:59",
+            "deliveredTime": "@HUGE@",
+        },
         {"id": 4, "subject": "absurd epoch", "sentDate": 10**300, "deliveredTime": -5},
         {"id": 5, "subject": "ordinary", "status": "DELIVERED", "sentDate": "27-05-2025 10:00:00"},
     ]
 
 
 def flat_doc(messages: list, count: object = "@HUGE@") -> dict:
-    return {"name": "Hostile", "interaction": [
-        {"name": "sms", "count": count, "messageList": messages},
-        {"name": "missed_call", "count": "@HUGE@", "messageList": []},
-    ], "warnings": []}
+    return {
+        "name": "Hostile",
+        "interaction": [
+            {"name": "sms", "count": count, "messageList": messages},
+            {"name": "missed_call", "count": "@HUGE@", "messageList": []},
+        ],
+        "warnings": [],
+    }
 
 
 def nested_doc(messages: list, count: object = "@HUGE@") -> dict:
     sms = {"type": "sms", "count": count, "messages": {"message": messages}}
     twice = {"type": "sms", "count": "@HUGE@", "messages": {"message": []}}  # 2 x 4,300 digits
-    return {"response": {"status": {"success": "true", "code": 200}, "customer": {
-        "id": "@HUGE@", "mobile": MOBILE, "name": "Hostile",
-        "interactions": {"network": [{"name": "capillary", "interaction": [sms, twice]}]}}}}
+    return {
+        "response": {
+            "status": {"success": "true", "code": 200},
+            "customer": {
+                "id": "@HUGE@",
+                "mobile": MOBILE,
+                "name": "Hostile",
+                "interactions": {"network": [{"name": "capillary", "interaction": [sms, twice]}]},
+            },
+        }
+    }
 
 
 def body_of(doc: dict, huge: str = HUGE) -> bytes:
@@ -83,21 +112,33 @@ def capillary_only(body: bytes):
 
 # -- the CLI -----------------------------------------------------------------------------------
 def cli_env(server_url: str, tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT),
-            "PYTHON_KEYRING_BACKEND": "tests.file_keyring.FileKeyring",
-            "TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
-            "VIEWER_CAPILLARY_URL": server_url, "VIEWER_CAPILLARY_USERNAME": "agent",
-            "VIEWER_CAPILLARY_PASSWORD": "hostile-test-password", "VIEWER_CAPILLARY_TIMEZONE": "UTC",
-            "TZ": "Pacific/Kiritimati"}  # UTC+14: the furthest any time is moved to be shown
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PYTHON_KEYRING_BACKEND": "tests.file_keyring.FileKeyring",
+        "TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
+        "VIEWER_CAPILLARY_URL": server_url,
+        "VIEWER_CAPILLARY_USERNAME": "agent",
+        "VIEWER_CAPILLARY_PASSWORD": "hostile-test-password",
+        "VIEWER_CAPILLARY_TIMEZONE": "UTC",
+        "TZ": "Pacific/Kiritimati",
+    }  # UTC+14: the furthest any time is moved to be shown
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "viewer", "lookup", "--mobile", MOBILE, *args],
-                          capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "viewer", "lookup", "--mobile", MOBILE, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("shape", [flat_doc, nested_doc])
-def test_huge_numbers_and_impossible_dates_give_rows_in_the_cli_and_a_saved_copy_that_opens(tmp_path, shape):
+def test_huge_numbers_and_impossible_dates_give_rows_in_the_cli_and_a_saved_copy_that_opens(
+    tmp_path, shape
+):
     with HostileServer(capillary_only(body_of(shape(hostile_messages())))) as server:
         env = cli_env(server.url, tmp_path)
         as_json = cli(env, "--json")
@@ -135,13 +176,20 @@ def test_a_number_past_4300_digits_is_a_sentence_and_nothing_is_saved(tmp_path):
 def test_twelve_megabytes_of_empty_messages_stay_within_a_row_budget(tmp_path):
     """Once 4 million rows and 11 GB: now the first MAX_ROWS_PER_LOOKUP, said, in bounded memory."""
     items = (12 * 1024 * 1024) // 3
-    body = (b'{"name":"X","interaction":[{"name":"sms","count":1,"messageList":['
-            + (b"{}," * items)[:-1] + b"]}]}")
+    body = (
+        b'{"name":"X","interaction":[{"name":"sms","count":1,"messageList":['
+        + (b"{}," * items)[:-1]
+        + b"]}]}"
+    )
     with HostileServer(capillary_only(body)) as server:
         env = cli_env(server.url, tmp_path)
         with (tmp_path / "out.json").open("wb") as out:
-            child = subprocess.Popen([sys.executable, "-m", "viewer", "lookup", "--mobile", MOBILE, "--json"],
-                                     env=env, stdout=out, stderr=subprocess.PIPE)
+            child = subprocess.Popen(
+                [sys.executable, "-m", "viewer", "lookup", "--mobile", MOBILE, "--json"],
+                env=env,
+                stdout=out,
+                stderr=subprocess.PIPE,
+            )
             _pid, status, usage = os.wait4(child.pid, 0)
         stderr = child.stderr.read().decode()
         child.stderr.close()
@@ -150,16 +198,31 @@ def test_twelve_megabytes_of_empty_messages_stay_within_a_row_budget(tmp_path):
     assert peak_mb < 1500, f"peak memory {peak_mb:.0f} MB"  # measured ~730 MB (was 11 GB)
     data = json.loads((tmp_path / "out.json").read_text())
     assert len(data["interactions"]) == MAX_ROWS_PER_LOOKUP
-    assert f"showing the first {MAX_ROWS_PER_LOOKUP:,} of {items:,} messages" in " ".join(data["warnings"])
-    assert data["channels"]["sms"] == {"label": "SMS", "listed": MAX_ROWS_PER_LOOKUP, "total": items,
-                                       "itemised": True}
+    assert f"showing the first {MAX_ROWS_PER_LOOKUP:,} of {items:,} messages" in " ".join(
+        data["warnings"]
+    )
+    assert data["channels"]["sms"] == {
+        "label": "SMS",
+        "listed": MAX_ROWS_PER_LOOKUP,
+        "total": items,
+        "itemised": True,
+    }
 
 
 @pytest.mark.asyncio
 async def test_the_row_budget_spans_channels_and_the_tabs_say_n_of_m():
-    channels = [{"type": word, "messages": {"message": [{}] * 100_000}} for word in ("sms", "email", "viber")]
-    doc = {"response": {"customer": {"mobile": MOBILE, "interactions": {
-        "network": [{"name": "capillary", "interaction": channels}]}}}}
+    channels = [
+        {"type": word, "messages": {"message": [{}] * 100_000}}
+        for word in ("sms", "email", "viber")
+    ]
+    doc = {
+        "response": {
+            "customer": {
+                "mobile": MOBILE,
+                "interactions": {"network": [{"name": "capillary", "interaction": channels}]},
+            }
+        }
+    }
     with HostileServer(capillary_only(json.dumps(doc).encode())) as server:
         service = LookupService([capillary_client(server.url)])
         try:
@@ -168,7 +231,10 @@ async def test_the_row_budget_spans_channels_and_the_tabs_say_n_of_m():
             await service.aclose()
     assert len(result.interactions) == MAX_ROWS_PER_LOOKUP
     assert [result.counts[c].label for c in ("sms", "email", "viber")] == [
-        "100000", "100000", "50000 of 100000"]
+        "100000",
+        "100000",
+        "50000 of 100000",
+    ]
     assert any("showing the first 250,000 of 300,000 messages" in w for w in result.warnings)
 
 
@@ -182,7 +248,9 @@ def hostile():
 @pytest.fixture
 def window(qtbot, qloop, hostile, tmp_path):
     store = OfflineStore.open(tmp_path / "saved", os.urandom(32))
-    win = MainWindow(LookupService([capillary_client(hostile.url)], store, "office"), profile_label="office")
+    win = MainWindow(
+        LookupService([capillary_client(hostile.url)], store, "office"), profile_label="office"
+    )
     qtbot.addWidget(win)
     win.show()
     yield win
@@ -207,7 +275,9 @@ def test_an_answer_that_cannot_be_shown_still_ends_with_a_sentence(window, qloop
     def broken(*_args, **_kwargs):
         raise RuntimeError("a bug nobody foresaw")
 
-    monkeypatch.setattr(window.model, "set_interactions", broken)  # a fault in painting, not in data
+    monkeypatch.setattr(
+        window.model, "set_interactions", broken
+    )  # a fault in painting, not in data
     qloop.run_until_complete(search_and_wait(window, MOBILE))
     assert window.search_bar.busy.isHidden()
     assert window.message_bar.severity == "error"
@@ -229,13 +299,22 @@ def far_east_zone():
     time.tzset()
 
 
-@pytest.mark.parametrize("moment", [
-    datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC),
-    datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))),
-    datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-5))),
-])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime.min.replace(tzinfo=UTC),
+        datetime.max.replace(tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))),
+        datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-5))),
+    ],
+)
 def test_times_at_the_ends_of_the_calendar_are_shown_not_raised(far_east_zone, moment):
-    for text in (local_time(moment), local_time(moment, seconds=True), utc_time(moment), age(moment)):
+    for text in (
+        local_time(moment),
+        local_time(moment, seconds=True),
+        utc_time(moment),
+        age(moment),
+    ):
         assert text and isinstance(text, str)
     assert iso(moment).startswith(("0001", "9999"))
 
@@ -338,8 +417,9 @@ def test_a_damaged_key_in_the_keyring_is_replaced_and_said(isolated_settings, da
 
 
 def test_the_cli_starts_with_a_damaged_key(tmp_path):
-    (tmp_path / "keyring.json").write_text(json.dumps({
-        f"{credentials.SERVICE}/{credentials.CACHE_KEY_ENTRY}": "00"}))
+    (tmp_path / "keyring.json").write_text(
+        json.dumps({f"{credentials.SERVICE}/{credentials.CACHE_KEY_ENTRY}": "00"})
+    )
     with HostileServer(capillary_only(body_of(flat_doc(hostile_messages())))) as server:
         run = cli(cli_env(server.url, tmp_path), "--json")
     assert run.returncode == 0 and "Traceback" not in run.stderr
@@ -358,7 +438,7 @@ def damaged_store(folder: Path, key: bytes) -> list[Query]:
     path = folder / FILE_NAME
     data = bytearray(path.read_bytes())
     middle = len(data) // 2
-    data[middle:middle + 4096] = os.urandom(4096)
+    data[middle : middle + 4096] = os.urandom(4096)
     path.write_bytes(bytes(data))
     return queries
 
@@ -387,7 +467,9 @@ def test_the_window_tells_the_agent_when_saved_data_was_set_aside(qtbot, qloop, 
     damaged_store(tmp_path / "saved", key)
     store = OfflineStore.open(tmp_path / "saved", key)
     with HostileServer(capillary_only(body_of(flat_doc(hostile_messages())))) as server:
-        win = MainWindow(LookupService([capillary_client(server.url)], store, "office"), profile_label="office")
+        win = MainWindow(
+            LookupService([capillary_client(server.url)], store, "office"), profile_label="office"
+        )
         qtbot.addWidget(win)
         win.show()
         try:

@@ -44,8 +44,15 @@ RAW_VIEW_LIMIT = 210_000  # what the raw pane may lay out: ~200 KB and a sentenc
 
 
 def message(number: int, **fields) -> dict:
-    base = {"id": number, "receiver": "919845012345", "subject": "Hello", "campaignId": 7,
-            "status": "DELIVERED", "sentDate": f"2{number}-05-2025 15:52:02", "userId": 9}
+    base = {
+        "id": number,
+        "receiver": "919845012345",
+        "subject": "Hello",
+        "campaignId": 7,
+        "status": "DELIVERED",
+        "sentDate": f"2{number}-05-2025 15:52:02",
+        "userId": 9,
+    }
     return {**base, **fields}
 
 
@@ -54,13 +61,26 @@ def hostile_document() -> dict:
     return {
         "name": f"{HUGE_IMAGE}{LINK} Jo\u202ehn \x1b]0;owned\x07",
         "interaction": [
-            {"name": "SMS", "count": 3, "messageList": [
-                message(1, subject=BIG_SUBJECT, status="<a href=x>DELIVERED</a>",
-                        receiver=NETWORK_IMAGE),
-                message(2, subject=SPOOFED, receiver="\x1b[2J\x1b]52;c;b3duZWQ=\x07+91 98450",
-                        campaignId=f"{WIDE_TABLE}", userId=HUGE_IMAGE),
-                message(3, subject=f"{LINK}\n{HUGE_IMAGE}", status="\u202eDEREVILED"),
-            ]},
+            {
+                "name": "SMS",
+                "count": 3,
+                "messageList": [
+                    message(
+                        1,
+                        subject=BIG_SUBJECT,
+                        status="<a href=x>DELIVERED</a>",
+                        receiver=NETWORK_IMAGE,
+                    ),
+                    message(
+                        2,
+                        subject=SPOOFED,
+                        receiver="\x1b[2J\x1b]52;c;b3duZWQ=\x07+91 98450",
+                        campaignId=f"{WIDE_TABLE}",
+                        userId=HUGE_IMAGE,
+                    ),
+                    message(3, subject=f"{LINK}\n{HUGE_IMAGE}", status="\u202eDEREVILED"),
+                ],
+            },
             {"name": "<img src=x width=20000>", "count": 1, "messageList": [message(4)]},
         ],
         "warnings": [{"message": f"{LINK} \u202eetadpu", "code": 1}],
@@ -97,8 +117,13 @@ def shown_strings(root: QWidget) -> list[tuple[str, str, bool]]:
     for widget in widgets:
         name = type(widget).__name__
         if isinstance(widget, QLabel):
-            found.append((f"QLabel {widget.objectName()}", widget.text(),
-                          widget.textFormat() != Qt.TextFormat.PlainText))
+            found.append(
+                (
+                    f"QLabel {widget.objectName()}",
+                    widget.text(),
+                    widget.textFormat() != Qt.TextFormat.PlainText,
+                )
+            )
         elif isinstance(widget, QLineEdit):
             found.append(("QLineEdit", widget.text(), False))
         elif isinstance(widget, QTextEdit):
@@ -212,7 +237,10 @@ def test_a_two_megabyte_subject_never_stalls_the_window(window, qloop):
             await asyncio.sleep(0.05)  # the heartbeat is ticking before the agent clicks
             window.select_row(big)
             await until(lambda: window.detail.raw.toPlainText() != "", what="the raw view")
-            for bar in (window.detail.raw.verticalScrollBar(), window.detail.raw.horizontalScrollBar()):
+            for bar in (
+                window.detail.raw.verticalScrollBar(),
+                window.detail.raw.horizontalScrollBar(),
+            ):
                 bar.setValue(bar.maximum())  # the end of the raw view, laid out
             window.table.scrollTo(window.model.index(big, 3))
             window.grab()
@@ -311,8 +339,10 @@ def test_a_failed_config_write_says_so_and_unlocks_the_dialog(qtbot, qloop, tmp_
 
     async def scenario():
         dialog.save_button.click()
-        await until(lambda: dialog.status.text() not in ("", "Saving…") or not dialog.isVisible(),
-                    what="saving to end")
+        await until(
+            lambda: dialog.status.text() not in ("", "Saving…") or not dialog.isVisible(),
+            what="saving to end",
+        )
 
     qloop.run_until_complete(scenario())
     assert dialog.isVisible(), "the dialog closed although nothing was saved"

@@ -29,8 +29,11 @@ from viewer.lookup import LookupService
         ("917385022695", IdentifierKind.MOBILE, "917385022695"),
         ("  Zoe.Mueller@Example.org ", IdentifierKind.EMAIL, "zoe.mueller@example.org"),
         ("CRM-100234", IdentifierKind.EXTERNAL_ID, "CRM-100234"),
-        ("3C90C3CC-0D44-4B50-8888-8DD25736052A", IdentifierKind.INTERACTION_ID,
-         "3c90c3cc-0d44-4b50-8888-8dd25736052a"),
+        (
+            "3C90C3CC-0D44-4B50-8888-8DD25736052A",
+            IdentifierKind.INTERACTION_ID,
+            "3c90c3cc-0d44-4b50-8888-8dd25736052a",
+        ),
     ],
 )
 def test_auto_detects_and_normalises(typed, kind, value):
@@ -45,8 +48,14 @@ def test_explicit_kind_wins_over_auto():
 
 @pytest.mark.parametrize(
     ("typed", "kind"),
-    [("", None), ("   ", None), ("12", IdentifierKind.MOBILE), ("abc", IdentifierKind.MOBILE),
-     ("not-an-email", IdentifierKind.EMAIL), ("x" * 300, None)],
+    [
+        ("", None),
+        ("   ", None),
+        ("12", IdentifierKind.MOBILE),
+        ("abc", IdentifierKind.MOBILE),
+        ("not-an-email", IdentifierKind.EMAIL),
+        ("x" * 300, None),
+    ],
 )
 def test_bad_input_is_a_sentence(typed, kind):
     with pytest.raises(BadInput) as caught:
@@ -56,13 +65,16 @@ def test_bad_input_is_a_sentence(typed, kind):
 
 # -- digits from other scripts (issue 10, item 14) --------------------------------------
 
+
 @pytest.mark.parametrize(
     "typed",
-    ["٩١٩٨٤٥٠١٢٣٤٥",  # Arabic-Indic
-     "۹۱۹۸۴۵۰۱۲۳۴۵",  # Extended Arabic-Indic (Persian, Urdu)
-     "९१९८४५०१२३४५",  # Devanagari
-     "+91 98450 1234٥",  # one foreign digit among ASCII ones
-     "９１９８４５０１２３４５"],  # full-width
+    [
+        "٩١٩٨٤٥٠١٢٣٤٥",  # Arabic-Indic
+        "۹۱۹۸۴۵۰۱۲۳۴۵",  # Extended Arabic-Indic (Persian, Urdu)
+        "९१९८४५०१२३४५",  # Devanagari
+        "+91 98450 1234٥",  # one foreign digit among ASCII ones
+        "９１９８４５０１２３４５",
+    ],  # full-width
 )
 def test_a_mobile_in_other_digits_is_refused_with_a_sentence(typed):
     for kind in (None, IdentifierKind.MOBILE):  # Auto sees a phone number too
@@ -92,7 +104,9 @@ def test_any_input_gives_a_query_or_a_sentence(typed, kind):
 
 
 @settings(max_examples=300)
-@given(st.lists(st.sampled_from("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵६७८९ +-().\u00a0"), min_size=1, max_size=30))
+@given(
+    st.lists(st.sampled_from("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵६७८९ +-().\u00a0"), min_size=1, max_size=30)
+)
 def test_phone_shaped_input_is_sent_with_ascii_digits_only(chars):
     typed = "".join(chars)
     try:
@@ -108,6 +122,7 @@ def test_phone_shaped_input_is_sent_with_ascii_digits_only(chars):
 
 
 # -- national numbers and the profile's default country (issue 12, item 5) -------------
+
 
 @pytest.mark.parametrize(
     ("typed", "country", "value"),
@@ -160,13 +175,22 @@ def test_the_default_country_leaves_other_kinds_alone():
     assert parse_query("Zoe@Example.org", None, "GB").value == "zoe@example.org"
 
 
-@pytest.mark.parametrize(("typed", "code"), [("GB", "GB"), (" gb ", "GB"), ("sg", "SG"), ("", ""), (None, "")])
+@pytest.mark.parametrize(
+    ("typed", "code"), [("GB", "GB"), (" gb ", "GB"), ("sg", "SG"), ("", ""), (None, "")]
+)
 def test_country_codes_are_upper_cased(typed, code):
     assert country_code(typed) == code
 
 
-@pytest.mark.parametrize(("typed", "says"), [("UK", "the United Kingdom is GB"), ("XX", "not a country code"),
-                                             ("India", "use two letters"), ("\u202egb", "not a country code")])
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("UK", "the United Kingdom is GB"),
+        ("XX", "not a country code"),
+        ("India", "use two letters"),
+        ("\u202egb", "not a country code"),
+    ],
+)
 def test_an_unknown_country_is_a_sentence(typed, says):
     with pytest.raises(BadInput) as caught:
         country_code(typed)
@@ -174,7 +198,9 @@ def test_an_unknown_country_is_a_sentence(typed, says):
 
 
 COUNTRIES = st.sampled_from([None, "IN", "GB", "SG", "US", "DE", "IT", "BR"])
-PHONE_CHARS = st.lists(st.sampled_from("0123456789 +-().٩\u00a0"), min_size=1, max_size=25).map("".join)
+PHONE_CHARS = st.lists(st.sampled_from("0123456789 +-().٩\u00a0"), min_size=1, max_size=25).map(
+    "".join
+)
 
 
 def _e164_mobile_or_sentence(typed, kind, country) -> None:
@@ -198,11 +224,14 @@ def test_any_input_with_any_country_gives_an_e164_mobile_or_a_sentence(typed, ki
 
 @settings(max_examples=600)
 @given(PHONE_CHARS, st.sampled_from([None, IdentifierKind.MOBILE]), COUNTRIES)
-def test_phone_shaped_input_with_any_country_gives_an_e164_mobile_or_a_sentence(typed, kind, country):
+def test_phone_shaped_input_with_any_country_gives_an_e164_mobile_or_a_sentence(
+    typed, kind, country
+):
     _e164_mobile_or_sentence(typed, kind, country)
 
 
 # -- the profile's default country -------------------------------------------------------
+
 
 def _write_config(text: str) -> None:
     folder = profiles.config_dir()
@@ -211,8 +240,10 @@ def _write_config(text: str) -> None:
 
 
 def test_a_profile_keeps_its_default_country_upper_cased():
-    _write_config('[profiles.uk]\ncapillary_url = "https://eu.api.capillarytech.com"\n'
-                  'capillary_username = "agent"\ndefault_country = "gb"\n')
+    _write_config(
+        '[profiles.uk]\ncapillary_url = "https://eu.api.capillarytech.com"\n'
+        'capillary_username = "agent"\ndefault_country = "gb"\n'
+    )
     config = profiles.load_config()
     assert config.profiles["uk"].default_country == "GB" and not config.problems
     profiles.save_profile(config.profiles["uk"])  # written back as it is used
@@ -220,22 +251,29 @@ def test_a_profile_keeps_its_default_country_upper_cased():
 
 
 def test_an_unknown_default_country_is_a_sentence_and_the_profile_still_loads():
-    _write_config('[profiles.uk]\ncapillary_url = "https://eu.api.capillarytech.com"\n'
-                  'capillary_username = "agent"\ndefault_country = "UK"\n')
+    _write_config(
+        '[profiles.uk]\ncapillary_url = "https://eu.api.capillarytech.com"\n'
+        'capillary_username = "agent"\ndefault_country = "UK"\n'
+    )
     config = profiles.load_config()
     assert config.profiles["uk"].capillary_username == "agent"
     assert config.profiles["uk"].default_country == ""
-    assert any("“UK” is not a country code (the United Kingdom is GB)" in p and "searched as typed" in p
-               for p in config.problems)
+    assert any(
+        "“UK” is not a country code (the United Kingdom is GB)" in p and "searched as typed" in p
+        for p in config.problems
+    )
 
 
 # -- what the agent hears when nothing is found (the real demo server) -----------------
+
 
 def _final_failure(url: str, typed: str, kind=None, country: str = "") -> NotFound:
     async def ask():
         service = LookupService([capillary_client(url)], default_country=country)
         try:
-            return await service.final_state(parse_query(typed, kind, service.default_country or None))
+            return await service.final_state(
+                parse_query(typed, kind, service.default_country or None)
+            )
         finally:
             await service.aclose()
 
@@ -253,8 +291,9 @@ def test_a_number_without_country_code_that_is_not_found_suggests_one(demo_serve
     assert SUGGESTION in message and "default country in the profile" in message
 
 
-@pytest.mark.parametrize(("typed", "country"), [("+91 98450 12346", ""), ("919845012346", ""),
-                                                ("07700 900999", "GB")])
+@pytest.mark.parametrize(
+    ("typed", "country"), [("+91 98450 12346", ""), ("919845012346", ""), ("07700 900999", "GB")]
+)
 def test_no_suggestion_when_the_country_code_was_typed_or_applied(demo_server, typed, country):
     assert SUGGESTION not in _final_failure(demo_server.url, typed, None, country).message
 
@@ -277,17 +316,22 @@ def test_an_external_id_is_matched_as_typed_and_the_sentence_says_case_matters(d
     message = _final_failure(demo_server.url, "crm-100234", IdentifierKind.EXTERNAL_ID).message
     assert "External ids are matched exactly (case matters)." in message
     sent = [r for r in demo_server.requests if "crm-100234" in str(r)]
-    assert sent and not [r for r in demo_server.requests if "CRM-100234" in str(r)]  # not case-folded
+    assert sent and not [
+        r for r in demo_server.requests if "CRM-100234" in str(r)
+    ]  # not case-folded
 
 
 # -- the window and the CLI pass the profile's country --------------------------------
+
 
 @pytest.fixture
 def gb_window(qtbot, qloop, demo_server):
     from viewer.ui.main_window import MainWindow
 
-    win = MainWindow(LookupService([capillary_client(demo_server.url)], default_country="GB"),
-                     profile_label="test")
+    win = MainWindow(
+        LookupService([capillary_client(demo_server.url)], default_country="GB"),
+        profile_label="test",
+    )
     qtbot.addWidget(win)
     win.show()
     yield win
@@ -314,16 +358,34 @@ def test_the_window_suggests_a_country_code_without_a_default_country(qtbot, qlo
     qloop.run_until_complete(win.shutdown())
 
 
-def _cli(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess:
+def _cli(
+    *args: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess:
     full = {k: v for k, v in os.environ.items() if not k.startswith("VIEWER_CAPILLARY")}
     full.update({"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", **(env or {})})
-    return subprocess.run([sys.executable, "-m", "viewer", *args], input=stdin, capture_output=True,
-                          text=True, env=full, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "viewer", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=60,
+    )
 
 
 def test_profile_add_country_and_a_national_lookup_from_the_cli(demo_server):
-    add = ["profile", "add", "uk", "--capillary-url", demo_server.url, "--capillary-username",
-           DEMO_CAPILLARY_USERNAME, "--capillary-timezone", DEMO_CAPILLARY_TIMEZONE, "--secret-stdin"]
+    add = [
+        "profile",
+        "add",
+        "uk",
+        "--capillary-url",
+        demo_server.url,
+        "--capillary-username",
+        DEMO_CAPILLARY_USERNAME,
+        "--capillary-timezone",
+        DEMO_CAPILLARY_TIMEZONE,
+        "--secret-stdin",
+    ]
     refused = _cli(*add, "--country", "UK", stdin=f"{DEMO_CAPILLARY_PASSWORD}\n")
     assert refused.returncode == 2 and "the United Kingdom is GB" in refused.stderr
     # No secure keyring in these processes (exit 5): the profile is kept, its password not.
@@ -342,8 +404,11 @@ def test_profile_add_country_and_a_national_lookup_from_the_cli(demo_server):
 
 
 def test_the_cli_suggests_a_country_code_when_nothing_is_found(demo_server):
-    env = {"VIEWER_CAPILLARY_URL": demo_server.url, "VIEWER_CAPILLARY_USERNAME": DEMO_CAPILLARY_USERNAME,
-           "VIEWER_CAPILLARY_PASSWORD": DEMO_CAPILLARY_PASSWORD}
+    env = {
+        "VIEWER_CAPILLARY_URL": demo_server.url,
+        "VIEWER_CAPILLARY_USERNAME": DEMO_CAPILLARY_USERNAME,
+        "VIEWER_CAPILLARY_PASSWORD": DEMO_CAPILLARY_PASSWORD,
+    }
     done = _cli("lookup", "--mobile", "07700 900999", env=env)
     assert done.returncode == 3 and SUGGESTION in done.stderr
     done = _cli("lookup", "--external-id", "crm-100234", env=env)
@@ -351,6 +416,7 @@ def test_the_cli_suggests_a_country_code_when_nothing_is_found(demo_server):
 
 
 # -- the set-up dialog -----------------------------------------------------------------
+
 
 def test_the_setup_dialog_saves_a_default_country_that_the_search_uses(qtbot, qloop, demo_server):
     from viewer.app import DemoOnDemand
@@ -374,7 +440,9 @@ def test_the_setup_dialog_saves_a_default_country_that_the_search_uses(qtbot, ql
     async def scenario():
         dialog.country.setCurrentText("Narnia")
         QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-        await until(lambda: "not a country code" in dialog.status.text(), what="the country sentence")
+        await until(
+            lambda: "not a country code" in dialog.status.text(), what="the country sentence"
+        )
         assert profiles.load_config().profiles == {}
         dialog.country.setCurrentText("")
         QTest.keyClicks(dialog.country.lineEdit(), "gb")

@@ -15,7 +15,9 @@ TYPICAL = Query(IdentifierKind.MOBILE, TYPICAL_MOBILE)
 async def test_one_source_failing_still_shows_the_other(demo_server):
     from tests.conftest import ctrlhub_client
 
-    service = LookupService([capillary_client(demo_server.url), ctrlhub_client(demo_server.url, "bad-token")])
+    service = LookupService(
+        [capillary_client(demo_server.url), ctrlhub_client(demo_server.url, "bad-token")]
+    )
     try:
         result = await service.lookup(TYPICAL)
     finally:
@@ -41,7 +43,9 @@ async def test_progress_is_reported(demo_server):
     seen = []
     service = LookupService([capillary_client(demo_server.url)])
     try:
-        await service.lookup(TYPICAL, progress=lambda source, state: seen.append((source.value, state)))
+        await service.lookup(
+            TYPICAL, progress=lambda source, state: seen.append((source.value, state))
+        )
     finally:
         await service.aclose()
     assert seen == [("capillary", "asking"), ("capillary", "done")]

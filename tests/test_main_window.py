@@ -39,8 +39,14 @@ def search(window: MainWindow, text: str) -> None:
 async def search_and_wait(window: MainWindow, text: str) -> None:
     generation = window.searches.generation
     search(window, text)
-    await until(lambda: window.searches.task is not None and window.searches.task.done()
-                and window.searches.generation == generation + 1, what=f"search for {text}")
+    await until(
+        lambda: (
+            window.searches.task is not None
+            and window.searches.task.done()
+            and window.searches.generation == generation + 1
+        ),
+        what=f"search for {text}",
+    )
 
 
 def test_search_shows_card_tabs_counts_and_rows(window, qloop):
@@ -141,7 +147,9 @@ def test_sorting_by_a_column_keeps_the_selection(window, qloop):
     window.select_row(3)
     chosen = window.model.interaction(3)
     window.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
-    subjects = [window.model.interaction(r).subject.casefold() for r in range(window.model.rowCount())]
+    subjects = [
+        window.model.interaction(r).subject.casefold() for r in range(window.model.rowCount())
+    ]
     assert subjects == sorted(subjects)
     current = window.table.selectionModel().currentIndex()
     assert window.model.interaction(current.row()) is chosen

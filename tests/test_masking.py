@@ -82,25 +82,31 @@ def test_an_email_keeps_its_first_letter_and_domain_and_a_name_its_initials():
     assert mask_name("李伟") == "李•••"
 
 
-@pytest.mark.parametrize("text", [
-    "Your OTP is 482913. Valid for 10 minutes.",
-    "482913 is your DemoMart verification code.",
-    "Use code 4821 to sign in",
-    "PIN: 90817265",
-    "Mã OTP của bạn là 123456",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your OTP is 482913. Valid for 10 minutes.",
+        "482913 is your DemoMart verification code.",
+        "Use code 4821 to sign in",
+        "PIN: 90817265",
+        "Mã OTP của bạn là 123456",
+    ],
+)
 def test_otp_looking_digits_are_masked_even_with_masking_off(text):
     masked = Masker(False).mask_text(text, set())
     assert "••••••" in masked and not re.search(r"\d{4,}", masked)
 
 
-@pytest.mark.parametrize("text", [
-    "Your order #346317 is ready for pick-up.",
-    "Points expiring soon: use 1547 points before month end",
-    "Rent review letter (2026/27) posted on 2026-11-12 at 10:49.",
-    "Home visit: meter reading taken (E 12 345 kWh).",
-    "Your OTP is ******",  # the tenant masked it already
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your order #346317 is ready for pick-up.",
+        "Points expiring soon: use 1547 points before month end",
+        "Rent review letter (2026/27) posted on 2026-11-12 at 10:49.",
+        "Home visit: meter reading taken (E 12 345 kWh).",
+        "Your OTP is ******",  # the tenant masked it already
+    ],
+)
 def test_numbers_that_are_not_otps_stay(text):
     assert mask_otp(text) == text
 
@@ -118,31 +124,49 @@ def test_masking_off_changes_nothing_but_otps():
 
 def test_an_otp_in_a_ctrlhub_document_is_masked_with_masking_off():
     row = _ctrlhub_row(0, "Ms Priya Sharma", "Read out the verification code 5531 to her.")
-    detail = InteractionDetail(row, {}, document={"data": {"attributes": {"notes": row.notes}},
-                                                  "included": [{"attributes": {"notes": "PIN 7781"}}]})
+    detail = InteractionDetail(
+        row,
+        {},
+        document={
+            "data": {"attributes": {"notes": row.notes}},
+            "included": [{"attributes": {"notes": "PIN 7781"}}],
+        },
+    )
     shown = full_json_text(Masker(False).mask_detail(detail).document)
     assert "5531" not in shown and "7781" not in shown
 
 
 def test_the_customers_mobile_in_free_text_is_masked_in_every_common_format():
     known = {"Priya Sharma", "919845012345", "priya.sharma@example.com"}
-    for written in ("+91 98450 12345", "+919845012345", "919845012345", "098450 12345",
-                    "0091-98450-12345", "9845012345", "(+91) 98450-12345"):
+    for written in (
+        "+91 98450 12345",
+        "+919845012345",
+        "919845012345",
+        "098450 12345",
+        "0091-98450-12345",
+        "9845012345",
+        "(+91) 98450-12345",
+    ):
         masked = Masker(True).mask_text(f"Rang from {written} about the parcel", known)
         assert "9845012345" not in re.sub(r"\D", "", masked), (written, masked)
         assert masked.startswith("Rang from ") and masked.endswith(" about the parcel")
 
 
 def test_any_email_address_in_free_text_is_masked():
-    masked = Masker(True).mask_text("cc: someone.else@corp.example and PRIYA.SHARMA@EXAMPLE.COM",
-                                    {"priya.sharma@example.com"})
+    masked = Masker(True).mask_text(
+        "cc: someone.else@corp.example and PRIYA.SHARMA@EXAMPLE.COM", {"priya.sharma@example.com"}
+    )
     assert "someone.else@" not in masked and "priya.sharma" not in masked.lower()
     assert "s•••@corp.example" in masked
 
 
 def test_ids_are_never_masked():
-    customer = Customer(name="Priya Sharma", mobile="919845012345", external_id="CRM-100234",
-                        source_ids={"capillary": "381204117"})
+    customer = Customer(
+        name="Priya Sharma",
+        mobile="919845012345",
+        external_id="CRM-100234",
+        source_ids={"capillary": "381204117"},
+    )
     result = Masker(True).mask_result(_result(customer, [_row(0)]))
     assert result.customer.external_id == "CRM-100234"
     assert result.customer.source_ids == {"capillary": "381204117"}
@@ -167,9 +191,13 @@ def _mobiles(draw) -> tuple[str, str]:
 
 def _formats(e164: str) -> list[str]:
     number = phonenumbers.parse("+" + e164)
-    return [e164, "+" + e164, "00" + e164,
-            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
-            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)]
+    return [
+        e164,
+        "+" + e164,
+        "00" + e164,
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
+    ]
 
 
 @st.composite
@@ -180,18 +208,30 @@ def customers(draw):
     email = f"{draw(_word).lower()}.{last.lower()}@{domain}"
     written = draw(st.sampled_from(_formats(mobile)))
     address = f"{draw(st.integers(1, 999))} {street} Road"
-    customer = Customer(name=f"{first} {last}", mobile=mobile, email=email,
-                        external_id="CRM-" + draw(st.text("0123456789", min_size=6, max_size=6)),
-                        source_ids={"capillary": "381204117"},
-                        extra={"Tier": "Gold", "Address": address})
-    notes = draw(st.sampled_from([
-        f"Complaint: {first} rang from {written}, asked us to write to {email.upper()}.",
-        f"Awaiting callback for {first.upper()} {last} on {written}; lives at {address}.",
-        f"{last}, {first}: vulnerable customer. Your OTP is 482913. Mobile {written}.",
-    ]))
+    customer = Customer(
+        name=f"{first} {last}",
+        mobile=mobile,
+        email=email,
+        external_id="CRM-" + draw(st.text("0123456789", min_size=6, max_size=6)),
+        source_ids={"capillary": "381204117"},
+        extra={"Tier": "Gold", "Address": address},
+    )
+    notes = draw(
+        st.sampled_from(
+            [
+                f"Complaint: {first} rang from {written}, asked us to write to {email.upper()}.",
+                f"Awaiting callback for {first.upper()} {last} on {written}; lives at {address}.",
+                f"{last}, {first}: vulnerable customer. Your OTP is 482913. Mobile {written}.",
+            ]
+        )
+    )
     rows = [
-        _row(0, subject=f"Hi {first}, your code is 4821", receiver=mobile,
-             raw_extra={"mobile": int(mobile), "nested": [{"to": written, "email": email}]}),
+        _row(
+            0,
+            subject=f"Hi {first}, your code is 4821",
+            receiver=mobile,
+            raw_extra={"mobile": int(mobile), "nested": [{"to": written, "email": email}]},
+        ),
         _row(1, subject=f"Welcome {first} {last}!", receiver=email),
         _ctrlhub_row(2, f"Ms {first} {last}", notes),
     ]
@@ -206,7 +246,9 @@ def _leaks(text: str, identifiers: dict) -> list[str]:
     folded = text.casefold()
     found = [p for p in identifiers["name parts"] if p.casefold() in folded]
     local = identifiers["email"].split("@")[0]
-    found += [identifiers["email"]] if f"{local}@" in folded or identifiers["email"] in folded else []
+    found += (
+        [identifiers["email"]] if f"{local}@" in folded or identifiers["email"] in folded else []
+    )
     runs = ("".join(c for c in run if c.isdigit()) for run in re.findall(r"[\d\s\-.()/+]+", text))
     found += [identifiers["national"]] if any(identifiers["national"] in r for r in runs) else []
     return found
@@ -214,8 +256,9 @@ def _leaks(text: str, identifiers: dict) -> list[str]:
 
 def _rendered(result: LookupResult, detail: InteractionDetail) -> dict[str, str]:
     """Every string the window and the CLI show, copy or export for this result."""
-    state = SearchState(result.query, 1, (SourceStatus(Source.CAPILLARY, SourceState.LIVE),),
-                        result, final=True)
+    state = SearchState(
+        result.query, 1, (SourceStatus(Source.CAPILLARY, SourceState.LIVE),), result, final=True
+    )
     out = {
         "customer_lines": repr(customer_lines(result.customer)),
         "render_table": render_table(result),
@@ -257,11 +300,22 @@ def test_with_masking_on_no_rendered_string_holds_an_identifier(case):
 def test_errors_warnings_and_source_sentences_are_masked():
     customer = Customer(name="Priya Sharma", mobile="919845012345")
     result = _result(customer, [], warnings=["No e-mail history for +91 98450 12345"])
-    result.errors.append(NotFound("No customer with mobile 919845012345", source=Source.CTRLHUB,
-                                  detail="GET /customers?mobile=919845012345"))
+    result.errors.append(
+        NotFound(
+            "No customer with mobile 919845012345",
+            source=Source.CTRLHUB,
+            detail="GET /customers?mobile=919845012345",
+        )
+    )
     status = SourceStatus(Source.CTRLHUB, SourceState.FAILED, "Nothing for 919845012345", "x")
-    state = SearchState(result.query, 1, (status,), result, final=True,
-                        failure=NotFound("No customer with mobile 919845012345"))
+    state = SearchState(
+        result.query,
+        1,
+        (status,),
+        result,
+        final=True,
+        failure=NotFound("No customer with mobile 919845012345"),
+    )
     text = dumps(state_json(Masker(True).mask_state(state)))
     assert "9845012345" not in re.sub(r"[^\d\"]", "", text) and "Priya" not in text
     assert result.errors[0].message.endswith("919845012345")  # the original is untouched
@@ -269,21 +323,28 @@ def test_errors_warnings_and_source_sentences_are_masked():
 
 # -- the command line -----------------------------------------------------------------------
 
-AMELIA = {"name parts": ["Amelia", "Jones"], "email": "amelia.jones@example.org",
-          "national": "7700900234"}
+AMELIA = {
+    "name parts": ["Amelia", "Jones"],
+    "email": "amelia.jones@example.org",
+    "national": "7700900234",
+}
 
 
 def _cli(*args: str, config: str | None = None, **extra: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIEWER_CAPILLARY",
-                                                                   "VIEWER_CTRLHUB"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("VIEWER_CAPILLARY", "VIEWER_CTRLHUB"))
+    }
     env.update(extra)
     if config is not None:
         folder = env["VIEWER_CONFIG_DIR"]
         os.makedirs(folder, exist_ok=True)
         with open(os.path.join(folder, "config.toml"), "w", encoding="utf-8") as out:
             out.write(config)
-    done = subprocess.run([sys.executable, "-m", "viewer", *args], capture_output=True,
-                          text=True, env=env, timeout=90)
+    done = subprocess.run(
+        [sys.executable, "-m", "viewer", *args], capture_output=True, text=True, env=env, timeout=90
+    )
     assert done.returncode == 0, done.stderr
     return done
 
@@ -297,11 +358,15 @@ def test_lookup_mask_prints_no_identifier(output):
 
 
 def test_interaction_mask_prints_no_identifier_of_the_contact():
-    oliver = {"name parts": ["Oliver", "Smith", "Canal Wharf"], "email": "oliver.smith@example.com",
-              "national": "7700900123"}
+    oliver = {
+        "name parts": ["Oliver", "Smith", "Canal Wharf"],
+        "email": "oliver.smith@example.com",
+        "national": "7700900123",
+    }
     for output in ([], ["--json"]):
-        done = _cli("interaction", "--demo", "08dc5100-69e2-45a8-89f9-eb3045264115", "--mask",
-                    *output)
+        done = _cli(
+            "interaction", "--demo", "08dc5100-69e2-45a8-89f9-eb3045264115", "--mask", *output
+        )
         assert not _leaks(done.stdout, oliver) and "S18 9ZN" not in done.stdout
         assert "08dc5100-69e2-45a8-89f9-eb3045264115" in done.stdout
         assert "Northfield Homes" in done.stdout  # the landlord is not the customer
@@ -312,12 +377,17 @@ def test_a_profile_masks_by_default_unless_no_mask(demo_server):
 
     secret = {"VIEWER_CAPILLARY_PASSWORD": DEMO_CAPILLARY_PASSWORD}
 
-    config = (f'[profiles.desk]\ncapillary_url = "{demo_server.url}"\n'
-              f'capillary_username = "{DEMO_CAPILLARY_USERNAME}"\nctrlhub_org = ""\n'
-              "mask_by_default = true\n")
+    config = (
+        f'[profiles.desk]\ncapillary_url = "{demo_server.url}"\n'
+        f'capillary_username = "{DEMO_CAPILLARY_USERNAME}"\nctrlhub_org = ""\n'
+        "mask_by_default = true\n"
+    )
     masked = _cli("lookup", "--mobile", "+91 98450 12345", "--json", config=config, **secret)
-    priya = {"name parts": ["Priya", "Sharma"], "email": "priya.sharma@example.com",
-             "national": "9845012345"}
+    priya = {
+        "name parts": ["Priya", "Sharma"],
+        "email": "priya.sharma@example.com",
+        "national": "9845012345",
+    }
     assert not _leaks(masked.stdout, priya)
     assert json.loads(masked.stdout)["customer"]["mobile"] == "+91 ••••• ••345"
     shown = _cli("lookup", "--mobile", "+91 98450 12345", "--json", "--no-mask", **secret)
@@ -326,40 +396,99 @@ def test_a_profile_masks_by_default_unless_no_mask(demo_server):
 
 # -- building blocks ------------------------------------------------------------------------
 
-def _row(n: int, subject: str = "Hello", receiver: str = "919845012345",
-         raw_extra: dict | None = None) -> Interaction:
-    raw = {"id": 1000 + n, "receiver": receiver, "subject": subject, "campaignId": -1,
-           "status": "DELIVERED", "sentDate": "01-11-2026 17:26:43", **(raw_extra or {})}
-    return Interaction(Source.CAPILLARY, f"m{n}", "sms", Direction.OUTBOUND,
-                       NOW - timedelta(days=n + 1), "DELIVERED", subject, receiver,
-                       campaign_id="1241780", user_id="381204117", raw=raw)
+
+def _row(
+    n: int, subject: str = "Hello", receiver: str = "919845012345", raw_extra: dict | None = None
+) -> Interaction:
+    raw = {
+        "id": 1000 + n,
+        "receiver": receiver,
+        "subject": subject,
+        "campaignId": -1,
+        "status": "DELIVERED",
+        "sentDate": "01-11-2026 17:26:43",
+        **(raw_extra or {}),
+    }
+    return Interaction(
+        Source.CAPILLARY,
+        f"m{n}",
+        "sms",
+        Direction.OUTBOUND,
+        NOW - timedelta(days=n + 1),
+        "DELIVERED",
+        subject,
+        receiver,
+        campaign_id="1241780",
+        user_id="381204117",
+        raw=raw,
+    )
 
 
 def _ctrlhub_row(n: int, contact: str, notes: str) -> Interaction:
-    raw = {"type": "interactions", "id": f"c{n}",
-           "attributes": {"notes": notes, "status": "awaiting_callback", "contact_name": contact}}
-    return Interaction(Source.CTRLHUB, f"c{n}", "phone", Direction.INBOUND,
-                       NOW - timedelta(hours=n), "awaiting_callback", notes.split(".")[0],
-                       contact, contacted=False, notes=notes, raw=raw)
+    raw = {
+        "type": "interactions",
+        "id": f"c{n}",
+        "attributes": {"notes": notes, "status": "awaiting_callback", "contact_name": contact},
+    }
+    return Interaction(
+        Source.CTRLHUB,
+        f"c{n}",
+        "phone",
+        Direction.INBOUND,
+        NOW - timedelta(hours=n),
+        "awaiting_callback",
+        notes.split(".")[0],
+        contact,
+        contacted=False,
+        notes=notes,
+        raw=raw,
+    )
 
 
-def _result(customer: Customer, rows: list[Interaction], query: Query | None = None,
-            warnings: list[str] | None = None) -> LookupResult:
-    return LookupResult(query or Query(IdentifierKind.MOBILE, customer.mobile or "919845012345"),
-                        customer, rows, {"sms": ChannelCount("sms", len(rows), len(rows))},
-                        warnings or [], [], NOW)
+def _result(
+    customer: Customer,
+    rows: list[Interaction],
+    query: Query | None = None,
+    warnings: list[str] | None = None,
+) -> LookupResult:
+    return LookupResult(
+        query or Query(IdentifierKind.MOBILE, customer.mobile or "919845012345"),
+        customer,
+        rows,
+        {"sms": ChannelCount("sms", len(rows), len(rows))},
+        warnings or [],
+        [],
+        NOW,
+    )
 
 
 def _detail(result: LookupResult) -> InteractionDetail:
     """The Ctrl-Hub row in full, with the customer as its contact and their home as property."""
     customer, item = result.customer, result.interactions[-1]
-    contact = Related("contact", "c8ee4c69-f318-446d-8830-009183b17efe", item.counterpart,
-                      (("E-mail", customer.email), ("Telephone", customer.mobile),
-                       ("Association", "owner")))
-    home = Related("property", "d77e1b6f-78ab-46c4-b91e-b97b450938b3",
-                   customer.extra["Address"], (("Postcode", "S18 9ZN"), ("UPRN", "707043862790")))
-    document = {"data": item.raw, "included": [{"attributes": {"email": customer.email,
-                                                               "telephone": customer.mobile,
-                                                               "address": customer.extra["Address"]}}]}
-    return InteractionDetail(item, {"contact": contact, "property": home, "organisation": None},
-                             document=document)
+    contact = Related(
+        "contact",
+        "c8ee4c69-f318-446d-8830-009183b17efe",
+        item.counterpart,
+        (("E-mail", customer.email), ("Telephone", customer.mobile), ("Association", "owner")),
+    )
+    home = Related(
+        "property",
+        "d77e1b6f-78ab-46c4-b91e-b97b450938b3",
+        customer.extra["Address"],
+        (("Postcode", "S18 9ZN"), ("UPRN", "707043862790")),
+    )
+    document = {
+        "data": item.raw,
+        "included": [
+            {
+                "attributes": {
+                    "email": customer.email,
+                    "telephone": customer.mobile,
+                    "address": customer.extra["Address"],
+                }
+            }
+        ],
+    }
+    return InteractionDetail(
+        item, {"contact": contact, "property": home, "organisation": None}, document=document
+    )

@@ -24,6 +24,7 @@ LINK = "customer-viewer://lookup?mobile=%2B447700900123&profile=demo"
 
 # -- Windows ----------------------------------------------------------------------------------
 
+
 def _iss_section(name: str) -> list[str]:
     lines, inside = [], False
     for line in ISS.read_text(encoding="utf-8").splitlines():
@@ -73,18 +74,26 @@ def test_the_windowed_program_the_registry_names_is_built():
 
 # -- macOS --------------------------------------------------------------------------------------
 
+
 def _spec_info_plist() -> dict:
     """The info_plist the spec gives BUNDLE, evaluated with the spec's own constants."""
     source = SPEC.read_text(encoding="utf-8")
     tree = ast.parse(source)
     constants = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) \
-                and isinstance(node.value, ast.Constant):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+        ):
             constants[node.targets[0].id] = node.value.value
-    bundle = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "BUNDLE")
+    bundle = next(
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "BUNDLE"
+    )
     plist = next(k.value for k in bundle.keywords if k.arg == "info_plist")
-    return eval(compile(ast.Expression(plist), "spec", "eval"), {"VERSION": "0.0.0", **constants})  # noqa: S307
+    return eval(compile(ast.Expression(plist), "spec", "eval"), {"VERSION": "0.0.0", **constants})
 
 
 def test_macos_bundle_declares_the_scheme():
@@ -96,13 +105,17 @@ def test_macos_bundle_declares_the_scheme():
 
 def test_the_bundle_keeps_qt_network_for_the_local_socket():
     tree = ast.parse(SPEC.read_text(encoding="utf-8"))
-    unused = next(ast.literal_eval(n.value) for n in tree.body
-                  if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "UNUSED_QT")
+    unused = next(
+        ast.literal_eval(n.value)
+        for n in tree.body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "UNUSED_QT"
+    )
     assert "QtNetwork" not in unused and "QtNetworkAuth" in unused
     assert (PACKAGING / "pyinstaller-hooks" / "hook-PySide6.QtNetwork.py").exists()
 
 
 # -- Linux --------------------------------------------------------------------------------------
+
 
 def _desktop_entry(path: Path) -> dict[str, str]:
     parser = configparser.ConfigParser(interpolation=None, comment_prefixes=("#",))
@@ -117,7 +130,9 @@ def test_linux_desktop_file_handles_the_scheme():
     assert "x-scheme-handler/customer-viewer" in entry["MimeType"].split(";")
     assert "x-scheme-handler/tel" not in entry["MimeType"]  # off by default: README says how
     assert shlex.split(entry["Exec"]) == ["customer-viewer", "%u"]
-    assert (PACKAGING / "build.sh").read_text().count("packaging/linux/customer-viewer.desktop") == 1
+    assert (PACKAGING / "build.sh").read_text().count(
+        "packaging/linux/customer-viewer.desktop"
+    ) == 1
 
 
 def _fake_program(folder: Path) -> Path:
@@ -130,10 +145,19 @@ def _fake_program(folder: Path) -> Path:
 
 
 def _install(program: Path, data_home: Path, *extra: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "XDG_DATA_HOME": str(data_home), "HOME": str(data_home.parent),
-           "PATH": "/usr/bin:/bin"}  # whatever xdg-mime does, it does in this home
-    return subprocess.run(["bash", str(INSTALL_ENTRY), *extra, str(program)], capture_output=True,
-                          text=True, env=env, timeout=60)
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(data_home),
+        "HOME": str(data_home.parent),
+        "PATH": "/usr/bin:/bin",
+    }  # whatever xdg-mime does, it does in this home
+    return subprocess.run(
+        ["bash", str(INSTALL_ENTRY), *extra, str(program)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
 
 
 def test_the_linux_entry_installs_per_user_and_runs_the_program_with_the_link(tmp_path):
@@ -152,8 +176,12 @@ def test_the_linux_entry_installs_per_user_and_runs_the_program_with_the_link(tm
     subprocess.run(argv, check=True, timeout=30)
     assert (program.parent / "argv").read_text().splitlines() == [LINK]
 
-    removed = subprocess.run(["bash", str(INSTALL_ENTRY), "--uninstall"], capture_output=True, text=True,
-                             env={**os.environ, "XDG_DATA_HOME": str(data_home), "PATH": "/usr/bin:/bin"})
+    removed = subprocess.run(
+        ["bash", str(INSTALL_ENTRY), "--uninstall"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XDG_DATA_HOME": str(data_home), "PATH": "/usr/bin:/bin"},
+    )
     assert removed.returncode == 0 and not installed.exists()
 
 
@@ -161,4 +189,6 @@ def test_the_linux_entry_refuses_a_path_it_cannot_quote(tmp_path):
     program = _fake_program(tmp_path / "$HOME" / "bin")
     done = _install(program, tmp_path / "home" / ".local" / "share")
     assert done.returncode == 1 and "plainer path" in done.stderr
-    assert not (tmp_path / "home" / ".local" / "share" / "applications" / "customer-viewer.desktop").exists()
+    assert not (
+        tmp_path / "home" / ".local" / "share" / "applications" / "customer-viewer.desktop"
+    ).exists()

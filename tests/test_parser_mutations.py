@@ -29,7 +29,9 @@ def deep(levels: int):
     return value
 
 
-MUTATIONS = st.sampled_from(["drop", "to_string", "to_number", "to_null", "wrap_in_list", "huge", "deep"])
+MUTATIONS = st.sampled_from(
+    ["drop", "to_string", "to_number", "to_null", "wrap_in_list", "huge", "deep"]
+)
 
 
 def mutate(document, path, how):

@@ -56,7 +56,9 @@ def test_a_failing_background_task_is_reported(window, qloop):
         import gc
 
         gc.collect()
-        await until(lambda: "Something unexpected" in window.message_bar.text.text(), what="the error bar")
+        await until(
+            lambda: "Something unexpected" in window.message_bar.text.text(), what="the error bar"
+        )
 
     qloop.run_until_complete(scenario())
 
@@ -64,11 +66,17 @@ def test_a_failing_background_task_is_reported(window, qloop):
 def test_logs_and_diagnostics_hold_no_secret(window, qloop, demo_server, tmp_path):
     path = logs.setup_logging(logging.DEBUG)
     try:
-        save_profile(Profile(name="office", capillary_url=demo_server.url, capillary_username="demo"))
-        bad = MainWindow(LookupService([capillary_client(demo_server.url, password="wrong-password-XYZ")]))
+        save_profile(
+            Profile(name="office", capillary_url=demo_server.url, capillary_username="demo")
+        )
+        bad = MainWindow(
+            LookupService([capillary_client(demo_server.url, password="wrong-password-XYZ")])
+        )
         qloop.run_until_complete(search_and_wait(bad, TYPICAL_MOBILE))
         qloop.run_until_complete(bad.shutdown())
-        logging.getLogger("viewer.test").warning("token=wrong-password-XYZ Authorization: Basic abc")
+        logging.getLogger("viewer.test").warning(
+            "token=wrong-password-XYZ Authorization: Basic abc"
+        )
         for handler in logging.getLogger().handlers:
             handler.flush()
         text = path.read_text()

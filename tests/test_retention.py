@@ -34,7 +34,9 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     fake = Clock()
-    monkeypatch.setattr(cache, "time", types.SimpleNamespace(time=fake, sleep=time.sleep, strftime=time.strftime))
+    monkeypatch.setattr(
+        cache, "time", types.SimpleNamespace(time=fake, sleep=time.sleep, strftime=time.strftime)
+    )
     return fake
 
 
@@ -43,7 +45,12 @@ def customer(n: int) -> Query:
 
 
 def save(store: OfflineStore, profile: str, n: int) -> None:
-    assert store.save_lookup(profile, customer(n), f"Customer {n}", {"sources": {"capillary": {"n": n}}}) is None
+    assert (
+        store.save_lookup(
+            profile, customer(n), f"Customer {n}", {"sources": {"capillary": {"n": n}}}
+        )
+        is None
+    )
 
 
 def test_saved_customers_older_than_the_limit_go_and_newer_stay(tmp_path, clock):
@@ -73,14 +80,20 @@ def test_no_source_reached_for_the_limit_wipes_that_profile_only(tmp_path, clock
     clock.now = start + 7 * DAY + 60
     said = store.enforce_offline_limit("eu", 7)
     assert said and "No source was reached for more than 7 days" in said and "“eu”" in said
-    assert store.load_lookup("eu", customer(1)) is None and store.load_lookup("eu", customer(2)) is None
+    assert (
+        store.load_lookup("eu", customer(1)) is None
+        and store.load_lookup("eu", customer(2)) is None
+    )
     assert store.recent("eu") == []
     assert store.enforce_offline_limit("us", 7) is None
     assert store.load_lookup("us", customer(3)) is not None
     store.close()
     # The wipe is in the file, not only in this connection's view.
     again = OfflineStore.open(tmp_path, KEY)
-    assert again.load_lookup("eu", customer(2)) is None and again.load_lookup("us", customer(3)) is not None
+    assert (
+        again.load_lookup("eu", customer(2)) is None
+        and again.load_lookup("us", customer(3)) is not None
+    )
     again.close()
 
 
@@ -94,8 +107,16 @@ def test_without_the_setting_nothing_is_deleted(tmp_path, clock):
 
 
 def demo_backed_profile(url: str, days: int) -> Profile:
-    profile = Profile(name="eu", capillary_url=url, capillary_username="demo", capillary_timezone="Asia/Kolkata",
-                      ctrlhub_url=url, ctrlhub_auth_url=url, ctrlhub_org=DEMO_CTRLHUB_ORG, max_offline_days=days)
+    profile = Profile(
+        name="eu",
+        capillary_url=url,
+        capillary_username="demo",
+        capillary_timezone="Asia/Kolkata",
+        ctrlhub_url=url,
+        ctrlhub_auth_url=url,
+        ctrlhub_org=DEMO_CTRLHUB_ORG,
+        max_offline_days=days,
+    )
     save_profile(profile)
     credentials.set_secret("eu", "capillary_password", DEMO_CAPILLARY_PASSWORD)
     credentials.set_secret("eu", "ctrlhub_token", DEMO_CTRLHUB_TOKEN)
@@ -103,7 +124,9 @@ def demo_backed_profile(url: str, days: int) -> Profile:
 
 
 @pytest.mark.asyncio
-async def test_a_profile_offline_past_its_limit_is_wiped_at_start_and_the_agent_told(demo_server, clock):
+async def test_a_profile_offline_past_its_limit_is_wiped_at_start_and_the_agent_told(
+    demo_server, clock
+):
     profile = demo_backed_profile(demo_server.url, 7)
     assert profile.max_offline_days == 7
     query = Query(IdentifierKind.MOBILE, TYPICAL_MOBILE)
@@ -134,6 +157,8 @@ def test_the_setting_must_be_a_whole_number_of_days(tmp_path):
     (folder / "config.toml").write_text(
         '[profiles.a]\ncapillary_url = "https://a.example.com"\nmax_offline_days = "7"\n'
         '[profiles.b]\ncapillary_url = "https://b.example.com"\nmax_offline_days = true\n'
-        '[profiles.c]\ncapillary_url = "https://c.example.com"\nmax_offline_days = 30\n', encoding="utf-8")
+        '[profiles.c]\ncapillary_url = "https://c.example.com"\nmax_offline_days = 30\n',
+        encoding="utf-8",
+    )
     found = load_config().profiles
     assert [found[n].max_offline_days for n in "abc"] == [0, 0, 30]

@@ -32,8 +32,10 @@ def server():
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("spec", "tries"), [("503", http.MAX_ATTEMPTS), ("521", http.MAX_ATTEMPTS),
-                                              ("401", 1), ("403", 1), ("404", 1)])
+@pytest.mark.parametrize(
+    ("spec", "tries"),
+    [("503", http.MAX_ATTEMPTS), ("521", http.MAX_ATTEMPTS), ("401", 1), ("403", 1), ("404", 1)],
+)
 async def test_only_safe_failures_are_retried(server, monkeypatch, spec, tries):
     monkeypatch.setattr(http, "BACKOFF_BASE_S", 0.01)
     client = capillary_client(f"{server.url}/fault/{spec}")

@@ -24,14 +24,26 @@ pytestmark = pytest.mark.asyncio
 OLIVER = Query(IdentifierKind.MOBILE, CTRLHUB_MOBILE)  # in both systems
 
 
-def service(url: str, *, capillary: str = "", ctrlhub: str = "", store=None, password=DEMO_CAPILLARY_PASSWORD):
+def service(
+    url: str,
+    *,
+    capillary: str = "",
+    ctrlhub: str = "",
+    store=None,
+    password=DEMO_CAPILLARY_PASSWORD,
+):
     """Both sources against the demo server; `capillary`/`ctrlhub` name a fault for that one."""
     cap_url = f"{url}/fault/{capillary}" if capillary else url
     ch_url = f"{url}/fault/{ctrlhub}" if ctrlhub else url
-    return LookupService([
-        CapillaryClient(CapillarySettings(cap_url, "demo", password, "Asia/Kolkata")),
-        CtrlHubClient(CtrlHubSettings(ch_url, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN)),
-    ], store, "office", deadline_s=8)
+    return LookupService(
+        [
+            CapillaryClient(CapillarySettings(cap_url, "demo", password, "Asia/Kolkata")),
+            CtrlHubClient(CtrlHubSettings(ch_url, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN)),
+        ],
+        store,
+        "office",
+        deadline_s=8,
+    )
 
 
 @pytest.fixture
@@ -90,7 +102,9 @@ async def test_both_sources_failing_are_each_named(demo_server, quick_retries):
     assert "503" in failed[Source.CTRLHUB].sentence
 
 
-async def test_a_saved_customer_paints_first_then_each_live_answer_replaces_its_part(demo_server, tmp_path):
+async def test_a_saved_customer_paints_first_then_each_live_answer_replaces_its_part(
+    demo_server, tmp_path
+):
     store = await seen_before(demo_server.url, tmp_path)
 
     svc = service(demo_server.url, ctrlhub="delay/1.5", capillary="delay/0.5", store=store)
@@ -110,7 +124,9 @@ async def test_a_saved_customer_paints_first_then_each_live_answer_replaces_its_
     assert all(st.state is SourceState.LIVE for st in shown[-1].sources)
 
 
-async def test_a_failing_source_shows_its_saved_rows_with_its_sentence(demo_server, tmp_path, quick_retries):
+async def test_a_failing_source_shows_its_saved_rows_with_its_sentence(
+    demo_server, tmp_path, quick_retries
+):
     store = await seen_before(demo_server.url, tmp_path)
 
     svc = service(demo_server.url, ctrlhub="500", store=store)
@@ -160,4 +176,3 @@ async def test_working_offline_answers_from_saved_data_and_sends_nothing(demo_se
         await svc.aclose()
     assert demo_server.request_count == before
     assert len(states) == 1 and states[0][1].final and states[0][1].result.from_cache
-

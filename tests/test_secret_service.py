@@ -28,10 +28,18 @@ def test_profiles_store_secrets_in_the_real_keyring_and_nowhere_else(tmp_path):
             pytest.fail("CI must provide gnome-keyring and dbus (see .ci/run)")
         pytest.skip("gnome-keyring / dbus-run-session not installed on this machine")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIEWER_", "DBUS_"))}
-    env.update(VIEWER_CONFIG_DIR=str(tmp_path / "config"), VIEWER_CACHE_DIR=str(tmp_path / "cache"),
-               PYTHONPATH=str(ROOT))
-    done = subprocess.run(["bash", str(WRAPPER), sys.executable, str(ROOT / "tests" / "keyring_scenario.py")],
-                          capture_output=True, text=True, env=env, timeout=120)
+    env.update(
+        VIEWER_CONFIG_DIR=str(tmp_path / "config"),
+        VIEWER_CACHE_DIR=str(tmp_path / "cache"),
+        PYTHONPATH=str(ROOT),
+    )
+    done = subprocess.run(
+        ["bash", str(WRAPPER), sys.executable, str(ROOT / "tests" / "keyring_scenario.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -44,7 +52,10 @@ def test_profiles_store_secrets_in_the_real_keyring_and_nowhere_else(tmp_path):
     assert seen["test"]["code"] == 0, seen["test"]["out"] + seen["test"]["err"]
     assert "Demo Agent" in seen["test"]["out"]  # whoami: whom the session belongs to
     assert seen["lookup"]["code"] == 0, seen["lookup"]["err"]
-    assert {i["source"] for i in json.loads(seen["lookup"]["out"])["interactions"]} == {"capillary", "ctrlhub"}
+    assert {i["source"] for i in json.loads(seen["lookup"]["out"])["interactions"]} == {
+        "capillary",
+        "ctrlhub",
+    }
     assert seen["remove"]["code"] == 0 and seen["left_after_remove"] == []
     written = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
     for secret in (DEMO_CAPILLARY_PASSWORD, DEMO_CTRLHUB_PASSWORD):

@@ -53,7 +53,9 @@ def fill_setup(dialog, url: str) -> None:
     QTest.keyClicks(dialog.ch_password, DEMO_CTRLHUB_PASSWORD)
 
 
-def test_first_run_to_a_real_lookup_by_clicking(app_window, qloop, demo_server, isolated_settings, tmp_path):
+def test_first_run_to_a_real_lookup_by_clicking(
+    app_window, qloop, demo_server, isolated_settings, tmp_path
+):
     window, controller = app_window
     assert window.pages.currentWidget() is controller.welcome
     click(controller.welcome.set_up)
@@ -64,8 +66,13 @@ def test_first_run_to_a_real_lookup_by_clicking(app_window, qloop, demo_server, 
     async def scenario():
         click(dialog.cap_test)
         click(dialog.ch_test)
-        await until(lambda: dialog.cap_result.text().startswith(("✓", "✗"))
-                    and dialog.ch_result.text().startswith(("✓", "✗")), what="both tests")
+        await until(
+            lambda: (
+                dialog.cap_result.text().startswith(("✓", "✗"))
+                and dialog.ch_result.text().startswith(("✓", "✗"))
+            ),
+            what="both tests",
+        )
         assert dialog.cap_result.text().startswith("✓"), dialog.cap_result.text()
         assert dialog.ch_result.text().startswith("✓") and "Demo Agent" in dialog.ch_result.text()
         assert profiles.load_config().profiles == {}  # testing saved nothing
@@ -106,14 +113,19 @@ def test_an_ended_session_asks_to_sign_in_and_repeats_the_search(app_window, qlo
         QTest.keyClicks(sign_in.secret, DEMO_CTRLHUB_PASSWORD)
         before = window.searches.generation
         QTest.keyClick(sign_in.secret, Qt.Key.Key_Return)
-        await until(lambda: window.searches.generation > before and window.searches.task.done(), what="the repeated search")
+        await until(
+            lambda: window.searches.generation > before and window.searches.task.done(),
+            what="the repeated search",
+        )
 
     qloop.run_until_complete(scenario())
     assert {i.source for i in window.result.interactions} == {Source.CAPILLARY, Source.CTRLHUB}
     assert not window.message_bar.action_button.isVisible()
 
 
-def test_switching_to_the_demo_and_deleting_a_profile(app_window, qloop, demo_server, isolated_settings):
+def test_switching_to_the_demo_and_deleting_a_profile(
+    app_window, qloop, demo_server, isolated_settings
+):
     window, controller = app_window
     click(controller.welcome.set_up)
     fill_setup(controller.dialog, demo_server.url)

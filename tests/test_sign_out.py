@@ -32,12 +32,22 @@ def keyring_entries(backend, profile: str) -> list[str]:
 
 async def signed_in_profile(url: str, auth_url: str | None = None) -> tuple[Profile, str]:
     """A saved profile signed in to Ctrl-Hub by password, as the set-up dialog leaves it."""
-    profile = connections.check_profile(Profile(
-        name="eu", capillary_url=url, capillary_username="demo", ctrlhub_url=url,
-        ctrlhub_auth_url=auth_url or url, ctrlhub_org=DEMO_CTRLHUB_ORG, ctrlhub_auth="password",
-        ctrlhub_username=DEMO_CTRLHUB_USER))
+    profile = connections.check_profile(
+        Profile(
+            name="eu",
+            capillary_url=url,
+            capillary_username="demo",
+            ctrlhub_url=url,
+            ctrlhub_auth_url=auth_url or url,
+            ctrlhub_org=DEMO_CTRLHUB_ORG,
+            ctrlhub_auth="password",
+            ctrlhub_username=DEMO_CTRLHUB_USER,
+        )
+    )
     secrets = await connections.sign_in_if_needed(
-        profile, {"capillary_password": DEMO_CAPILLARY_PASSWORD, "ctrlhub_password": DEMO_CTRLHUB_PASSWORD})
+        profile,
+        {"capillary_password": DEMO_CAPILLARY_PASSWORD, "ctrlhub_password": DEMO_CTRLHUB_PASSWORD},
+    )
     token = secrets["ctrlhub_token"]
     connections.save(profile, secrets)
     return load_config().profiles["eu"], token
@@ -62,11 +72,16 @@ def saved_customer(profile_name: str = "eu"):
 
 
 @pytest.mark.asyncio
-async def test_sign_out_ends_the_session_and_clears_keyring_and_saved_data(demo_server, isolated_settings):
+async def test_sign_out_ends_the_session_and_clears_keyring_and_saved_data(
+    demo_server, isolated_settings
+):
     profile, token = await signed_in_profile(demo_server.url)
     await look_up_and_keep(profile)
     assert auth_api.valid(token, "ctrlhub_session")
-    assert sorted(keyring_entries(isolated_settings, "eu")) == ["eu:capillary_password", "eu:ctrlhub_token"]
+    assert sorted(keyring_entries(isolated_settings, "eu")) == [
+        "eu:capillary_password",
+        "eu:ctrlhub_token",
+    ]
     logouts = auth_api.token_requests["ctrlhub_logout"]
 
     result = await connections.sign_out(profile)
@@ -81,7 +96,9 @@ async def test_sign_out_ends_the_session_and_clears_keyring_and_saved_data(demo_
 
 
 @pytest.mark.asyncio
-async def test_a_refused_logout_still_clears_this_computer_and_says_so(demo_server, isolated_settings):
+async def test_a_refused_logout_still_clears_this_computer_and_says_so(
+    demo_server, isolated_settings
+):
     with HostileServer(lambda seen: json_reply({"error": "down"}, 500)) as auth:
         profile, _token = await signed_in_profile(demo_server.url)
         profile = Profile(**{**profile.__dict__, "ctrlhub_auth_url": auth.url})
@@ -94,7 +111,9 @@ async def test_a_refused_logout_still_clears_this_computer_and_says_so(demo_serv
     assert saved_customer() is None
 
 
-def test_cli_sign_out_asks_first_and_does_nothing_on_no(demo_server, isolated_settings, monkeypatch, capsys):
+def test_cli_sign_out_asks_first_and_does_nothing_on_no(
+    demo_server, isolated_settings, monkeypatch, capsys
+):
     import asyncio
 
     profile, token = asyncio.run(signed_in_profile(demo_server.url))
@@ -129,7 +148,9 @@ def test_sign_out_is_in_the_access_log(demo_server, tmp_path):
     assert credentials.get_secret(Profile(name="eu"), "ctrlhub_token", env={}) == ""
 
 
-def test_the_window_signs_out_after_asking_and_shows_the_access_log(qtbot, qloop, demo_server, isolated_settings):
+def test_the_window_signs_out_after_asking_and_shows_the_access_log(
+    qtbot, qloop, demo_server, isolated_settings
+):
     from PySide6.QtWidgets import QMessageBox
 
     from tests.conftest import until
@@ -148,15 +169,21 @@ def test_the_window_signs_out_after_asking_and_shows_the_access_log(qtbot, qloop
         await until(lambda: not window.service._saving, what="the save")
         window.exports.summary_action.trigger()  # a copy, recorded
         window.privacy.access_log_action.trigger()
-        await until(lambda: getattr(window.privacy, "access_log_text", None) is not None, what="the log")
+        await until(
+            lambda: getattr(window.privacy, "access_log_text", None) is not None, what="the log"
+        )
         log_text = window.privacy.access_log_text.toPlainText()
         window.privacy.dialog.close()
         window.privacy.sign_out_action.trigger()
         box = window.privacy.dialog
         assert isinstance(box, QMessageBox) and "Sign out of “eu”" in box.text()
         box.button(QMessageBox.StandardButton.Yes).click()
-        await until(lambda: window.message_bar.isVisible() and "Signed out" in window.message_bar.text.text(),
-                    what="the sign-out sentence")
+        await until(
+            lambda: (
+                window.message_bar.isVisible() and "Signed out" in window.message_bar.text.text()
+            ),
+            what="the sign-out sentence",
+        )
         return log_text
 
     log_text = qloop.run_until_complete(scenario())

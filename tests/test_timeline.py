@@ -35,9 +35,20 @@ from viewer.timeline import (
 
 NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
 # What the issue calls Problems: failed, bounced, blocked, not delivered, open callbacks.
-PROBLEM_WORDS = {"FAILED", "failed", "NOT-DELIVERED", "NOT_DELIVERED", "SOFT_BOUNCED", "HARD_BOUNCED",
-                 "BLOCKED", "DND_BLOCKED", "GTW_NOT_FOUND", "TIMEOUT", "RATE_LIMIT_EXCEEDED",
-                 "awaiting_callback"}
+PROBLEM_WORDS = {
+    "FAILED",
+    "failed",
+    "NOT-DELIVERED",
+    "NOT_DELIVERED",
+    "SOFT_BOUNCED",
+    "HARD_BOUNCED",
+    "BLOCKED",
+    "DND_BLOCKED",
+    "GTW_NOT_FOUND",
+    "TIMEOUT",
+    "RATE_LIMIT_EXCEEDED",
+    "awaiting_callback",
+}
 GOOD_WORDS = {"DELIVERED", "OPENED", "CLICKED", "READ", "COMPLETED", "completed"}
 
 
@@ -49,11 +60,31 @@ async def lookup(server_url: str, mobile: str):
         await service.aclose()
 
 
-def row(n: int, *, status="DELIVERED", subject="", notes=None, counterpart="919845012345",
-        when: datetime | None = NOW, source=Source.CAPILLARY, direction=Direction.OUTBOUND,
-        channel="sms", campaign=None) -> Interaction:
-    return Interaction(source, str(n), channel, direction, when, status, subject, counterpart,
-                       campaign_id=campaign, notes=notes)
+def row(
+    n: int,
+    *,
+    status="DELIVERED",
+    subject="",
+    notes=None,
+    counterpart="919845012345",
+    when: datetime | None = NOW,
+    source=Source.CAPILLARY,
+    direction=Direction.OUTBOUND,
+    channel="sms",
+    campaign=None,
+) -> Interaction:
+    return Interaction(
+        source,
+        str(n),
+        channel,
+        direction,
+        when,
+        status,
+        subject,
+        counterpart,
+        campaign_id=campaign,
+        notes=notes,
+    )
 
 
 def matched(items, flt: TimelineFilter) -> list[Interaction]:
@@ -61,6 +92,7 @@ def matched(items, flt: TimelineFilter) -> list[Interaction]:
 
 
 # -- the demo customers, through the real lookup service ---------------------------------
+
 
 @pytest.mark.asyncio
 async def test_problems_on_priya_shows_exactly_her_failed_blocked_and_undelivered_rows(demo_server):
@@ -91,6 +123,7 @@ async def test_source_direction_and_text_on_oliver(demo_server):
 
 
 # -- dates ---------------------------------------------------------------------------------
+
 
 def test_presets_give_the_range_an_agent_expects():
     assert preset_range("7d", NOW) == (NOW - timedelta(days=7), None)
@@ -128,6 +161,7 @@ def test_date_range_keeps_rows_inside_it_and_drops_undated_ones():
 
 # -- text ----------------------------------------------------------------------------------
 
+
 def test_text_searches_subject_notes_contact_status_and_campaign_with_every_word():
     items = [
         row(0, subject="Your OTP is ******"),
@@ -144,7 +178,11 @@ def test_text_searches_subject_notes_contact_status_and_campaign_with_every_word
     assert [i.id for i in matched(items, TimelineFilter(text="1241780"))] == ["4"]
     assert matched(items, TimelineFilter(text="otp boiler")) == []  # every word must match
     # Unicode: decomposed and full-width text from a server still matches what is typed.
-    odd = [row(0, subject="Zoe\u0308 Mu\u0308ller"), row(1, subject="ＯＴＰ １２３４"), row(2, notes="Straße")]
+    odd = [
+        row(0, subject="Zoe\u0308 Mu\u0308ller"),
+        row(1, subject="ＯＴＰ １２３４"),
+        row(2, notes="Straße"),
+    ]
     assert [i.id for i in matched(odd, TimelineFilter(text="zoë müller"))] == ["0"]
     assert [i.id for i in matched(odd, TimelineFilter(text="otp 1234"))] == ["1"]
     assert [i.id for i in matched(odd, TimelineFilter(text="STRASSE"))] == ["2"]
@@ -154,8 +192,10 @@ def test_typing_narrows_and_backspace_widens_again():
     subjects = ["otp 1", "other", "pot", "OTP 2", "x"]
     items = [row(i, subject=s, counterpart="") for i, s in enumerate(subjects)]
     index = TimelineIndex(items)
-    seen = {text: [items[r].subject for r in index.matching(TimelineFilter(text=text))]
-            for text in ("o", "ot", "otp", "ot", "", "otp 2", "otp")}
+    seen = {
+        text: [items[r].subject for r in index.matching(TimelineFilter(text=text))]
+        for text in ("o", "ot", "otp", "ot", "", "otp 2", "otp")
+    }
     assert seen["o"] == ["otp 1", "other", "pot", "OTP 2"]
     assert seen["ot"] == ["otp 1", "other", "pot", "OTP 2"]
     assert seen["otp"] == ["otp 1", "OTP 2"]
@@ -167,6 +207,7 @@ def test_typing_narrows_and_backspace_widens_again():
 
 
 # -- words on screen -----------------------------------------------------------------------
+
 
 def test_describe_says_the_filter_in_words():
     assert TimelineFilter().describe() == "No filter" and TimelineFilter().is_empty
@@ -197,11 +238,16 @@ def test_tab_counts_follow_the_filter_with_thousands_separators():
     counts = counts_by_channel(items, rows)
     assert counts == {"sms": 3}
     assert tab_label(ChannelCount("sms", 10, 10), counts.get("sms", 0)) == "SMS (3 of 10)"
-    assert tab_label(ChannelCount("email", 1200, 1200), counts.get("email", 0)) == "E-mail (0 of 1,200)"
+    assert (
+        tab_label(ChannelCount("email", 1200, 1200), counts.get("email", 0))
+        == "E-mail (0 of 1,200)"
+    )
     assert tab_label(ChannelCount("email", 100_000, 130_000)) == "E-mail (100,000 of 130,000)"
     # Missed calls are a count without rows: the filter leaves it alone, All does not include it.
     assert tab_label(ChannelCount("missed_call", 0, 4, itemised=False), 0) == "Missed calls (4)"
-    assert all_tab_label(1210, 3) == "All (3 of 1,210)" and all_tab_label(100_000) == "All (100,000)"
+    assert (
+        all_tab_label(1210, 3) == "All (3 of 1,210)" and all_tab_label(100_000) == "All (100,000)"
+    )
 
 
 def test_relative_age():
@@ -215,25 +261,60 @@ def test_relative_age():
 # -- the index agrees with the plain reading of the filter --------------------------------
 
 WORDS = ["otp", "ot", "o", "Boiler", "ü", "Ü", "delivered", "not", "sms", "x", "1241"]
-STATUSES = ["DELIVERED", "NOT-DELIVERED", "FAILED", "awaiting_callback", "scheduled", "completed",
-            "SENT", "MARKED_SPAM", "weird", ""]
+STATUSES = [
+    "DELIVERED",
+    "NOT-DELIVERED",
+    "FAILED",
+    "awaiting_callback",
+    "scheduled",
+    "completed",
+    "SENT",
+    "MARKED_SPAM",
+    "weird",
+    "",
+]
 OFFSETS = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
-times = st.one_of(st.none(), st.builds(
-    lambda hours, tz: (NOW - timedelta(hours=hours)).astimezone(tz),
-    st.integers(-48, 24 * 200), st.sampled_from(OFFSETS)))
-texts = st.lists(st.sampled_from(WORDS + ["Ü-Boiler", "otp 1241", "nothing"]), max_size=3).map(" ".join)
-interactions = st.lists(st.builds(
-    lambda n, status, subject, notes, when, source, direction: row(
-        n, status=status, subject=subject, notes=notes or None, when=when, source=source,
-        direction=direction),
-    st.integers(0, 10**6), st.sampled_from(STATUSES), texts, texts, times,
-    st.sampled_from(list(Source)), st.sampled_from(list(Direction))), max_size=40)
+times = st.one_of(
+    st.none(),
+    st.builds(
+        lambda hours, tz: (NOW - timedelta(hours=hours)).astimezone(tz),
+        st.integers(-48, 24 * 200),
+        st.sampled_from(OFFSETS),
+    ),
+)
+texts = st.lists(st.sampled_from(WORDS + ["Ü-Boiler", "otp 1241", "nothing"]), max_size=3).map(
+    " ".join
+)
+interactions = st.lists(
+    st.builds(
+        lambda n, status, subject, notes, when, source, direction: row(
+            n,
+            status=status,
+            subject=subject,
+            notes=notes or None,
+            when=when,
+            source=source,
+            direction=direction,
+        ),
+        st.integers(0, 10**6),
+        st.sampled_from(STATUSES),
+        texts,
+        texts,
+        times,
+        st.sampled_from(list(Source)),
+        st.sampled_from(list(Direction)),
+    ),
+    max_size=40,
+)
 filters = st.builds(
-    TimelineFilter, text=st.lists(st.sampled_from(WORDS), max_size=3).map(" ".join),
-    since=st.one_of(st.none(), times), until=st.one_of(st.none(), times),
+    TimelineFilter,
+    text=st.lists(st.sampled_from(WORDS), max_size=3).map(" ".join),
+    since=st.one_of(st.none(), times),
+    until=st.one_of(st.none(), times),
     status=st.sampled_from(["all", "problems", "good"]),
     source=st.one_of(st.none(), st.sampled_from(list(Source))),
-    direction=st.one_of(st.none(), st.sampled_from(list(Direction))))
+    direction=st.one_of(st.none(), st.sampled_from(list(Direction))),
+)
 
 
 def norm(text: str) -> str:
@@ -244,9 +325,20 @@ def reference(items: list[Interaction], flt: TimelineFilter) -> list[int]:
     """The filter read literally, one row at a time."""
     keep = []
     for n, item in enumerate(items):
-        fields = [item.subject, item.notes or "", item.counterpart, item.status,
-                  status_display(item.status)[0], item.campaign_id or ""]
-        if flt.source and item.source != flt.source or flt.direction and item.direction != flt.direction:
+        fields = [
+            item.subject,
+            item.notes or "",
+            item.counterpart,
+            item.status,
+            status_display(item.status)[0],
+            item.campaign_id or "",
+        ]
+        if (
+            flt.source
+            and item.source != flt.source
+            or flt.direction
+            and item.direction != flt.direction
+        ):
             continue
         if flt.status == "problems" and item.status not in PROBLEM_WORDS:
             continue
@@ -254,7 +346,12 @@ def reference(items: list[Interaction], flt: TimelineFilter) -> list[int]:
             continue
         if (flt.since or flt.until) and item.occurred_at is None:
             continue
-        if flt.since and item.occurred_at < flt.since or flt.until and item.occurred_at >= flt.until:
+        if (
+            flt.since
+            and item.occurred_at < flt.since
+            or flt.until
+            and item.occurred_at >= flt.until
+        ):
             continue
         if all(any(norm(w) in norm(f) for f in fields) for w in flt.text.split()):
             keep.append(n)

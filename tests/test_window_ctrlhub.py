@@ -67,17 +67,24 @@ def test_a_ctrlhub_row_shows_names_not_uuids(window, qloop):
     assert shown["Logged by"] and "-" not in shown["Logged by"][:9]
     assert shown["Notes"] == "Called to confirm the boiler service appointment."
     assert shown["Contacted"] == "yes"
-    assert not any(len(v) == 36 and v.count("-") == 4 for k, v in shown.items() if k != "Interaction id")
+    assert not any(
+        len(v) == 36 and v.count("-") == 4 for k, v in shown.items() if k != "Interaction id"
+    )
     assert '"customer-interactions"' in window.detail.raw.toPlainText()
 
 
 def test_one_source_down_still_shows_the_other(qtbot, qloop, demo_server):
-    win = make_window(qtbot, [capillary_client(demo_server.url), ctrlhub_client(demo_server.url, token="expired")])
+    win = make_window(
+        qtbot, [capillary_client(demo_server.url), ctrlhub_client(demo_server.url, token="expired")]
+    )
     try:
         qloop.run_until_complete(search_and_wait(win, CTRLHUB_MOBILE))
         assert rows(win) and {i.source for i in rows(win)} == {Source.CAPILLARY}
         assert win.message_bar.severity == "warning"
-        assert "Ctrl-Hub" in win.message_bar.text.text() and "sign in again" in win.message_bar.text.text()
+        assert (
+            "Ctrl-Hub" in win.message_bar.text.text()
+            and "sign in again" in win.message_bar.text.text()
+        )
     finally:
         qloop.run_until_complete(win.shutdown())
 

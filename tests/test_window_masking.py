@@ -52,8 +52,10 @@ def window(qtbot, qloop, demo_server):
 
 def everything_shown(window: MainWindow) -> dict[str, str]:
     """Every text a user can see or hover: widgets, tooltips, tabs, actions, the list model."""
-    texts: dict[str, str] = {"title": window.windowTitle(),
-                             "status": window.statusBar().currentMessage()}
+    texts: dict[str, str] = {
+        "title": window.windowTitle(),
+        "status": window.statusBar().currentMessage(),
+    }
     for i, widget in enumerate(window.findChildren(QWidget)):
         name = f"{type(widget).__name__}#{i}"
         texts[name + ".tooltip"] = widget.toolTip()
@@ -80,8 +82,11 @@ def assert_nothing_leaks(window: MainWindow) -> None:
 
 
 def ctrlhub_row(window: MainWindow) -> int:
-    return next(r for r in range(window.model.rowCount())
-                if window.model.interaction(r).source is Source.CTRLHUB)
+    return next(
+        r
+        for r in range(window.model.rowCount())
+        if window.model.interaction(r).source is Source.CTRLHUB
+    )
 
 
 def test_masked_mode_hides_oliver_everywhere(window, qloop, tmp_path):
@@ -95,8 +100,9 @@ def test_masked_mode_hides_oliver_everywhere(window, qloop, tmp_path):
 
     # A Ctrl-Hub row: its full detail (people, property, notes) is loaded and masked too.
     window.select_row(ctrlhub_row(window))
-    qloop.run_until_complete(until(lambda: window.detail.title.text().startswith("Ctrl-Hub"),
-                                   what="the Ctrl-Hub detail"))
+    qloop.run_until_complete(
+        until(lambda: window.detail.title.text().startswith("Ctrl-Hub"), what="the Ctrl-Hub detail")
+    )
     assert_nothing_leaks(window)
 
     clipboard = QGuiApplication.clipboard()
@@ -105,8 +111,11 @@ def test_masked_mode_hides_oliver_everywhere(window, qloop, tmp_path):
     window.table.selectAll()
     QTest.keyClick(window.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     copies["Ctrl+C"] = clipboard.text()
-    QTest.keyClick(window.table, Qt.Key.Key_C,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(
+        window.table,
+        Qt.Key.Key_C,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     copies["Ctrl+Shift+C"] = clipboard.text()
     window.select_row(ctrlhub_row(window))
     window.detail.copy_all_json()
@@ -140,8 +149,13 @@ def test_reveal_shows_one_value_for_a_while_and_is_logged(window, qloop, monkeyp
     assert len(records) == 1 and records[0]["kind"] == "mobile"
     assert records[0]["identifier_masked"] != ""  # the customer's, hashed and masked as ever
 
-    qloop.run_until_complete(until(lambda: window.detail.values()[label] == before[label],
-                                   timeout=5, what="the value masked again"))
+    qloop.run_until_complete(
+        until(
+            lambda: window.detail.values()[label] == before[label],
+            timeout=5,
+            what="the value masked again",
+        )
+    )
     assert_nothing_leaks(window)
 
 
@@ -150,27 +164,31 @@ def test_toggling_off_shows_oliver_again_without_a_request(window, qloop, demo_s
     window.select_channel("phone")
     row = ctrlhub_row(window)
     window.select_row(row)
-    qloop.run_until_complete(until(lambda: window.detail.title.text().startswith("Ctrl-Hub"),
-                                   what="the Ctrl-Hub detail"))
+    qloop.run_until_complete(
+        until(lambda: window.detail.title.text().startswith("Ctrl-Hub"), what="the Ctrl-Hub detail")
+    )
     selected = window.selected_interaction().key
     asked = demo_server.request_count
     assert window.search_bar.field.text() != CTRLHUB_MOBILE  # the field shows it masked too
 
     QTest.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)  # Ctrl+M
-    qloop.run_until_complete(until(lambda: window.card.name.text() == "Oliver Smith",
-                                   what="the name shown again"))
+    qloop.run_until_complete(
+        until(lambda: window.card.name.text() == "Oliver Smith", what="the name shown again")
+    )
     assert not window.masked.on and not window.masked.button.isChecked()
     assert "oliver.smith@example.com" in window.card.identifiers.text()
     assert window.view.channel_tabs.current() == "phone"  # the agent's place is kept
     assert window.selected_interaction().key == selected
     assert window.search_bar.field.text() == CTRLHUB_MOBILE
-    qloop.run_until_complete(until(lambda: "Oliver" in str(window.detail.values()),
-                                   what="the detail unmasked"))
+    qloop.run_until_complete(
+        until(lambda: "Oliver" in str(window.detail.values()), what="the detail unmasked")
+    )
     assert demo_server.request_count == asked  # re-masked from what was kept: nothing sent
 
     window.masked.button.click()  # and on again, from the button by the search field
-    qloop.run_until_complete(until(lambda: window.card.name.text().startswith("O•••"),
-                                   what="masked again"))
+    qloop.run_until_complete(
+        until(lambda: window.card.name.text().startswith("O•••"), what="masked again")
+    )
     assert_nothing_leaks(window)
     assert demo_server.request_count == asked
     # Enter on the masked field searches what was typed, not the dots.
@@ -193,8 +211,11 @@ def test_masking_100k_rows_keeps_the_window_answering(qtbot, qloop, demo_server)
             await search_and_wait(window, BULK_EXTERNAL_ID)
             masked_name = window.card.name.text()
             window.masked.toggle()
-            await until(lambda: window.card.name.text() != masked_name, timeout=30,
-                        what="the 100,000 rows unmasked")
+            await until(
+                lambda: window.card.name.text() != masked_name,
+                timeout=30,
+                what="the 100,000 rows unmasked",
+            )
         return masked_name, beat.longest
 
     try:
@@ -212,8 +233,10 @@ def test_the_profile_default_starts_the_window_masked(qtbot, qloop, demo_server)
     from viewer.app import make_window
     from viewer.wiring import demo_profile
 
-    windows = [make_window(replace(demo_profile(demo_server.url), mask_by_default=on))
-               for on in (True, False)]
+    windows = [
+        make_window(replace(demo_profile(demo_server.url), mask_by_default=on))
+        for on in (True, False)
+    ]
     for window in windows:
         qtbot.addWidget(window)
     assert [w.masked.on for w in windows] == [True, False]

@@ -23,12 +23,16 @@ def server():
 @pytest.fixture
 def window(qtbot, qloop, server, tmp_path):
     store = OfflineStore.open(tmp_path / "saved", os.urandom(32))
-    service = LookupService([capillary_client(server.url), ctrlhub_client(server.url)], store, "office")
+    service = LookupService(
+        [capillary_client(server.url), ctrlhub_client(server.url)], store, "office"
+    )
     win = MainWindow(service, profile_label="office")
     qtbot.addWidget(win)
     win.show()
     shown = []
-    win.result_shown.connect(lambda _took: shown.append((win.result.from_cache, win.message_bar.text.text())))
+    win.result_shown.connect(
+        lambda _took: shown.append((win.result.from_cache, win.message_bar.text.text()))
+    )
     win.shown = shown
     yield win
     qloop.run_until_complete(win.shutdown())
@@ -92,10 +96,14 @@ def test_recent_customers_open_with_one_click(window, qloop, server):
 
     qloop.run_until_complete(scenario())
     actions = window.search_bar.recent_menu.actions()
-    assert actions[0].text().startswith("Oliver Smith") and actions[1].text().startswith("Priya Sharma")
+    assert actions[0].text().startswith("Oliver Smith") and actions[1].text().startswith(
+        "Priya Sharma"
+    )
     server.stop()
     search(window, "")  # clear nothing; now open Priya from the list, offline
     generation = window.searches.generation
     actions[1].trigger()
-    qloop.run_until_complete(until(lambda: window.searches.generation > generation and window.searches.task.done()))
+    qloop.run_until_complete(
+        until(lambda: window.searches.generation > generation and window.searches.task.done())
+    )
     assert window.result.customer.name == "Priya Sharma" and window.result.from_cache

@@ -22,13 +22,20 @@ from viewer.sources.ctrlhub import CtrlHubClient, CtrlHubSettings
 from viewer.ui.main_window import MainWindow
 
 
-def make_window(qtbot, url: str, *, capillary: str = "", ctrlhub: str = "", password=DEMO_CAPILLARY_PASSWORD):
+def make_window(
+    qtbot, url: str, *, capillary: str = "", ctrlhub: str = "", password=DEMO_CAPILLARY_PASSWORD
+):
     cap_url = f"{url}/fault/{capillary}" if capillary else url
     ch_url = f"{url}/fault/{ctrlhub}" if ctrlhub else url
-    service = LookupService([
-        CapillaryClient(CapillarySettings(cap_url, "demo", password, "Asia/Kolkata")),
-        CtrlHubClient(CtrlHubSettings(ch_url, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN)),
-    ], None, "office", deadline_s=15)
+    service = LookupService(
+        [
+            CapillaryClient(CapillarySettings(cap_url, "demo", password, "Asia/Kolkata")),
+            CtrlHubClient(CtrlHubSettings(ch_url, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN)),
+        ],
+        None,
+        "office",
+        deadline_s=15,
+    )
     window = MainWindow(service, profile_label="office")
     qtbot.addWidget(window)
     window.show()
@@ -43,8 +50,11 @@ def quick_retries(monkeypatch):
 def test_the_fast_source_paints_at_once_while_the_slow_one_loads(qtbot, qloop, demo_server):
     window = make_window(qtbot, demo_server.url, ctrlhub="delay/10")
     painted: list[tuple[float, set[Source], list[str]]] = []
-    window.result_shown.connect(lambda took: painted.append(
-        (took, {i.source for i in window.result.interactions}, window.card.chips.texts())))
+    window.result_shown.connect(
+        lambda took: painted.append(
+            (took, {i.source for i in window.result.interactions}, window.card.chips.texts())
+        )
+    )
 
     async def first_paint() -> None:
         painted.clear()
@@ -56,7 +66,9 @@ def test_the_fast_source_paints_at_once_while_the_slow_one_loads(qtbot, qloop, d
         took, sources, chips = painted[0]
         assert sources == {Source.CAPILLARY}
         assert chips == ["Capillary ✓ live", "Ctrl-Hub ⟳ loading…"]
-        qloop.run_until_complete(until(window.search_bar.busy.isVisible, what="the spinner"))  # Ctrl-Hub: on its way
+        qloop.run_until_complete(
+            until(window.search_bar.busy.isVisible, what="the spinner")
+        )  # Ctrl-Hub: on its way
         assert window.model.rowCount() > 0
         qloop.run_until_complete(first_paint())  # again, warm: the figure an agent lives with
         best = min(took, painted[0][0])
@@ -75,7 +87,10 @@ def test_a_search_for_someone_else_dims_the_customer_shown(qtbot, qloop, demo_se
         window.service.sources[1]._http.base_url = f"{demo_server.url}/fault/delay/2"
         search(window, CTRLHUB_MOBILE)
         await asyncio.sleep(0.3)
-        assert window.view.is_stale and "Searching for Mobile 447700900123" in window.card.banner.text()
+        assert (
+            window.view.is_stale
+            and "Searching for Mobile 447700900123" in window.card.banner.text()
+        )
         assert window.view.dimmed  # the old rows are greyed
         assert window.card.name.text() == "Priya Sharma"
         await until(lambda: window.searches.task.done(), what="the search")
@@ -88,7 +103,9 @@ def test_a_search_for_someone_else_dims_the_customer_shown(qtbot, qloop, demo_se
         qloop.run_until_complete(window.shutdown())
 
 
-def test_a_failed_search_never_leaves_the_previous_customer_looking_current(qtbot, qloop, demo_server):
+def test_a_failed_search_never_leaves_the_previous_customer_looking_current(
+    qtbot, qloop, demo_server
+):
     window = make_window(qtbot, demo_server.url)
     try:
         qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
@@ -103,7 +120,9 @@ def test_a_failed_search_never_leaves_the_previous_customer_looking_current(qtbo
         qloop.run_until_complete(window.shutdown())
 
 
-def test_both_failing_sources_are_named_each_with_its_sentence(qtbot, qloop, demo_server, quick_retries):
+def test_both_failing_sources_are_named_each_with_its_sentence(
+    qtbot, qloop, demo_server, quick_retries
+):
     window = make_window(qtbot, demo_server.url, ctrlhub="503", password="wrong-password-XYZ")
     try:
         qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
@@ -116,7 +135,9 @@ def test_both_failing_sources_are_named_each_with_its_sentence(qtbot, qloop, dem
         qloop.run_until_complete(window.shutdown())
 
 
-def test_a_resting_source_counts_down_and_retry_repeats_the_search(qtbot, qloop, demo_server, quick_retries):
+def test_a_resting_source_counts_down_and_retry_repeats_the_search(
+    qtbot, qloop, demo_server, quick_retries
+):
     window = make_window(qtbot, demo_server.url, ctrlhub="503")
 
     async def scenario() -> tuple[str, str]:
@@ -125,8 +146,10 @@ def test_a_resting_source_counts_down_and_retry_repeats_the_search(qtbot, qloop,
         before = demo_server.request_count
         generation = window.searches.generation
         window.message_bar.retry_button.click()  # Retry: asks Capillary; Ctrl-Hub rests
-        await until(lambda: window.searches.generation == generation + 1 and window.searches.task.done(),
-                    what="the retried search")
+        await until(
+            lambda: window.searches.generation == generation + 1 and window.searches.task.done(),
+            what="the retried search",
+        )
         assert demo_server.request_count > before
         first = window.card.chips.texts()[1]
         await asyncio.sleep(1.3)
@@ -147,8 +170,14 @@ def test_f5_repeats_the_last_search(qtbot, qloop, demo_server):
         qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
         generation, started = window.searches.generation, time.monotonic()
         QTest.keyClick(window, Qt.Key.Key_F5)
-        qloop.run_until_complete(until(lambda: window.searches.generation == generation + 1
-                                       and window.searches.task.done(), what="F5's search"))
+        qloop.run_until_complete(
+            until(
+                lambda: (
+                    window.searches.generation == generation + 1 and window.searches.task.done()
+                ),
+                what="F5's search",
+            )
+        )
         assert window.card.name.text() == "Priya Sharma" and time.monotonic() - started < 15
     finally:
         qloop.run_until_complete(window.shutdown())

@@ -42,14 +42,27 @@ from viewer.ui.shortcuts import show_shortcuts
 from viewer.ui.ui_settings import settings_path
 
 # What the issue calls Problems: failed, bounced, blocked, not delivered, open callbacks.
-PROBLEM_WORDS = {"FAILED", "failed", "NOT-DELIVERED", "NOT_DELIVERED", "SOFT_BOUNCED", "HARD_BOUNCED",
-                 "BLOCKED", "DND_BLOCKED", "GTW_NOT_FOUND", "TIMEOUT", "awaiting_callback"}
+PROBLEM_WORDS = {
+    "FAILED",
+    "failed",
+    "NOT-DELIVERED",
+    "NOT_DELIVERED",
+    "SOFT_BOUNCED",
+    "HARD_BOUNCED",
+    "BLOCKED",
+    "DND_BLOCKED",
+    "GTW_NOT_FOUND",
+    "TIMEOUT",
+    "awaiting_callback",
+}
 
 
 @pytest.fixture
 def window(qtbot, qloop, demo_server):
-    win = MainWindow(LookupService([capillary_client(demo_server.url), ctrlhub_client(demo_server.url)]),
-                     profile_label="test")
+    win = MainWindow(
+        LookupService([capillary_client(demo_server.url), ctrlhub_client(demo_server.url)]),
+        profile_label="test",
+    )
     qtbot.addWidget(win)
     win.show()
     win.activateWindow()
@@ -76,6 +89,7 @@ def tab(window: MainWindow, prefix: str) -> str:
 
 # -- the filter bar ---------------------------------------------------------------------------
 
+
 def test_problems_on_priya_shows_exactly_her_failed_blocked_and_undelivered_rows(window, qloop):
     qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
     everything = rows(window)
@@ -83,7 +97,12 @@ def test_problems_on_priya_shows_exactly_her_failed_blocked_and_undelivered_rows
 
     shown = rows(window)
     assert shown == [i for i in everything if i.status in PROBLEM_WORDS]  # same rows, same order
-    assert {i.status for i in shown} >= {"FAILED", "NOT-DELIVERED", "DND_BLOCKED", "awaiting_callback"}
+    assert {i.status for i in shown} >= {
+        "FAILED",
+        "NOT-DELIVERED",
+        "DND_BLOCKED",
+        "awaiting_callback",
+    }
     assert "MARKED_SPAM" not in {i.status for i in shown}  # red, but it was delivered
     # The tabs count what the filter keeps: "SMS (5 of 10)", and All is their sum.
     sms = [i for i in shown if i.channel == "sms"]
@@ -96,7 +115,9 @@ def test_typing_narrows_the_rows_and_the_filter_survives_tab_switches(window, ql
     qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
     type_filter(window, "otp")
     shown = rows(window)
-    assert shown and all("otp" in f"{i.subject} {i.notes or ''} {i.status}".casefold() for i in shown)
+    assert shown and all(
+        "otp" in f"{i.subject} {i.notes or ''} {i.status}".casefold() for i in shown
+    )
     assert len(shown) < len(window.result.interactions)
 
     window.select_channel("sms")  # the filter stays while switching tabs
@@ -129,7 +150,9 @@ def test_date_presets_and_a_custom_range(window, qloop):
     for preset, days in (("7d", 7), ("30d", 30), ("90d", 90)):
         bar.set_period(preset)
         since = datetime.now().astimezone() - timedelta(days=days)
-        assert rows(window) == [i for i in everything if i.occurred_at and i.occurred_at >= since], preset
+        assert rows(window) == [
+            i for i in everything if i.occurred_at and i.occurred_at >= since
+        ], preset
     bar.set_period("today")
     midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
     assert all(i.occurred_at >= midnight for i in rows(window))
@@ -142,7 +165,11 @@ def test_date_presets_and_a_custom_range(window, qloop):
     bar.since_edit.setDate(QDate(2026, 3, 1))
     bar.until_edit.setDate(QDate(2026, 3, 31))
     shown = rows(window)
-    march = [i for i in everything if i.occurred_at and i.occurred_at.astimezone().strftime("%Y-%m") == "2026-03"]
+    march = [
+        i
+        for i in everything
+        if i.occurred_at and i.occurred_at.astimezone().strftime("%Y-%m") == "2026-03"
+    ]
     assert shown == march and march
 
 
@@ -169,8 +196,13 @@ def test_filtering_one_hundred_thousand_rows_never_stalls_the_window(window, qlo
     shown = window.model.shown_interactions()
     assert window.view.filter_bar.text.text() == "ot"
     assert 0 < len(shown) < 100_000
-    assert all("ot" in " ".join((i.subject, i.notes or "", i.status, i.counterpart,
-                                  i.campaign_id or "")).casefold() for i in shown[:2_000])
+    assert all(
+        "ot"
+        in " ".join(
+            (i.subject, i.notes or "", i.status, i.counterpart, i.campaign_id or "")
+        ).casefold()
+        for i in shown[:2_000]
+    )
     assert window.tab_titles()[0] == f"All ({len(shown):,} of {window.model.total():,})"
     # Per keystroke the goal is 30 ms (bench/window_filter.py measures it); this bound only
     # says the window never froze, with room for a shared, busy test machine.
@@ -178,6 +210,7 @@ def test_filtering_one_hundred_thousand_rows_never_stalls_the_window(window, qlo
 
 
 # -- the attention strip --------------------------------------------------------------------
+
 
 def test_the_attention_strip_clicks_through_to_the_awaiting_callback(window, qloop):
     qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
@@ -201,6 +234,7 @@ def test_the_attention_strip_clicks_through_to_the_awaiting_callback(window, qlo
 
 # -- the layout -----------------------------------------------------------------------------
 
+
 def test_time_stays_in_view_at_1024_by_700_and_subject_gets_the_rest(window, qloop):
     window.resize(1024, 700)
     qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
@@ -208,7 +242,9 @@ def test_time_stays_in_view_at_1024_by_700_and_subject_gets_the_rest(window, qlo
     table = window.table
     assert table.horizontalScrollBar().maximum() == 0 or not table.horizontalScrollBar().isVisible()
     assert table.columnViewportPosition(TIME) == 0
-    assert table.columnWidth(TIME) >= table.fontMetrics().horizontalAdvance("2026-10-27 04:10 · 26 d ago")
+    assert table.columnWidth(TIME) >= table.fontMetrics().horizontalAdvance(
+        "2026-10-27 04:10 · 26 d ago"
+    )
     assert table.columnWidth(SUBJECT) >= 140  # about 20 characters, the rest in its tooltip
     visible = [c for c in range(len(COLUMNS)) if not table.isColumnHidden(c)]
     right_edge = max(table.columnViewportPosition(c) + table.columnWidth(c) for c in visible)
@@ -253,8 +289,11 @@ def test_statuses_read_as_words_with_colour_and_explain_themselves(window, qloop
 def test_all_is_the_sum_of_the_tabs_and_missed_calls_are_explained(window, qloop):
     qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
     titles = window.tab_titles()
-    listed = [int(t.rsplit("(", 1)[1].split()[0].rstrip(")").replace(",", "")) for t in titles[1:]
-              if not t.startswith("Missed")]
+    listed = [
+        int(t.rsplit("(", 1)[1].split()[0].rstrip(")").replace(",", ""))
+        for t in titles[1:]
+        if not t.startswith("Missed")
+    ]
     assert titles[0] == f"All ({sum(listed)})"
     assert "Missed calls (2)" in titles
     all_tip = window.tabs.tabToolTip(0)
@@ -270,10 +309,13 @@ def test_the_detail_pane_does_not_repeat_a_long_subject(window, qloop):
     subject = window.model.interaction(long_row).subject
     assert window.detail.values()["Subject"] == subject
     assert subject not in window.detail.title.text()
-    assert " ago" not in window.detail.title.text() and ":" in window.detail.title.text()  # its time
+    assert (
+        " ago" not in window.detail.title.text() and ":" in window.detail.title.text()
+    )  # its time
 
 
 # -- the keyboard ---------------------------------------------------------------------------
+
 
 def test_keyboard_first(window, qloop):
     qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
@@ -311,7 +353,9 @@ def test_keyboard_first(window, qloop):
     lines = QGuiApplication.clipboard().text().splitlines()
     assert lines[0].startswith("Time\tSource\tChannel\tStatus\tSubject") and len(lines) == 3
     assert rows(window)[1].subject[:30] in lines[2]
-    QTest.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(
+        table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     copied = json.loads(QGuiApplication.clipboard().text())
     assert [c["id"] for c in copied] == [i.id for i in rows(window)[:2]]
     assert "Copied 2 rows as JSON" in window.statusBar().currentMessage()
@@ -322,7 +366,18 @@ def test_f1_and_ctrl_slash_show_every_shortcut(window):
     dialog = window.shortcuts_dialog
     assert dialog.isVisible() and not dialog.isModal()
     listed = "\n".join(dialog.texts())
-    for keys in ("Ctrl+F", "Ctrl+L", "F5", "Esc", "F1", "Ctrl+/", "J / ↓", "Enter", "Ctrl+C", "Ctrl+Shift+C"):
+    for keys in (
+        "Ctrl+F",
+        "Ctrl+L",
+        "F5",
+        "Esc",
+        "F1",
+        "Ctrl+/",
+        "J / ↓",
+        "Enter",
+        "Ctrl+C",
+        "Ctrl+Shift+C",
+    ):
         assert keys in listed, keys
     dialog.close()
     QTest.keyClick(window.search_bar.field, Qt.Key.Key_Slash, Qt.KeyboardModifier.ControlModifier)
@@ -331,6 +386,7 @@ def test_f1_and_ctrl_slash_show_every_shortcut(window):
 
 
 # -- export and copy ------------------------------------------------------------------------
+
 
 def save_through_dialog(window, qloop, action, path) -> None:
     action.trigger()
@@ -407,10 +463,15 @@ def test_a_file_name_from_a_server_is_only_a_name():
     from viewer.domain import Customer, IdentifierKind, LookupResult, Query
     from viewer.ui.export_actions import file_stem
 
-    hostile = LookupResult(query=Query(IdentifierKind.MOBILE, "919845012345"),
-                           customer=Customer(name="../../.ssh/authorized_keys\u202e\\CON:"),
-                           interactions=[], counts={}, warnings=[], errors=[],
-                           fetched_at=datetime(2026, 1, 2))
+    hostile = LookupResult(
+        query=Query(IdentifierKind.MOBILE, "919845012345"),
+        customer=Customer(name="../../.ssh/authorized_keys\u202e\\CON:"),
+        interactions=[],
+        counts={},
+        warnings=[],
+        errors=[],
+        fetched_at=datetime(2026, 1, 2),
+    )
     stem = file_stem(hostile, datetime(2026, 1, 2))
     assert "/" not in stem and "\\" not in stem and ".." not in stem and ":" not in stem
     assert "\u202e" not in stem and not stem.startswith(".")

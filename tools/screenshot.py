@@ -14,12 +14,12 @@ import os
 import sys
 
 os.environ.setdefault("QT_API", "pyside6")
-import qasync  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import qasync
+from PySide6.QtWidgets import QApplication
 
-from viewer.app import make_window  # noqa: E402
-from viewer.demo import DemoServer  # noqa: E402
-from viewer.wiring import demo_profile  # noqa: E402
+from viewer.app import make_window
+from viewer.demo import DemoServer
+from viewer.wiring import demo_profile
 
 
 async def drive(window, args) -> None:
@@ -56,7 +56,9 @@ async def drive(window, args) -> None:
 async def reveal(window, field: str) -> None:
     """Click Reveal on `field` of the detail pane (waiting for a Ctrl-Hub row's full detail)."""
     for _ in range(100):
-        buttons = {b.accessibleName().removeprefix("Reveal "): b for b in window.detail.reveal_buttons()}
+        buttons = {
+            b.accessibleName().removeprefix("Reveal "): b for b in window.detail.reveal_buttons()
+        }
         if field in buttons and not window.detail.note.isVisible():
             buttons[field].click()
             return
@@ -70,13 +72,19 @@ def main() -> int:
     parser.add_argument("--query", default="917385022695")
     parser.add_argument("--channel")
     parser.add_argument("--row", type=int)
-    parser.add_argument("--then", action="append", default=[], help="search this afterwards (e.g. an unknown id)")
+    parser.add_argument(
+        "--then", action="append", default=[], help="search this afterwards (e.g. an unknown id)"
+    )
     parser.add_argument("--size", default="1360x820")
-    parser.add_argument("--unmasked", action="store_true", help="masked mode off (it is on by default)")
+    parser.add_argument(
+        "--unmasked", action="store_true", help="masked mode off (it is on by default)"
+    )
     parser.add_argument("--reveal", metavar="FIELD", help="reveal this field of the selected row")
     parser.add_argument("--filter", help="words for the timeline filter")
     parser.add_argument("--status", choices=("all", "problems", "good"), help="status filter")
-    parser.add_argument("--period", choices=("today", "7d", "30d", "90d", "all"), help="date preset")
+    parser.add_argument(
+        "--period", choices=("today", "7d", "30d", "90d", "all"), help="date preset"
+    )
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)

@@ -34,8 +34,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
     from viewer.app import run_gui  # Qt is loaded only for the window
 
-    return run_gui(demo=args.demo, profile_name=args.profile, first=first,
-                   single_instance=not args.new_window)
+    return run_gui(
+        demo=args.demo, profile_name=args.profile, first=first, single_instance=not args.new_window
+    )
 
 
 def _open(argv: list[str]) -> int:

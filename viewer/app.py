@@ -6,22 +6,22 @@ import os
 
 os.environ.setdefault("QT_API", "pyside6")  # qasync must bind to PySide6, imported first
 
-import asyncio  # noqa: E402
-import contextlib  # noqa: E402
-import logging  # noqa: E402
-import sys  # noqa: E402
-from concurrent.futures import ThreadPoolExecutor  # noqa: E402
-from pathlib import Path  # noqa: E402
+import asyncio
+import contextlib
+import logging
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
-import qasync  # noqa: E402  (after PySide6, see above)
-from PySide6.QtGui import QIcon  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import qasync
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
 
-from viewer import __version__  # noqa: E402
-from viewer.domain import ViewerError  # noqa: E402
-from viewer.lookup import LookupService  # noqa: E402
-from viewer.profiles import Profile, load_config, resolve_profile  # noqa: E402
-from viewer.wiring import build_service, demo_profile, open_store  # noqa: E402
+from viewer import __version__
+from viewer.domain import ViewerError
+from viewer.lookup import LookupService
+from viewer.profiles import Profile, load_config, resolve_profile
+from viewer.wiring import build_service, demo_profile, open_store
 
 log = logging.getLogger("viewer.app")
 
@@ -95,7 +95,9 @@ class DemoOnDemand:
             self.server.stop()
 
 
-def initial_profile(demo: bool, profile_name: str | None, start_demo: DemoOnDemand) -> tuple[Profile | None, str]:
+def initial_profile(
+    demo: bool, profile_name: str | None, start_demo: DemoOnDemand
+) -> tuple[Profile | None, str]:
     """The profile to open with (None: first run, show the welcome page) and a problem to show."""
     if demo:
         return start_demo(), ""
@@ -131,8 +133,13 @@ def install_excepthook(window) -> None:
 
     def show(kind_name: str) -> None:
         window.message_bar.show_message(
-            "error", ["Something unexpected went wrong; the window is still usable. "
-                      "Help → Copy diagnostics has the details for support."], kind_name)
+            "error",
+            [
+                "Something unexpected went wrong; the window is still usable. "
+                "Help → Copy diagnostics has the details for support."
+            ],
+            kind_name,
+        )
 
     def hook(kind, value, tb):
         log.error("uncaught error", exc_info=(kind, value, tb))
@@ -142,8 +149,12 @@ def install_excepthook(window) -> None:
     sys.excepthook = hook
 
 
-def run_gui(demo: bool = False, profile_name: str | None = None, first: dict | None = None,
-            single_instance: bool = True) -> int:
+def run_gui(
+    demo: bool = False,
+    profile_name: str | None = None,
+    first: dict | None = None,
+    single_instance: bool = True,
+) -> int:
     """The window; `first`: the request `open` started it with (viewer/instance.py);
     `single_instance` False for --new-window."""
     from viewer.ui.connection_controller import ConnectionController

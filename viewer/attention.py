@@ -30,8 +30,20 @@ from viewer.safe_text import shown
 # Stems, matched at the start of a word, case-insensitive: "complain" finds "complaint(s)".
 # Keep this the only list.
 FLAG_KEYWORDS: tuple[str, ...] = (
-    "complain", "vulnerab", "ombudsman", "escalat", "safeguard", "bereave", "deceased",
-    "hardship", "disabilit", "mental health", "carer", "distress", "legal action", "solicitor",
+    "complain",
+    "vulnerab",
+    "ombudsman",
+    "escalat",
+    "safeguard",
+    "bereave",
+    "deceased",
+    "hardship",
+    "disabilit",
+    "mental health",
+    "carer",
+    "distress",
+    "legal action",
+    "solicitor",
 )
 OPEN_LIMIT = 5  # open items listed one by one; the rest are summed up in one entry
 FLAGGED_LIMIT = 3
@@ -45,8 +57,9 @@ class AttentionItem:
     key: tuple[str, str, str]  # Interaction.key of the row to select
 
 
-_FLAG_PATTERN = re.compile(r"\b(" + "|".join(re.escape(w) for w in FLAG_KEYWORDS) + ")",
-                           re.IGNORECASE)
+_FLAG_PATTERN = re.compile(
+    r"\b(" + "|".join(re.escape(w) for w in FLAG_KEYWORDS) + ")", re.IGNORECASE
+)
 
 
 def flag_word(item: Interaction) -> str | None:
@@ -84,29 +97,51 @@ def attention(result: LookupResult, now: datetime) -> list[AttentionItem]:
         if last_failed is None and status_class(item.status) == PROBLEM:
             last_failed = item
     entries = _open_entries(open_rows, now)
-    entries += [AttentionItem("flagged", f"Note mentions “{shown(word, 40)}”: {_where(item, now)} — "
-                                         f"{_snippet(item.notes or item.subject)}", item.key)
-                for item, word in flagged]
+    entries += [
+        AttentionItem(
+            "flagged",
+            f"Note mentions “{shown(word, 40)}”: {_where(item, now)} — "
+            f"{_snippet(item.notes or item.subject)}",
+            item.key,
+        )
+        for item, word in flagged
+    ]
     if last_failed is not None:
-        entries.append(AttentionItem("last_failed", f"Last failed message {_where(last_failed, now)}, "
-                                     f"{_status(last_failed)} — {_snippet(last_failed.subject)}",
-                                     last_failed.key))
+        entries.append(
+            AttentionItem(
+                "last_failed",
+                f"Last failed message {_where(last_failed, now)}, "
+                f"{_status(last_failed)} — {_snippet(last_failed.subject)}",
+                last_failed.key,
+            )
+        )
     if last_contact is not None:
-        entries.append(AttentionItem("last_contact", f"Last contact {_where(last_contact, now)}, "
-                                     f"{_status(last_contact).lower()}", last_contact.key))
+        entries.append(
+            AttentionItem(
+                "last_contact",
+                f"Last contact {_where(last_contact, now)}, {_status(last_contact).lower()}",
+                last_contact.key,
+            )
+        )
     return entries
 
 
 def _open_entries(rows: list[Interaction], now: datetime) -> list[AttentionItem]:
     # Callbacks first (the customer is waiting on us), then the newest; undated last.
-    rows = sorted(rows, key=lambda i: (not is_open_callback(i.status), i.occurred_at is None,
-                                       -_sort_stamp(i)))
-    entries = [AttentionItem("open", f"Open: {_status(item)} — {_where(item, now)}"
-                                     f"{_about(item)}", item.key) for item in rows[:OPEN_LIMIT]]
+    rows = sorted(
+        rows, key=lambda i: (not is_open_callback(i.status), i.occurred_at is None, -_sort_stamp(i))
+    )
+    entries = [
+        AttentionItem(
+            "open", f"Open: {_status(item)} — {_where(item, now)}{_about(item)}", item.key
+        )
+        for item in rows[:OPEN_LIMIT]
+    ]
     if len(rows) > OPEN_LIMIT:
         rest = rows[OPEN_LIMIT]
-        entries.append(AttentionItem("open", f"… and {len(rows) - OPEN_LIMIT:,} more open items",
-                                     rest.key))
+        entries.append(
+            AttentionItem("open", f"… and {len(rows) - OPEN_LIMIT:,} more open items", rest.key)
+        )
     return entries
 
 
@@ -119,7 +154,11 @@ def _sort_stamp(item: Interaction) -> float:
 
 def _happened(item: Interaction, now: datetime) -> bool:
     """A contact that took place: not one scheduled for later, not an undated row."""
-    if item.occurred_at is None or is_open_status(item.status) and item.status.lower() == "scheduled":
+    if (
+        item.occurred_at is None
+        or is_open_status(item.status)
+        and item.status.lower() == "scheduled"
+    ):
         return False
     try:
         return item.occurred_at <= now
@@ -128,7 +167,7 @@ def _happened(item: Interaction, now: datetime) -> bool:
 
 
 def _where(item: Interaction, now: datetime) -> str:
-    """"3 d ago, SMS" (or "in 2 d, Phone" for something due)."""
+    """ "3 d ago, SMS" (or "in 2 d, Phone" for something due)."""
     when = relative_age(item.occurred_at, now) or "undated"
     return f"{when}, {shown(channel_label(item.channel), 40)}"
 
@@ -143,4 +182,4 @@ def _about(item: Interaction) -> str:
 
 
 def _snippet(text: str | None) -> str:
-    return shown(" ".join((text or "")[:SNIPPET * 4].split()), SNIPPET) or "(no text)"
+    return shown(" ".join((text or "")[: SNIPPET * 4].split()), SNIPPET) or "(no text)"

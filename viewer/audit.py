@@ -39,12 +39,21 @@ AUDIT_FILE = "access-log.jsonl"
 MAX_BYTES = 1024 * 1024
 BACKUPS = 5
 ACTIONS = ("lookup", "reveal", "export", "copy", "sign-out")
-FIELDS = ("time", "profile", "action", "kind", "identifier_hash", "identifier_masked", "count",
-          "outcome")
+FIELDS = (
+    "time",
+    "profile",
+    "action",
+    "kind",
+    "identifier_hash",
+    "identifier_masked",
+    "count",
+    "outcome",
+)
 DOT = "•"
 # The system log's local socket: /dev/log (Linux), /var/run/syslog (macOS); elsewhere UDP.
 SYSLOG_ADDRESS: str | tuple[str, int] = next(
-    (p for p in ("/dev/log", "/var/run/syslog") if os.path.exists(p)), ("localhost", 514))
+    (p for p in ("/dev/log", "/var/run/syslog") if os.path.exists(p)), ("localhost", 514)
+)
 
 _lock = threading.Lock()
 _key: bytes | None = None
@@ -106,8 +115,15 @@ def reset_key() -> None:
 
 
 # -- writing --------------------------------------------------------------------------------
-def record(action: str, profile: str, query: Query | None = None, count: int | None = None,
-           outcome: str = "", sinks: Sinks = Sinks(), env: Mapping[str, str] = os.environ) -> dict[str, Any]:
+def record(
+    action: str,
+    profile: str,
+    query: Query | None = None,
+    count: int | None = None,
+    outcome: str = "",
+    sinks: Sinks = Sinks(),
+    env: Mapping[str, str] = os.environ,
+) -> dict[str, Any]:
     """Append one record (and copy it to the profile's sinks); returns it. Never raises."""
     entry = {
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -164,8 +180,12 @@ def _rotate(path: Path) -> None:
 
 def _private_folder(folder: Path) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if os.name == "posix" and folder.stat().st_uid == os.getuid() and folder.stat().st_mode & 0o077 \
-            and not folder.stat().st_mode & 0o1000:  # never tighten a shared sticky folder (/tmp)
+    if (
+        os.name == "posix"
+        and folder.stat().st_uid == os.getuid()
+        and folder.stat().st_mode & 0o077
+        and not folder.stat().st_mode & 0o1000
+    ):  # never tighten a shared sticky folder (/tmp)
         folder.chmod(0o700)
 
 
@@ -195,7 +215,9 @@ def _to_syslog(message: str) -> None:
 
 
 # -- reading (customer-viewer audit, Help → Access log) ---------------------------------------
-def read_records(since: datetime | None = None, env: Mapping[str, str] = os.environ) -> list[dict[str, Any]]:
+def read_records(
+    since: datetime | None = None, env: Mapping[str, str] = os.environ
+) -> list[dict[str, Any]]:
     """Every record kept (rotated files too), oldest first; from `since` on when given. A line
     that is not a record (damaged, edited) is skipped."""
     path = log_dir(env) / AUDIT_FILE

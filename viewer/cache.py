@@ -65,15 +65,22 @@ PACKED = b"CVP1"
 OPEN_ATTEMPTS = 5
 POSIX = os.name == "posix"
 
-NO_KEYRING = ("Saved data is kept for this session only: no secure keyring is available to "
-              "protect it.")
-UNREADABLE = ("The saved data could not be read (damaged, or saved with another key); it was set "
-              "aside and a new store started. Customers will be saved again as you look them up.")
-OLDER_FORMAT = ("The saved data was written by an older version of the program and cannot be read "
-                "by this one; it was set aside and a new store started. Customers will be saved "
-                "again as you look them up.")
-DAMAGED_LATER = ("The saved data was found damaged; it was set aside and a new store started. "
-                 "Customers will be saved again as you look them up.")
+NO_KEYRING = (
+    "Saved data is kept for this session only: no secure keyring is available to protect it."
+)
+UNREADABLE = (
+    "The saved data could not be read (damaged, or saved with another key); it was set "
+    "aside and a new store started. Customers will be saved again as you look them up."
+)
+OLDER_FORMAT = (
+    "The saved data was written by an older version of the program and cannot be read "
+    "by this one; it was set aside and a new store started. Customers will be saved "
+    "again as you look them up."
+)
+DAMAGED_LATER = (
+    "The saved data was found damaged; it was set aside and a new store started. "
+    "Customers will be saved again as you look them up."
+)
 ROW_DAMAGED = "One saved customer could not be read (damaged) and was removed from the saved data."
 
 _SCHEMA = """
@@ -134,8 +141,14 @@ def _recovering(method):
 
 
 class OfflineStore:
-    def __init__(self, connection: sqlite3.Connection, key: bytes, path: Path | None,
-                 keep_days: int = DEFAULT_KEEP_DAYS, max_mb: int = DEFAULT_MAX_MB):
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        key: bytes,
+        path: Path | None,
+        keep_days: int = DEFAULT_KEEP_DAYS,
+        max_mb: int = DEFAULT_MAX_MB,
+    ):
         self._db = connection
         self._aead = AESGCM(_derive(key, AES_KEY_INFO))
         self._hash_key = _derive(key, INDEX_KEY_INFO)
@@ -149,9 +162,16 @@ class OfflineStore:
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
-    def open(cls, folder: Path | None, key: bytes | None, keep_days: int = DEFAULT_KEEP_DAYS,
-             max_mb: int = DEFAULT_MAX_MB, *, key_notice: str = "",
-             key_replaced: bool = False) -> OfflineStore:
+    def open(
+        cls,
+        folder: Path | None,
+        key: bytes | None,
+        keep_days: int = DEFAULT_KEEP_DAYS,
+        max_mb: int = DEFAULT_MAX_MB,
+        *,
+        key_notice: str = "",
+        key_replaced: bool = False,
+    ) -> OfflineStore:
         """Never raises: a damaged file is set aside, a busy one waited for, no key means memory.
         `key_notice` says why there is no key (None) or why it is new; with `key_replaced`
         (the keyring's key was damaged and a new one made) the file is set aside at once:
@@ -165,15 +185,22 @@ class OfflineStore:
                 log.warning("saved-data key replaced; old file moved to %s", _set_aside(path).name)
         except OSError as exc:
             log.warning("saved-data folder unusable (%s)", type(exc).__name__)
-            return cls._in_memory(key, keep_days, max_mb, "The saved-data folder cannot be written; "
-                                  "this session keeps its saved data in memory.")
+            return cls._in_memory(
+                key,
+                keep_days,
+                max_mb,
+                "The saved-data folder cannot be written; "
+                "this session keeps its saved data in memory.",
+            )
         store = cls._open_or_set_aside(path, key, keep_days, max_mb)
         if key_notice:
             store.tell(key_notice)
         return store
 
     @classmethod
-    def _open_or_set_aside(cls, path: Path, key: bytes, keep_days: int, max_mb: int) -> OfflineStore:
+    def _open_or_set_aside(
+        cls, path: Path, key: bytes, keep_days: int, max_mb: int
+    ) -> OfflineStore:
         for attempt in range(OPEN_ATTEMPTS):
             try:
                 return cls._open_file(path, key, keep_days, max_mb)
@@ -187,12 +214,22 @@ class OfflineStore:
                     store = cls._open_file(path, key, keep_days, max_mb)
                 except (sqlite3.DatabaseError, CacheUnreadable, OSError) as again:
                     log.warning("a new saved-data file failed too (%s)", type(again).__name__)
-                    return cls._in_memory(key, keep_days, max_mb, "The saved data cannot be written "
-                                          "on this computer; this session keeps it in memory.")
+                    return cls._in_memory(
+                        key,
+                        keep_days,
+                        max_mb,
+                        "The saved data cannot be written "
+                        "on this computer; this session keeps it in memory.",
+                    )
                 store.tell(OLDER_FORMAT if isinstance(exc, OlderFormat) else UNREADABLE)
                 return store
-        return cls._in_memory(key, keep_days, max_mb, "The saved data is busy (another copy of the "
-                              "program?); this session keeps its saved data in memory.")
+        return cls._in_memory(
+            key,
+            keep_days,
+            max_mb,
+            "The saved data is busy (another copy of the "
+            "program?); this session keeps its saved data in memory.",
+        )
 
     @classmethod
     def _open_file(cls, path: Path, key: bytes, keep_days: int, max_mb: int) -> OfflineStore:
@@ -223,9 +260,13 @@ class OfflineStore:
                 raise OlderFormat(f"schema {schema[0]!r}")
             row = self._db.execute("SELECT value FROM meta WHERE name = 'key_check'").fetchone()
             if row is None:
-                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('key_check', ?)",
-                                 (self._seal(KEY_CHECK, b"key_check"),))
+                self._db.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,)
+                )
+                self._db.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('key_check', ?)",
+                    (self._seal(KEY_CHECK, b"key_check"),),
+                )
                 row = self._db.execute("SELECT value FROM meta WHERE name = 'key_check'").fetchone()
             try:
                 if self._open(row[0], b"key_check") != KEY_CHECK:
@@ -254,13 +295,13 @@ class OfflineStore:
     def tell(self, notice: str) -> None:
         """Add a sentence for the agent (not repeated while an earlier copy is unsaid)."""
         with self._notice_lock:
-            if notice not in self.notices[self._told:]:  # once, however often it is found
+            if notice not in self.notices[self._told :]:  # once, however often it is found
                 self.notices.append(notice)
 
     def take_notices(self) -> list[str]:
         """Notices not handed out yet (each is told to the agent once)."""
         with self._notice_lock:
-            fresh = self.notices[self._told:]
+            fresh = self.notices[self._told :]
             self._told = len(self.notices)
         return fresh
 
@@ -270,9 +311,11 @@ class OfflineStore:
         return self.max_mb * 1024 * 1024 // ROW_SHARE
 
     def _too_large(self, size: int, what: str) -> str:
-        return (f"This {what} is too large to keep offline ({size / 1_048_576:.1f} MB sealed; one "
-                f"may use at most {self.row_limit_bytes / 1_048_576:.1f} MB of the "
-                f"{self.max_mb} MB kept), so it was not saved.")
+        return (
+            f"This {what} is too large to keep offline ({size / 1_048_576:.1f} MB sealed; one "
+            f"may use at most {self.row_limit_bytes / 1_048_576:.1f} MB of the "
+            f"{self.max_mb} MB kept), so it was not saved."
+        )
 
     # -- sealing ------------------------------------------------------------------------
     def _seal(self, data: bytes, context: bytes) -> bytes:
@@ -297,22 +340,34 @@ class OfflineStore:
 
     # -- customers ------------------------------------------------------------------------
     @_recovering
-    def save_lookup(self, profile: str, query: Query, name: str, payload: dict[str, Any]) -> str | None:
+    def save_lookup(
+        self, profile: str, query: Query, name: str, payload: dict[str, Any]
+    ) -> str | None:
         """Keep a customer; returns a sentence when it was not kept because it is too large
         (what was saved for them before stays)."""
         profile_id, row_id = self._ids(profile, "lookup", query.kind.value, query.value)
         summary = {"kind": query.kind.value, "value": query.value, "name": name}
         sealed = self._seal_json(payload, "lookups", profile_id, row_id)
         if len(sealed) > self.row_limit_bytes:
-            log.warning("a customer of %d bytes sealed was not saved (limit %d)", len(sealed),
-                        self.row_limit_bytes)
+            log.warning(
+                "a customer of %d bytes sealed was not saved (limit %d)",
+                len(sealed),
+                self.row_limit_bytes,
+            )
             return self._too_large(len(sealed), "customer")
         now = time.time()
         with self._lock, self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO lookups VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (profile_id, row_id, now, now, len(sealed),
-                 self._seal_json(summary, "summary", profile_id, row_id), sealed),
+                (
+                    profile_id,
+                    row_id,
+                    now,
+                    now,
+                    len(sealed),
+                    self._seal_json(summary, "summary", profile_id, row_id),
+                    sealed,
+                ),
             )
         self.prune()
         return None
@@ -321,14 +376,18 @@ class OfflineStore:
     def load_lookup(self, profile: str, query: Query, touch: bool = True) -> Saved | None:
         profile_id, row_id = self._ids(profile, "lookup", query.kind.value, query.value)
         with self._lock:
-            row = self._db.execute("SELECT saved_at, payload FROM lookups WHERE profile = ? AND id = ?",
-                                   (profile_id, row_id)).fetchone()
+            row = self._db.execute(
+                "SELECT saved_at, payload FROM lookups WHERE profile = ? AND id = ?",
+                (profile_id, row_id),
+            ).fetchone()
             if row is None or self._expired(row[0]):
                 return None
             if touch:
                 with self._db:
-                    self._db.execute("UPDATE lookups SET viewed_at = ? WHERE profile = ? AND id = ?",
-                                     (time.time(), profile_id, row_id))
+                    self._db.execute(
+                        "UPDATE lookups SET viewed_at = ? WHERE profile = ? AND id = ?",
+                        (time.time(), profile_id, row_id),
+                    )
         try:
             value = self._open_json(row[1], "lookups", profile_id, row_id)
         except (InvalidTag, ValueError, zlib.error):
@@ -340,7 +399,9 @@ class OfflineStore:
     def _forget(self, table: str, profile_id: str, row_id: str) -> None:
         """A row whose seal does not open never will: drop it and say so once."""
         with self._lock, self._db:
-            self._db.execute(f"DELETE FROM {table} WHERE profile = ? AND id = ?", (profile_id, row_id))
+            self._db.execute(
+                f"DELETE FROM {table} WHERE profile = ? AND id = ?", (profile_id, row_id)
+            )
         self.tell(ROW_DAMAGED)
 
     @_recovering
@@ -348,8 +409,9 @@ class OfflineStore:
         """The sealed size of a saved customer (no decryption), or None when not saved."""
         profile_id, row_id = self._ids(profile, "lookup", query.kind.value, query.value)
         with self._lock:
-            row = self._db.execute("SELECT size FROM lookups WHERE profile = ? AND id = ?",
-                                   (profile_id, row_id)).fetchone()
+            row = self._db.execute(
+                "SELECT size FROM lookups WHERE profile = ? AND id = ?", (profile_id, row_id)
+            ).fetchone()
         return row[0] if row else None
 
     @_recovering
@@ -360,7 +422,9 @@ class OfflineStore:
         with self._lock:
             rows = self._db.execute(
                 "SELECT id, viewed_at, summary FROM lookups WHERE profile = ? AND saved_at >= ? "
-                "ORDER BY viewed_at DESC LIMIT ?", (profile_id, cutoff, limit)).fetchall()
+                "ORDER BY viewed_at DESC LIMIT ?",
+                (profile_id, cutoff, limit),
+            ).fetchall()
         found = []
         for row_id, viewed_at, blob in rows:
             try:
@@ -368,13 +432,20 @@ class OfflineStore:
                 query = Query(IdentifierKind(summary["kind"]), str(summary["value"]))
             except (InvalidTag, ValueError, KeyError, TypeError, zlib.error):
                 continue
-            found.append(RecentCustomer(query, str(summary.get("name") or ""),
-                                        datetime.fromtimestamp(viewed_at).astimezone()))
+            found.append(
+                RecentCustomer(
+                    query,
+                    str(summary.get("name") or ""),
+                    datetime.fromtimestamp(viewed_at).astimezone(),
+                )
+            )
         return found
 
     # -- interaction details ---------------------------------------------------------------
     @_recovering
-    def save_detail(self, profile: str, interaction_id: str, document: dict[str, Any]) -> str | None:
+    def save_detail(
+        self, profile: str, interaction_id: str, document: dict[str, Any]
+    ) -> str | None:
         """Keep an interaction's detail under the same size rules as a customer."""
         profile_id, row_id = self._ids(profile, "detail", interaction_id)
         sealed = self._seal_json(document, "details", profile_id, row_id)
@@ -382,8 +453,10 @@ class OfflineStore:
             log.warning("a detail of %d bytes sealed was not saved", len(sealed))
             return self._too_large(len(sealed), "interaction's detail")
         with self._lock, self._db:
-            self._db.execute("INSERT OR REPLACE INTO details VALUES (?, ?, ?, ?, ?)",
-                             (profile_id, row_id, time.time(), len(sealed), sealed))
+            self._db.execute(
+                "INSERT OR REPLACE INTO details VALUES (?, ?, ?, ?, ?)",
+                (profile_id, row_id, time.time(), len(sealed), sealed),
+            )
         self.prune()  # details count towards max_mb like customers do
         return None
 
@@ -391,8 +464,10 @@ class OfflineStore:
     def load_detail(self, profile: str, interaction_id: str) -> Saved | None:
         profile_id, row_id = self._ids(profile, "detail", interaction_id)
         with self._lock:
-            row = self._db.execute("SELECT saved_at, payload FROM details WHERE profile = ? AND id = ?",
-                                   (profile_id, row_id)).fetchone()
+            row = self._db.execute(
+                "SELECT saved_at, payload FROM details WHERE profile = ? AND id = ?",
+                (profile_id, row_id),
+            ).fetchone()
         if row is None or self._expired(row[0]):
             return None
         try:
@@ -414,17 +489,24 @@ class OfflineStore:
         with self._lock, self._db:
             self._db.execute("DELETE FROM lookups WHERE saved_at < ?", (cutoff,))
             self._db.execute("DELETE FROM details WHERE saved_at < ?", (cutoff,))
-            total = sum(r[0] or 0 for r in self._db.execute(
-                "SELECT SUM(size) FROM lookups UNION ALL SELECT SUM(size) FROM details"))
+            total = sum(
+                r[0] or 0
+                for r in self._db.execute(
+                    "SELECT SUM(size) FROM lookups UNION ALL SELECT SUM(size) FROM details"
+                )
+            )
             if total <= budget:
                 return
             rows = self._db.execute(
                 "SELECT 'lookups', profile, id, size, viewed_at FROM lookups UNION ALL "
-                "SELECT 'details', profile, id, size, saved_at FROM details ORDER BY 5").fetchall()
+                "SELECT 'details', profile, id, size, saved_at FROM details ORDER BY 5"
+            ).fetchall()
             for table, profile_id, row_id, size, _when in rows:
                 if total <= budget:
                     break
-                self._db.execute(f"DELETE FROM {table} WHERE profile = ? AND id = ?", (profile_id, row_id))
+                self._db.execute(
+                    f"DELETE FROM {table} WHERE profile = ? AND id = ?", (profile_id, row_id)
+                )
                 total -= size
 
     @_recovering
@@ -443,8 +525,10 @@ class OfflineStore:
         """A live source answered for this profile: the offline clock starts again."""
         name = _reached_name(self._hash("profile", profile))
         with self._lock, self._db:
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                             (name, repr(time.time() if now is None else now)))
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                (name, repr(time.time() if now is None else now)),
+            )
 
     @_recovering
     def last_reached(self, profile: str) -> float | None:
@@ -457,7 +541,9 @@ class OfflineStore:
         except (TypeError, ValueError):
             return None
 
-    def enforce_offline_limit(self, profile: str, max_days: int, now: float | None = None) -> str | None:
+    def enforce_offline_limit(
+        self, profile: str, max_days: int, now: float | None = None
+    ) -> str | None:
         """With a limit (max_days > 0): drop this profile's customers and details saved more
         than max_days ago, and wipe all its saved data when no source was reached for that
         long; returns the sentence for the agent when it wiped. A profile never reached
@@ -471,8 +557,10 @@ class OfflineStore:
             self.mark_reached(profile, now)
         elif reached < cutoff:
             self.clear_profile(profile)
-            return (f"No source was reached for more than {max_days} days, so every customer saved "
-                    f"for profile “{profile}” was deleted, as your organisation has set.")
+            return (
+                f"No source was reached for more than {max_days} days, so every customer saved "
+                f"for profile “{profile}” was deleted, as your organisation has set."
+            )
         self._drop_older(profile, cutoff)
         return None
 
@@ -480,13 +568,21 @@ class OfflineStore:
     def _drop_older(self, profile: str, cutoff: float) -> None:
         profile_id = self._hash("profile", profile)
         with self._lock, self._db:
-            self._db.execute("DELETE FROM lookups WHERE profile = ? AND saved_at < ?", (profile_id, cutoff))
-            self._db.execute("DELETE FROM details WHERE profile = ? AND saved_at < ?", (profile_id, cutoff))
+            self._db.execute(
+                "DELETE FROM lookups WHERE profile = ? AND saved_at < ?", (profile_id, cutoff)
+            )
+            self._db.execute(
+                "DELETE FROM details WHERE profile = ? AND saved_at < ?", (profile_id, cutoff)
+            )
 
     def size_bytes(self) -> int:
         with self._lock:
-            return sum(r[0] or 0 for r in self._db.execute(
-                "SELECT SUM(size) FROM lookups UNION ALL SELECT SUM(size) FROM details"))
+            return sum(
+                r[0] or 0
+                for r in self._db.execute(
+                    "SELECT SUM(size) FROM lookups UNION ALL SELECT SUM(size) FROM details"
+                )
+            )
 
 
 def _reached_name(profile_id: str) -> str:
@@ -567,7 +663,16 @@ def pack(value: Any) -> bytes:
     if not blobs:
         return shape
     lengths = b"".join(len(blob).to_bytes(8, "big") for blob in blobs)
-    return b"".join([PACKED, len(shape).to_bytes(8, "big"), len(blobs).to_bytes(4, "big"), lengths, shape, *blobs])
+    return b"".join(
+        [
+            PACKED,
+            len(shape).to_bytes(8, "big"),
+            len(blobs).to_bytes(4, "big"),
+            lengths,
+            shape,
+            *blobs,
+        ]
+    )
 
 
 def unpack(data: bytes) -> Any:
@@ -578,12 +683,12 @@ def unpack(data: bytes) -> Any:
     shape_size = int.from_bytes(view[4:12], "big")
     count = int.from_bytes(view[12:16], "big")
     at = 16 + 8 * count
-    sizes = [int.from_bytes(view[16 + 8 * i:24 + 8 * i], "big") for i in range(count)]
-    shape = json.loads(bytes(view[at:at + shape_size]))
+    sizes = [int.from_bytes(view[16 + 8 * i : 24 + 8 * i], "big") for i in range(count)]
+    shape = json.loads(bytes(view[at : at + shape_size]))
     at += shape_size
     blobs = []
     for size in sizes:
-        blobs.append(bytes(view[at:at + size]))
+        blobs.append(bytes(view[at : at + size]))
         at += size
     if at != len(data):
         raise ValueError("packed value of the wrong length")

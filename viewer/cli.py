@@ -65,6 +65,7 @@ def main(argv: list[str]) -> int:
 
 # -- what reaches the terminal ---------------------------------------------------------
 
+
 def say(text: str) -> None:
     """Print text output: every control, bidi and invisible character as a visible mark."""
     print(visible(text, multiline=True))
@@ -139,9 +140,15 @@ def _profile(args: argparse.Namespace) -> Iterator[Profile]:
 
 def run_lookup(args: argparse.Namespace) -> int:
     try:
-        flt = build_filter(datetime.now().astimezone(), text=args.search, since=args.since,
-                           until=args.until, status=args.status, source=args.source,
-                           direction=args.direction)
+        flt = build_filter(
+            datetime.now().astimezone(),
+            text=args.search,
+            since=args.since,
+            until=args.until,
+            status=args.status,
+            source=args.source,
+            direction=args.direction,
+        )
         if args.csv and (args.json or args.stream):
             raise BadInput("Choose one of --csv, --json and --stream.")
         with _profile(args) as profile:
@@ -149,7 +156,8 @@ def run_lookup(args: argparse.Namespace) -> int:
             masker = _masker(args, profile)
             show = _stream_printer(args.json, flt, masker) if args.stream else None
             state = masker.mask_state(
-                asyncio.run(_lookup(profile, query, args.channel, args.offline, show)))
+                asyncio.run(_lookup(profile, query, args.channel, args.offline, show))
+            )
         if state.failure is not None:
             raise state.failure
     except ViewerError as exc:
@@ -164,8 +172,10 @@ def run_lookup(args: argparse.Namespace) -> int:
         shown_result = state.result if flt.is_empty else filtered_result(state.result, flt)
         say(render_table(shown_result))
         if not flt.is_empty:
-            say(f"Filter: {flt.describe()} — {len(shown_result.interactions):,} of "
-                f"{len(state.result.interactions):,} rows")
+            say(
+                f"Filter: {flt.describe()} — {len(shown_result.interactions):,} of "
+                f"{len(state.result.interactions):,} rows"
+            )
     return int(ExitCode.OK)
 
 
@@ -175,8 +185,9 @@ def _filtered_json(state: SearchState, flt: TimelineFilter) -> dict:
         return state_json(state)
     shown_result = filtered_result(state.result, flt)
     data = state_json(replace(state, result=shown_result))
-    data["counts"] = {c: n.listed if n.itemised else n.total
-                      for c, n in shown_result.counts.items()}
+    data["counts"] = {
+        c: n.listed if n.itemised else n.total for c, n in shown_result.counts.items()
+    }
     data["filter"] = filter_json(state.result, flt, shown_result)
     return data
 
@@ -194,8 +205,7 @@ def _masker(args: argparse.Namespace, profile: Profile) -> Masker:
     return Masker(profile.mask_by_default if args.mask is None else args.mask)
 
 
-def _stream_printer(as_json: bool, flt: TimelineFilter | None = None,
-                    masker: Masker | None = None):
+def _stream_printer(as_json: bool, flt: TimelineFilter | None = None, masker: Masker | None = None):
     """`lookup --stream`: one line per state as it arrives (JSON lines, or a status line
     on stderr before the final table)."""
 
@@ -203,7 +213,9 @@ def _stream_printer(as_json: bool, flt: TimelineFilter | None = None,
         if masker is not None:
             state = masker.mask_state(state)
         if as_json:
-            print(json_text(_filtered_json(state, flt or TimelineFilter()), indent=None), flush=True)
+            print(
+                json_text(_filtered_json(state, flt or TimelineFilter()), indent=None), flush=True
+            )
         elif not state.final:
             rows = len(state.result.interactions) if state.result else 0
             complain(f"{' · '.join(status_line(s) for s in state.sources)} ({rows:,} rows so far)")
@@ -211,7 +223,9 @@ def _stream_printer(as_json: bool, flt: TimelineFilter | None = None,
     return show
 
 
-async def _lookup(profile: Profile, query, channels: list[str], offline: bool, show=None) -> SearchState:
+async def _lookup(
+    profile: Profile, query, channels: list[str], offline: bool, show=None
+) -> SearchState:
     store = open_store()
     for notice in store.take_notices():
         complain(notice)
@@ -237,7 +251,8 @@ def run_interaction(args: argparse.Namespace) -> int:
         interaction_id = normalise_uuid(args.interaction_id)  # exit 2, nothing sent
         with _profile(args) as profile:
             detail = _masker(args, profile).mask_detail(
-                asyncio.run(_detail(profile, interaction_id, args.offline)))
+                asyncio.run(_detail(profile, interaction_id, args.offline))
+            )
     except ViewerError as exc:
         return _failed(exc)
     if args.json:
@@ -290,8 +305,11 @@ def run_demo_server(args: argparse.Namespace) -> int:
             complain(str(exc))
             return int(ExitCode.USAGE)
         print(f"Injecting fault {args.fault} into {args.fault_rate:.0%} of requests.", flush=True)
-    print(f"Demo server on {server.url}  (Capillary user {DEMO_CAPILLARY_USERNAME!r}, "
-          f"password {DEMO_CAPILLARY_PASSWORD!r}; Ctrl-C stops it)", flush=True)
+    print(
+        f"Demo server on {server.url}  (Capillary user {DEMO_CAPILLARY_USERNAME!r}, "
+        f"password {DEMO_CAPILLARY_PASSWORD!r}; Ctrl-C stops it)",
+        flush=True,
+    )
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
     server.stop()

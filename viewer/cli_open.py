@@ -30,8 +30,10 @@ from viewer.safe_text import shown
 
 log = logging.getLogger("viewer.open")
 
-DESCRIPTION = ("Show a customer in the window that is already open (it comes to the front), or "
-               "open one. For softphones: run `customer-viewer open --mobile NUMBER` on ring or answer.")
+DESCRIPTION = (
+    "Show a customer in the window that is already open (it comes to the front), or "
+    "open one. For softphones: run `customer-viewer open --mobile NUMBER` on ring or answer."
+)
 _FLAGS = (  # (flag, dest, kind)
     ("--mobile", "open_mobile", IdentifierKind.MOBILE),
     ("--email", "open_email", IdentifierKind.EMAIL),
@@ -42,24 +44,46 @@ _FLAGS = (  # (flag, dest, kind)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("link", nargs="?", metavar="LINK",
-                        help="a customer-viewer://lookup?… link (or tel:…, when turned on)")
+    parser.add_argument(
+        "link",
+        nargs="?",
+        metavar="LINK",
+        help="a customer-viewer://lookup?… link (or tel:…, when turned on)",
+    )
     which = parser.add_mutually_exclusive_group()
-    which.add_argument("--mobile", metavar="N", dest="open_mobile", help="mobile number, any format")
+    which.add_argument(
+        "--mobile", metavar="N", dest="open_mobile", help="mobile number, any format"
+    )
     which.add_argument("--email", metavar="E", dest="open_email")
     which.add_argument("--external-id", metavar="X", dest="open_external_id")
-    which.add_argument("--interaction", metavar="UUID", dest="open_interaction",
-                       help="a Ctrl-Hub interaction id")
-    which.add_argument("--query", metavar="TEXT", dest="open_query", help="anything: its kind is detected")
-    parser.add_argument("--profile", metavar="P", dest="open_profile",
-                        help="the profile the lookup is meant for (the window asks before switching)")
-    parser.add_argument("--demo", action="store_true", dest="open_demo",
-                        help="when no window is running, start the demo")
+    which.add_argument(
+        "--interaction", metavar="UUID", dest="open_interaction", help="a Ctrl-Hub interaction id"
+    )
+    which.add_argument(
+        "--query", metavar="TEXT", dest="open_query", help="anything: its kind is detected"
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="P",
+        dest="open_profile",
+        help="the profile the lookup is meant for (the window asks before switching)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        dest="open_demo",
+        help="when no window is running, start the demo",
+    )
 
 
 def add_parser(commands) -> None:
-    add_arguments(commands.add_parser("open", help="show a customer in the running window (softphones, links)",
-                                      description=DESCRIPTION))
+    add_arguments(
+        commands.add_parser(
+            "open",
+            help="show a customer in the running window (softphones, links)",
+            description=DESCRIPTION,
+        )
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -83,8 +107,10 @@ def run(args: argparse.Namespace) -> int:
     setup_logging()
     problem = _problem(link)
     if delivery is instance.Delivery.NO_ANSWER:
-        _complain("A Customer Interaction Viewer window is running but did not answer; "
-                  "nothing was looked up.")
+        _complain(
+            "A Customer Interaction Viewer window is running but did not answer; "
+            "nothing was looked up."
+        )
         return int(ExitCode.UNAVAILABLE)
     if delivery is instance.Delivery.NOBODY:
         try:
@@ -100,14 +126,18 @@ def run(args: argparse.Namespace) -> int:
 
 def _link(args: argparse.Namespace) -> str:
     given = [(dest, kind) for _flag, dest, kind in _FLAGS if getattr(args, dest) is not None]
-    named = args.open_profile or getattr(args, "profile", None)  # `customer-viewer --profile P open`
+    named = args.open_profile or getattr(
+        args, "profile", None
+    )  # `customer-viewer --profile P open`
     profile = named or ("demo" if _demo(args) else None)
     if args.link is not None and (given or named):
         raise BadInput("Give either a link or --mobile/--email/… (with --profile), not both.")
     if args.link is not None:
         return args.link
     if not given:
-        raise BadInput("Say who to show: a link, or --mobile, --email, --external-id, --interaction or --query.")
+        raise BadInput(
+            "Say who to show: a link, or --mobile, --email, --external-id, --interaction or --query."
+        )
     dest, kind = given[0]
     return link_for(getattr(args, dest), kind, profile)
 
@@ -124,7 +154,9 @@ def _problem(link: str) -> str:
         log.info("open: a malformed link was refused; nothing was looked up")
         return exc.message
     if pop.ignored:
-        log.info("open: ignored link parameter(s) %s in a %s", ", ".join(pop.ignored), describe(pop))
+        log.info(
+            "open: ignored link parameter(s) %s in a %s", ", ".join(pop.ignored), describe(pop)
+        )
     return ""
 
 
@@ -133,6 +165,7 @@ def _complain(text: str) -> None:
 
 
 # -- starting a window ----------------------------------------------------------------------
+
 
 def window_command() -> list[str]:
     """How to start this program's window: the frozen program itself (on Windows its
@@ -152,7 +185,15 @@ def start_window(message: dict, demo: bool = False) -> subprocess.Popen:
     env = {**os.environ, instance.POP_ENV: json.dumps(message, ensure_ascii=True)}
     detached: dict = {"start_new_session": True}
     if instance.WINDOWS:  # pragma: no cover - Windows
-        detached = {"creationflags": subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP}
-    return subprocess.Popen([*window_command(), *(["--demo"] if demo else [])], env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, close_fds=True, **detached)
+        detached = {
+            "creationflags": subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP
+        }
+    return subprocess.Popen(
+        [*window_command(), *(["--demo"] if demo else [])],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        close_fds=True,
+        **detached,
+    )

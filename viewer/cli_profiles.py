@@ -24,28 +24,45 @@ def add_parser(commands) -> None:
 
     add = actions.add_parser("add", help="add or update a profile")
     add.add_argument("name")
-    add.add_argument("--capillary-url", metavar="URL", help="https URL or cluster host, e.g. eu.api.capillarytech.com")
+    add.add_argument(
+        "--capillary-url",
+        metavar="URL",
+        help="https URL or cluster host, e.g. eu.api.capillarytech.com",
+    )
     add.add_argument("--capillary-auth", choices=("basic", "oauth"), default="basic")
     add.add_argument("--capillary-username", metavar="U")
     add.add_argument("--capillary-key", metavar="KEY", help="OAuth client key")
-    add.add_argument("--capillary-timezone", metavar="ZONE", default="UTC", help="the tenant's zone (IANA name)")
-    add.add_argument("--ctrlhub-url", metavar="URL", default=None, help=f"default {DEFAULT_CTRLHUB_URL}")
+    add.add_argument(
+        "--capillary-timezone", metavar="ZONE", default="UTC", help="the tenant's zone (IANA name)"
+    )
+    add.add_argument(
+        "--ctrlhub-url", metavar="URL", default=None, help=f"default {DEFAULT_CTRLHUB_URL}"
+    )
     add.add_argument("--ctrlhub-auth-url", metavar="URL", default=DEFAULT_CTRLHUB_AUTH_URL)
     add.add_argument("--ctrlhub-org", metavar="ORG", help="organisation UUID")
     add.add_argument("--ctrlhub-auth", choices=("token", "password", "service"), default="token")
     add.add_argument("--ctrlhub-username", metavar="EMAIL", help="for --ctrlhub-auth password")
     add.add_argument("--ctrlhub-client-id", metavar="ID", help="for --ctrlhub-auth service")
-    add.add_argument("--country", metavar="XX", default="",
-                     help="default country (ISO code: IN, GB, SG…): mobiles typed without + are national there")
-    add.add_argument("--secret-stdin", action="store_true", help="read secrets from stdin, one per line")
+    add.add_argument(
+        "--country",
+        metavar="XX",
+        default="",
+        help="default country (ISO code: IN, GB, SG…): mobiles typed without + are national there",
+    )
+    add.add_argument(
+        "--secret-stdin", action="store_true", help="read secrets from stdin, one per line"
+    )
 
     actions.add_parser("list", help="list profiles (no secrets)")
     remove = actions.add_parser("remove", help="remove a profile and its secrets")
     remove.add_argument("name")
     test = actions.add_parser("test", help="check every configured source answers")
     test.add_argument("name")
-    sign_out = actions.add_parser("sign-out", help="end the Ctrl-Hub session, remove the profile's "
-                                  "secrets and saved customers (the profile stays)")
+    sign_out = actions.add_parser(
+        "sign-out",
+        help="end the Ctrl-Hub session, remove the profile's "
+        "secrets and saved customers (the profile stays)",
+    )
     sign_out.add_argument("name")
     sign_out.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
@@ -60,8 +77,13 @@ def _services():
 
 def run(args: argparse.Namespace) -> int:
     try:
-        return {"add": _add, "list": _list, "remove": _remove, "test": _test,
-                "sign-out": _sign_out}[args.profile_command](args)
+        return {
+            "add": _add,
+            "list": _list,
+            "remove": _remove,
+            "test": _test,
+            "sign-out": _sign_out,
+        }[args.profile_command](args)
     except ViewerError as exc:
         _complain(str(exc))
         return int(exc.exit_code)
@@ -142,7 +164,9 @@ def _add(args: argparse.Namespace) -> int:
     _say(f"Profile “{profile.name}” {'updated' if existed else 'added'}.")
     if notices or not credentials.backend_status()[0]:
         # A script must not believe the rollout worked: the secrets ended with this command.
-        _complain("the profile was saved, but its secrets were not: no secure keyring is available here.")
+        _complain(
+            "the profile was saved, but its secrets were not: no secure keyring is available here."
+        )
         return int(ExitCode.UNAVAILABLE)
     return int(ExitCode.OK)
 
@@ -156,10 +180,18 @@ def _list(_args: argparse.Namespace) -> int:
         parts = []
         if profile.has_capillary:
             who = profile.capillary_username or profile.capillary_key
-            parts.append(f"Capillary {profile.capillary_url} ({profile.capillary_auth}: {who}, {profile.capillary_timezone})")
+            parts.append(
+                f"Capillary {profile.capillary_url} ({profile.capillary_auth}: {who}, {profile.capillary_timezone})"
+            )
         if profile.has_ctrlhub:
-            parts.append(f"Ctrl-Hub {profile.ctrlhub_url} org {profile.ctrlhub_org} ({profile.ctrlhub_auth})")
-        country = f"; mobiles without + read as {profile.default_country}" if profile.default_country else ""
+            parts.append(
+                f"Ctrl-Hub {profile.ctrlhub_url} org {profile.ctrlhub_org} ({profile.ctrlhub_auth})"
+            )
+        country = (
+            f"; mobiles without + read as {profile.default_country}"
+            if profile.default_country
+            else ""
+        )
         mark = "*" if name == config.last_profile else " "
         _say(f"{mark} {name}: " + ("; ".join(parts) or "nothing set up") + country)
     for name in sorted(config.skipped):
@@ -198,8 +230,10 @@ def _sign_out(args: argparse.Namespace) -> int:
     profile = config.profiles.get(args.name)
     if profile is None:
         raise BadInput(f"There is no profile named “{args.name}”.")
-    if not args.yes and not _confirmed(f"Sign out of “{args.name}”: end its Ctrl-Hub session and remove its "
-                                       "passwords, tokens and saved customers from this computer? [y/N] "):
+    if not args.yes and not _confirmed(
+        f"Sign out of “{args.name}”: end its Ctrl-Hub session and remove its "
+        "passwords, tokens and saved customers from this computer? [y/N] "
+    ):
         _say("Nothing changed.")
         return int(ExitCode.USAGE)
     result = asyncio.run(connections.sign_out(profile))

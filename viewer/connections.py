@@ -68,11 +68,15 @@ def check_profile(profile: Profile) -> Profile:
     if profile.has_capillary:
         changes["capillary_url"] = web_address(profile.capillary_url, "Capillary")
         if profile.capillary_auth not in profiles.CAPILLARY_AUTHS:
-            raise BadInput("Capillary signs in with basic (username + password) or oauth (key + secret).")
+            raise BadInput(
+                "Capillary signs in with basic (username + password) or oauth (key + secret)."
+            )
         try:
             ZoneInfo(profile.capillary_timezone or "UTC")
         except (ZoneInfoNotFoundError, ValueError):
-            raise BadInput(f"“{profile.capillary_timezone}” is not a time zone name (e.g. Asia/Kolkata).") from None
+            raise BadInput(
+                f"“{profile.capillary_timezone}” is not a time zone name (e.g. Asia/Kolkata)."
+            ) from None
     if profile.has_ctrlhub:
         changes["ctrlhub_url"] = web_address(profile.ctrlhub_url, "Ctrl-Hub API")
         changes["ctrlhub_auth_url"] = web_address(profile.ctrlhub_auth_url, "Ctrl-Hub sign-in")
@@ -96,11 +100,21 @@ def secret_purposes(profile: Profile) -> list[tuple[Source, str, str]]:
         else:
             needed.append((Source.CAPILLARY, "capillary_password", "Capillary password"))
     if profile.has_ctrlhub:
-        needed.append({
-            "token": (Source.CTRLHUB, "ctrlhub_token", "Ctrl-Hub session token"),
-            "password": (Source.CTRLHUB, "ctrlhub_password", "Ctrl-Hub password (used once, not kept)"),
-            "service": (Source.CTRLHUB, "ctrlhub_client_secret", "Ctrl-Hub service-account secret"),
-        }[profile.ctrlhub_auth])
+        needed.append(
+            {
+                "token": (Source.CTRLHUB, "ctrlhub_token", "Ctrl-Hub session token"),
+                "password": (
+                    Source.CTRLHUB,
+                    "ctrlhub_password",
+                    "Ctrl-Hub password (used once, not kept)",
+                ),
+                "service": (
+                    Source.CTRLHUB,
+                    "ctrlhub_client_secret",
+                    "Ctrl-Hub service-account secret",
+                ),
+            }[profile.ctrlhub_auth]
+        )
     return needed
 
 
@@ -109,8 +123,12 @@ async def sign_in_if_needed(profile: Profile, secrets: dict[str, str]) -> dict[s
     secrets = dict(secrets)
     password = secrets.pop("ctrlhub_password", "")
     if profile.ctrlhub_auth == "password" and password:
-        session = await ctrlhub_password_sign_in(profile.ctrlhub_auth_url, profile.ctrlhub_username, password,
-                                                 deadline_s=profile.deadline_s)
+        session = await ctrlhub_password_sign_in(
+            profile.ctrlhub_auth_url,
+            profile.ctrlhub_username,
+            password,
+            deadline_s=profile.deadline_s,
+        )
         secrets["ctrlhub_token"] = session.token
     return secrets
 
@@ -148,8 +166,12 @@ async def check_connections(profile: Profile) -> list[SourceCheck]:
                 async with asyncio.timeout(profile.deadline_s):
                     return SourceCheck(source, True, await client.test_connection())
         except TimeoutError:
-            return SourceCheck(source, False, f"{source.label} did not answer within {profile.deadline_s:.0f} s.",
-                               int(ExitCode.UNAVAILABLE))
+            return SourceCheck(
+                source,
+                False,
+                f"{source.label} did not answer within {profile.deadline_s:.0f} s.",
+                int(ExitCode.UNAVAILABLE),
+            )
         except ViewerError as exc:
             return SourceCheck(source, False, str(exc), int(exc.exit_code))
         finally:
@@ -219,6 +241,7 @@ def _close_unwanted(building: asyncio.Future) -> None:
 
 async def remember_choice(name: str) -> None:
     """Open with this profile next time (a saved one; the demo is never remembered)."""
+
     def remember() -> None:
         with _config_writes:
             profiles.remember_last(name)
@@ -229,6 +252,7 @@ async def remember_choice(name: str) -> None:
 async def delete_profile(name: str, store: OfflineStore | None = None) -> Profile | None:
     """`remove` on a worker thread (clearing saved data rewrites the file: seconds for a
     large store); returns the profile to show next: the last one used, if it remains."""
+
     def delete() -> Profile | None:
         remove(name, store)
         remaining = profiles.load_config()
@@ -246,29 +270,37 @@ async def keyring_notice() -> str:
 async def stored_secrets(profile: Profile) -> dict[str, str]:
     """The secrets the keyring holds for this saved profile, by purpose (not the
     environment's, not the ones carried in memory)."""
+
     def read() -> dict[str, str]:
         saved = replace(profile, memory_secrets={})
-        return {p: v for p in credentials.PURPOSES if (v := credentials.get_secret(saved, p, env={}))}
+        return {
+            p: v for p in credentials.PURPOSES if (v := credentials.get_secret(saved, p, env={}))
+        }
 
     return await _on_worker(read)
 
 
-async def missing_secrets(profile: Profile, typed: dict[str, str], stored_under: Profile | None) -> list[str]:
+async def missing_secrets(
+    profile: Profile, typed: dict[str, str], stored_under: Profile | None
+) -> list[str]:
     """What the agent still has to type before saving: each secret `profile` needs that was
     neither typed nor is stored under the profile being edited (`stored_under`). A kept
     Ctrl-Hub session stands in for the password it was signed in with."""
     stored = await stored_secrets(stored_under) if stored_under is not None else {}
     if "ctrlhub_token" in stored:
         stored["ctrlhub_password"] = "(session kept)"
-    return [what for _source, purpose, what in secret_purposes(profile) if purpose not in typed | stored]
+    return [
+        what for _source, purpose, what in secret_purposes(profile) if purpose not in typed | stored
+    ]
 
 
 async def sign_in_again(profile: Profile, email: str, secret: str) -> None:
     """A new Ctrl-Hub session after the last one ended: by e-mail and password (within the
     profile's deadline; the password is used once) or a pasted token; kept in the keyring."""
     if profile.ctrlhub_auth == "password":
-        session = await ctrlhub_password_sign_in(profile.ctrlhub_auth_url, email, secret,
-                                                 deadline_s=profile.deadline_s)
+        session = await ctrlhub_password_sign_in(
+            profile.ctrlhub_auth_url, email, secret, deadline_s=profile.deadline_s
+        )
         token = session.token
     else:
         token = secret.strip()
@@ -299,15 +331,25 @@ async def sign_out(profile: Profile, store: OfflineStore | None = None) -> SignO
         except ViewerError as exc:
             problem = exc.message
     await _on_worker(_forget_locally, profile.name, store)
-    audit.record("sign-out", profile.name, outcome="server session may remain" if problem else "signed out",
-                 sinks=audit.Sinks(profile.audit_file, profile.audit_syslog))
+    audit.record(
+        "sign-out",
+        profile.name,
+        outcome="server session may remain" if problem else "signed out",
+        sinks=audit.Sinks(profile.audit_file, profile.audit_syslog),
+    )
     if problem:
-        return SignOutResult(False, f"Signed out of “{profile.name}” on this computer: its passwords, "
-                             f"tokens and saved customers were removed. Ctrl-Hub could not be told "
-                             f"({problem}), so the server session may still be valid until it expires.")
+        return SignOutResult(
+            False,
+            f"Signed out of “{profile.name}” on this computer: its passwords, "
+            f"tokens and saved customers were removed. Ctrl-Hub could not be told "
+            f"({problem}), so the server session may still be valid until it expires.",
+        )
     ended = "the Ctrl-Hub session was ended and its " if token else "its "
-    return SignOutResult(True, f"Signed out of “{profile.name}”: {ended}passwords, tokens and saved "
-                         "customers were removed from this computer.")
+    return SignOutResult(
+        True,
+        f"Signed out of “{profile.name}”: {ended}passwords, tokens and saved "
+        "customers were removed from this computer.",
+    )
 
 
 async def access_log_lines(days: int = 30) -> list[str]:
@@ -354,6 +396,7 @@ async def saved_data_megabytes(store: OfflineStore) -> float:
 
 async def set_saved_data_limits(store: OfflineStore, keep_days: int, max_mb: int) -> None:
     """Keep these limits from now on (written to config.toml for next time)."""
+
     def write() -> None:
         with _config_writes:
             profiles.save_retention(keep_days, max_mb)
@@ -374,5 +417,9 @@ def diagnostics_report(service: LookupService | None, qt_version: str = "") -> s
 
     store = service.store if service is not None else None
     where = "none" if store is None else ("memory only" if store.path is None else str(store.path))
-    return report(qt_version=qt_version, offline=bool(service and service.offline),
-                  resting=service.resting() if service is not None else {}, store_where=where)
+    return report(
+        qt_version=qt_version,
+        offline=bool(service and service.offline),
+        resting=service.resting() if service is not None else {},
+        store_where=where,
+    )

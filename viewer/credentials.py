@@ -118,7 +118,10 @@ def set_secret(profile_name: str, purpose: str, value: str) -> bool:
             _memory.pop(entry, None)
             return True
         except Exception as exc:
-            log.warning("keyring refused to store a secret (%s); keeping it for this run", type(exc).__name__)
+            log.warning(
+                "keyring refused to store a secret (%s); keeping it for this run",
+                type(exc).__name__,
+            )
     _memory[entry] = value
     return False
 
@@ -149,10 +152,14 @@ def move_secrets(old_name: str, new_name: str) -> None:
 
 CACHE_KEY_ENTRY = "__saved_data_key__"
 CACHE_KEY_BYTES = 32
-KEY_DAMAGED = ("The saved-data key in the keyring was damaged; the saved data was set aside and "
-               "a new key made. Customers will be saved again as you look them up.")
-KEY_NOT_KEPT = ("The keyring would not keep the key that protects saved data, so saved data is "
-                "kept for this session only.")
+KEY_DAMAGED = (
+    "The saved-data key in the keyring was damaged; the saved data was set aside and "
+    "a new key made. Customers will be saved again as you look them up."
+)
+KEY_NOT_KEPT = (
+    "The keyring would not keep the key that protects saved data, so saved data is "
+    "kept for this session only."
+)
 
 
 @dataclass(frozen=True)
@@ -181,8 +188,10 @@ def saved_data_key() -> SavedDataKey:
         key = _key_from_text(stored)
         if key is not None:
             return SavedDataKey(key)
-        log.warning("the saved-data key in the keyring is damaged (%d characters); making a new one",
-                    len(stored))
+        log.warning(
+            "the saved-data key in the keyring is damaged (%d characters); making a new one",
+            len(stored),
+        )
     key = os.urandom(CACHE_KEY_BYTES)
     try:
         keyring.set_password(SERVICE, CACHE_KEY_ENTRY, key.hex())
@@ -205,9 +214,11 @@ def _key_from_text(text: str) -> bytes | None:
 
 
 ACCESS_LOG_KEY_ENTRY = "__access_log_key__"
-ACCESS_LOG_KEY_NOT_KEPT = ("No secure keyring is available, so identifiers in the access log are "
-                           "hashed with a key made for this session only: records of different "
-                           "sessions cannot be matched to each other.")
+ACCESS_LOG_KEY_NOT_KEPT = (
+    "No secure keyring is available, so identifiers in the access log are "
+    "hashed with a key made for this session only: records of different "
+    "sessions cannot be matched to each other."
+)
 
 
 def access_log_key() -> tuple[bytes, str]:

@@ -10,8 +10,9 @@ from viewer import __version__, credentials, logs, profiles
 from viewer.redaction import redact
 
 
-def report(qt_version: str = "", offline: bool = False, resting: dict | None = None,
-           store_where: str = "") -> str:
+def report(
+    qt_version: str = "", offline: bool = False, resting: dict | None = None, store_where: str = ""
+) -> str:
     secure, backend = credentials.backend_status()
     try:
         config = profiles.load_config()

@@ -149,16 +149,27 @@ STATUS_TABLE: dict[str, StatusInfo] = {
     "DND_BLOCKED": _s("Blocked (DND)", _B, "not sent: the number is on a do-not-disturb list"),
     # Red, but delivered: the customer objected. Not a delivery problem (class "other").
     "MARKED_SPAM": _s("Marked spam", _B, "delivered; the customer marked it as spam", OTHER),
-    "MARKED_UNSUBSCRIBED": _s("Unsubscribed", _B, "the customer unsubscribed from this channel",
-                              OTHER),
+    "MARKED_UNSUBSCRIBED": _s(
+        "Unsubscribed", _B, "the customer unsubscribed from this channel", OTHER
+    ),
     "RATE_LIMIT_EXCEEDED": _s("Rate limited", _B, "not sent: too many messages in a short time"),
     "TIMEOUT": _s("Timed out", _B, "no delivery report came in time"),
 }
 
 # Ctrl-Hub words for an item still waiting on someone (the attention list's "open items"),
 # besides any word starting with AWAITING_. Keep this the only list.
-OPEN_STATUS_WORDS = frozenset({"SCHEDULED", "OPEN", "IN_PROGRESS", "ON_HOLD", "PENDING", "NEW",
-                               "REOPENED", "CALLBACK_REQUESTED"})
+OPEN_STATUS_WORDS = frozenset(
+    {
+        "SCHEDULED",
+        "OPEN",
+        "IN_PROGRESS",
+        "ON_HOLD",
+        "PENDING",
+        "NEW",
+        "REOPENED",
+        "CALLBACK_REQUESTED",
+    }
+)
 # Open items that count as Problems in the timeline filter: the customer waits for us.
 OPEN_CALLBACK_WORDS = frozenset({"AWAITING_CALLBACK", "CALLBACK_REQUESTED"})
 
@@ -196,7 +207,7 @@ def status_explanation(status: str) -> str:
 
 
 def status_class(status: str) -> str:
-    """"problem" (did not arrive or could not be done: failed, bounced, blocked, not
+    """ "problem" (did not arrive or could not be done: failed, bounced, blocked, not
     delivered, no gateway, timed out), "good" (delivered, opened, clicked, read, completed),
     "pending" (waiting on someone) or "other" (neutral and unknown words)."""
     info = status_info(status) if status else None

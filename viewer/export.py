@@ -28,8 +28,22 @@ from viewer.present import customer_lines, local_time, relative_age
 from viewer.safe_text import BLOCK_LIMIT, shown
 from viewer.timeline import TimelineFilter
 
-CSV_COLUMNS = ("occurred_at", "source", "channel", "direction", "status", "status_label", "subject",
-               "counterpart", "campaign_id", "user_id", "delivered_at", "contacted", "notes", "id")
+CSV_COLUMNS = (
+    "occurred_at",
+    "source",
+    "channel",
+    "direction",
+    "status",
+    "status_label",
+    "subject",
+    "counterpart",
+    "campaign_id",
+    "user_id",
+    "delivered_at",
+    "contacted",
+    "notes",
+    "id",
+)
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A printed report past this many rows is no longer read; the CSV carries every row.
@@ -67,16 +81,40 @@ def csv_row(item: Interaction) -> list[str]:
     something else, the careful per-cell path takes it. (100,000 rows: about 1 s on the
     fast path, 2 s on the careful one; the window writes files off the GUI thread.)"""
     try:
-        cells = [_iso(item.occurred_at), item.source.value, item.channel, item.direction.value,
-                 item.status, _status_label(item.status), item.subject, item.counterpart,
-                 item.campaign_id or "", item.user_id or "", _iso(item.delivered_at),
-                 _YES_NO[item.contacted], item.notes or "", item.id]
+        cells = [
+            _iso(item.occurred_at),
+            item.source.value,
+            item.channel,
+            item.direction.value,
+            item.status,
+            _status_label(item.status),
+            item.subject,
+            item.counterpart,
+            item.campaign_id or "",
+            item.user_id or "",
+            _iso(item.delivered_at),
+            _YES_NO[item.contacted],
+            item.notes or "",
+            item.id,
+        ]
         return [cell if cell[:1] not in _FORMULA_FIRST else "'" + cell for cell in cells]
     except (TypeError, KeyError):  # not text after all
-        values = (item.occurred_at, item.source.value, item.channel, item.direction.value,
-                  item.status, status_display(str(item.status))[0], item.subject, item.counterpart,
-                  item.campaign_id, item.user_id, item.delivered_at, item.contacted, item.notes,
-                  item.id)
+        values = (
+            item.occurred_at,
+            item.source.value,
+            item.channel,
+            item.direction.value,
+            item.status,
+            status_display(str(item.status))[0],
+            item.subject,
+            item.counterpart,
+            item.campaign_id,
+            item.user_id,
+            item.delivered_at,
+            item.contacted,
+            item.notes,
+            item.id,
+        )
         return [csv_cell(v) for v in values]
 
 
@@ -112,57 +150,78 @@ def _e(value: object, limit: int = 500, multiline: bool = False) -> str:
     return html.escape(shown(value, limit, multiline=multiline), quote=True)
 
 
-def report_html(result: LookupResult, flt: TimelineFilter | None,
-                interactions: Sequence[Interaction], now: datetime | None = None) -> str:
+def report_html(
+    result: LookupResult,
+    flt: TimelineFilter | None,
+    interactions: Sequence[Interaction],
+    now: datetime | None = None,
+) -> str:
     """A self-contained page to print or save: customer card, the filter used, the rows."""
-    card = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>"
-                   for label, value in customer_lines(result.customer))
+    card = "".join(
+        f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>"
+        for label, value in customer_lines(result.customer)
+    )
     described = flt.describe() if flt is not None else "No filter"
     shown_rows = interactions[:REPORT_ROW_LIMIT]
     more = len(interactions) - len(shown_rows)
-    note = (f"<p class=meta>Showing the first {len(shown_rows):,} of {len(interactions):,} rows; "
-            "export CSV for all of them.</p>" if more > 0 else "")
+    note = (
+        f"<p class=meta>Showing the first {len(shown_rows):,} of {len(interactions):,} rows; "
+        "export CSV for all of them.</p>"
+        if more > 0
+        else ""
+    )
     name = result.customer.name or str(result.query)
     printed = local_time(now or datetime.now().astimezone())
-    fetched = (f"saved data from {local_time(result.fetched_at)}" if result.from_cache
-               else f"fetched {local_time(result.fetched_at)}")
-    return "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
-        f"<title>Customer report: {_e(name, 120)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{_e(name, 120)}</h1>",
-        f"<p class=meta>Printed {_e(printed)}; {_e(fetched)}.</p>",
-        f"<dl>{card}</dl>",
-        f"<h2>Filter</h2><p>{_e(described)} — {len(interactions):,} of "
-        f"{len(result.interactions):,} rows</p>",
-        "<h2>Messages and interactions</h2>",
-        note,
-        "<table><thead><tr><th>Time</th><th>Source</th><th>Channel</th><th>Direction</th>"
-        "<th>Status</th><th>Subject</th><th>Receiver / contact</th><th>Notes</th></tr></thead><tbody>",
-        *(_report_row(item) for item in shown_rows),
-        "</tbody></table>",
-        "" if shown_rows else "<p>No rows match this filter.</p>",
-        "</body></html>",
-    ])
+    fetched = (
+        f"saved data from {local_time(result.fetched_at)}"
+        if result.from_cache
+        else f"fetched {local_time(result.fetched_at)}"
+    )
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+            f"<title>Customer report: {_e(name, 120)}</title><style>{_STYLE}</style></head><body>",
+            f"<h1>{_e(name, 120)}</h1>",
+            f"<p class=meta>Printed {_e(printed)}; {_e(fetched)}.</p>",
+            f"<dl>{card}</dl>",
+            f"<h2>Filter</h2><p>{_e(described)} — {len(interactions):,} of "
+            f"{len(result.interactions):,} rows</p>",
+            "<h2>Messages and interactions</h2>",
+            note,
+            "<table><thead><tr><th>Time</th><th>Source</th><th>Channel</th><th>Direction</th>"
+            "<th>Status</th><th>Subject</th><th>Receiver / contact</th><th>Notes</th></tr></thead><tbody>",
+            *(_report_row(item) for item in shown_rows),
+            "</tbody></table>",
+            "" if shown_rows else "<p>No rows match this filter.</p>",
+            "</body></html>",
+        ]
+    )
 
 
 def _report_row(item: Interaction) -> str:
     label, tone = status_display(item.status)
-    return (f"<tr><td>{_e(local_time(item.occurred_at))}</td><td>{_e(item.source.label)}</td>"
-            f"<td>{_e(channel_label(item.channel), 60)}</td><td>{_e(item.direction.value)}</td>"
-            f'<td class="{_e(tone.value)}" title="{_e(status_explanation(item.status))}">{_e(label, 60)}'
-            f"</td><td>{_e(item.subject)}</td><td>{_e(item.counterpart)}</td>"
-            f'<td class="notes">{_e(item.notes or "", 2_000, multiline=True)}</td></tr>')
+    return (
+        f"<tr><td>{_e(local_time(item.occurred_at))}</td><td>{_e(item.source.label)}</td>"
+        f"<td>{_e(channel_label(item.channel), 60)}</td><td>{_e(item.direction.value)}</td>"
+        f'<td class="{_e(tone.value)}" title="{_e(status_explanation(item.status))}">{_e(label, 60)}'
+        f"</td><td>{_e(item.subject)}</td><td>{_e(item.counterpart)}</td>"
+        f'<td class="notes">{_e(item.notes or "", 2_000, multiline=True)}</td></tr>'
+    )
 
 
 # -- the ticket summary ------------------------------------------------------------------
 
+
 def customer_summary(result: LookupResult, now: datetime) -> str:
     """Plain text for a ticket: name, ids, last contact, open items, what needs attention."""
     lines = [f"Customer: {shown(result.customer.name or '(no name)')}"]
-    lines += [f"{shown(label)}: {shown(value)}" for label, value in customer_lines(result.customer)
-              if label != "Name"]
+    lines += [
+        f"{shown(label)}: {shown(value)}"
+        for label, value in customer_lines(result.customer)
+        if label != "Name"
+    ]
     entries = attention(result, now)
     last = next((e for e in entries if e.kind == "last_contact"), None)
     lines.append(last.text if last else "Last contact: none on record")
@@ -173,6 +232,8 @@ def customer_summary(result: LookupResult, now: datetime) -> str:
         if entry.kind in ("flagged", "last_failed"):
             lines.append(entry.text)
     source = "saved data" if result.from_cache else "live"
-    lines.append(f"(Customer Interaction Viewer, {source}, {local_time(result.fetched_at)}, "
-                 f"{relative_age(result.fetched_at, now) or 'time unknown'})")
+    lines.append(
+        f"(Customer Interaction Viewer, {source}, {local_time(result.fetched_at)}, "
+        f"{relative_age(result.fetched_at, now) or 'time unknown'})"
+    )
     return "\n".join(shown(line, BLOCK_LIMIT) for line in lines)

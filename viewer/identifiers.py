@@ -75,7 +75,9 @@ def country_code(text: str | None) -> str:
     if not code or code in phonenumbers.SUPPORTED_REGIONS:
         return code
     hint = " (the United Kingdom is GB)" if code == "UK" else ""
-    raise BadInput(f"“{code[:20]}” is not a country code{hint}: use two letters, e.g. IN, GB or SG.")
+    raise BadInput(
+        f"“{code[:20]}” is not a country code{hint}: use two letters, e.g. IN, GB or SG."
+    )
 
 
 def normalise_mobile(text: str, default_country: str | None = None) -> str:
@@ -103,7 +105,7 @@ def _international(text: str) -> str | None:
     if text.startswith("+"):
         return text
     lead = _INTERNATIONAL_00.match(text)
-    return "+" + text[lead.end():] if lead else None
+    return "+" + text[lead.end() :] if lead else None
 
 
 def _e164_digits(typed: str, text: str, region: str | None) -> str:
@@ -119,17 +121,20 @@ def _e164_digits(typed: str, text: str, region: str | None) -> str:
     if reason == ValidationResult.INVALID_COUNTRY_CODE:
         raise BadInput(f"“{typed}” does not start with a known country code.")
     if reason != ValidationResult.IS_POSSIBLE:
-        raise _not_a_mobile(typed, region or _country_of(number.country_code),
-                            _WHY_NOT_POSSIBLE.get(reason, ""))
+        raise _not_a_mobile(
+            typed, region or _country_of(number.country_code), _WHY_NOT_POSSIBLE.get(reason, "")
+        )
     digits = phonenumbers.format_number(number, PhoneNumberFormat.E164).lstrip("+")
     _check_digit_count(typed, digits)
     return digits
 
 
 def _country_of(calling_code: int) -> str:
-    """"GB" for 44 (the main country of a shared code); "+800" for a code of no country."""
+    """ "GB" for 44 (the main country of a shared code); "+800" for a code of no country."""
     region = phonenumbers.region_code_for_country_code(calling_code)
-    return region if region.isalpha() and region != phonenumbers.UNKNOWN_REGION else f"+{calling_code}"
+    return (
+        region if region.isalpha() and region != phonenumbers.UNKNOWN_REGION else f"+{calling_code}"
+    )
 
 
 def _not_a_mobile(typed: str, country: str | None, why: str) -> BadInput:
@@ -158,8 +163,9 @@ def normalise_uuid(text: str, what: str = "interaction id") -> str:
     return str(uuid.UUID(text))
 
 
-def parse_query(text: str, kind: IdentifierKind | None = None,
-                default_country: str | None = None) -> Query:
+def parse_query(
+    text: str, kind: IdentifierKind | None = None, default_country: str | None = None
+) -> Query:
     """Build a Query; `kind=None` means Auto; `default_country` (ISO alpha-2) reads a mobile
     typed without "+" as national there. Raises BadInput with a readable sentence."""
     text = (text or "").strip()
@@ -181,8 +187,10 @@ def parse_query(text: str, kind: IdentifierKind | None = None,
 
 # -- what to try next when nothing was found ---------------------------------------------
 
-COUNTRY_CODE_ADVICE = ("Try it with its country code (e.g. +44 7700 900123, not 07700 900123), "
-                       "or set a default country in the profile.")
+COUNTRY_CODE_ADVICE = (
+    "Try it with its country code (e.g. +44 7700 900123, not 07700 900123), "
+    "or set a default country in the profile."
+)
 EXTERNAL_ID_ADVICE = "External ids are matched exactly (case matters)."
 
 
@@ -194,7 +202,11 @@ def not_found_advice(query: Query, default_country: str | None = None) -> str:
     code. An external id was sent exactly as typed: the agent should know the case counts."""
     if query.kind is IdentifierKind.EXTERNAL_ID:
         return EXTERNAL_ID_ADVICE
-    if query.kind is IdentifierKind.MOBILE and not default_country and not _reads_as_international(query.value):
+    if (
+        query.kind is IdentifierKind.MOBILE
+        and not default_country
+        and not _reads_as_international(query.value)
+    ):
         return COUNTRY_CODE_ADVICE
     return ""
 

@@ -81,6 +81,7 @@ class Address:
 
 # -- where -----------------------------------------------------------------------------------
 
+
 def instance_key(env: Mapping[str, str] = os.environ) -> str:
     """Short, stable per user, set-up (config folder) and instance name."""
     try:
@@ -96,7 +97,11 @@ def instance_key(env: Mapping[str, str] = os.environ) -> str:
 def config_folder(env: Mapping[str, str] = os.environ) -> Path:
     """The settings folder (as viewer.profiles.config_dir): two set-ups, two instances."""
     override = env.get("VIEWER_CONFIG_DIR")
-    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    return (
+        Path(override)
+        if override
+        else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    )
 
 
 def private_folder(env: Mapping[str, str] = os.environ) -> Path:
@@ -167,11 +172,16 @@ def withdraw_pipe_name(where: Address, name: str) -> None:
 
 # -- what -----------------------------------------------------------------------------------
 
+
 def lookup_message(link: str) -> dict:
     """Look up what `link` asks for. A link over the limit is cut to one character past it,
     so the window still refuses it as too long (cutting never turns junk into a number)."""
-    return {"v": PROTOCOL, "action": "lookup", "link": link[: MAX_LINK_LENGTH + 1],
-            "stamp": time.time_ns()}
+    return {
+        "v": PROTOCOL,
+        "action": "lookup",
+        "link": link[: MAX_LINK_LENGTH + 1],
+        "stamp": time.time_ns(),
+    }
 
 
 def show_message(profile: str | None = None) -> dict:
@@ -209,7 +219,9 @@ def decode(data: bytes) -> dict:
         clean["link"] = link
     else:
         profile = message.get("profile")
-        if profile is not None and (not isinstance(profile, str) or len(profile) > MAX_PROFILE_LENGTH):
+        if profile is not None and (
+            not isinstance(profile, str) or len(profile) > MAX_PROFILE_LENGTH
+        ):
             raise BadInput("bad profile")
         clean["profile"] = profile or None
     return clean
@@ -229,8 +241,10 @@ def take_startup_message(env: MutableMapping[str, str] = os.environ) -> dict | N
 
 # -- handing a request over (the client side) -------------------------------------------------
 
-def hand_over(message: dict, env: Mapping[str, str] = os.environ,
-              timeout: float = ANSWER_TIMEOUT_S) -> Delivery:
+
+def hand_over(
+    message: dict, env: Mapping[str, str] = os.environ, timeout: float = ANSWER_TIMEOUT_S
+) -> Delivery:
     """Give `message` to this user's running window; NOBODY when none is running."""
     data = encode(message)
     try:
@@ -273,7 +287,9 @@ def _read_line(receive) -> bytes:
     return answer.split(b"\n", 1)[0].strip()
 
 
-def _over_pipe(where: Address, data: bytes, timeout: float) -> Delivery:  # pragma: no cover - Windows
+def _over_pipe(
+    where: Address, data: bytes, timeout: float
+) -> Delivery:  # pragma: no cover - Windows
     try:
         name = where.pipe_file.read_text(encoding="ascii").strip()
     except OSError:
@@ -315,6 +331,7 @@ def allow_window_to_come_forward() -> None:  # pragma: no cover - Windows
 
 # -- who is calling (the window side, given the connected socket's descriptor) ---------------
 
+
 def peer_is_this_user(descriptor: int) -> bool | None:
     """Whether the process at the other end of a Unix socket runs as this user; None where
     the system cannot say (Windows: the pipe's access list already admits only this user)."""
@@ -322,7 +339,9 @@ def peer_is_this_user(descriptor: int) -> bool | None:
         return None
     if hasattr(socket, "SO_PEERCRED"):  # Linux
         with socket.socket(fileno=os.dup(descriptor)) as peer:
-            credentials = peer.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+            credentials = peer.getsockopt(
+                socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")
+            )
         _pid, uid, _gid = struct.unpack("3i", credentials)
         return uid == os.getuid()
     return _getpeereid_matches(descriptor)

@@ -62,8 +62,10 @@ def parse_link(url: object, accept_tel: bool = False) -> PopRequest:
     if not isinstance(url, str):
         raise BadInput("That link is not text; nothing was looked up.")
     if len(url) > MAX_LINK_LENGTH:
-        raise BadInput(f"That link is too long (more than {MAX_LINK_LENGTH:,} characters); "
-                       "nothing was looked up.")
+        raise BadInput(
+            f"That link is too long (more than {MAX_LINK_LENGTH:,} characters); "
+            "nothing was looked up."
+        )
     url = url.strip()
     if _has_control(url):
         raise BadInput("That link holds control characters; nothing was looked up.")
@@ -92,6 +94,7 @@ def describe(pop: PopRequest) -> str:
 
 # -- the two link shapes ----------------------------------------------------------------
 
+
 def _lookup(rest: str) -> PopRequest:
     """`//lookup?…` (also `lookup?…` and `///lookup?…`); the fragment is ignored."""
     rest, _, fragment = rest.partition("#")
@@ -117,8 +120,10 @@ def _lookup(rest: str) -> PopRequest:
     if not wanted:
         raise BadInput(f"That link names no customer; use {HOW}.")
     if len(wanted) > 1:
-        raise BadInput("That link names more than one customer "
-                       f"({', '.join(dict.fromkeys(n for n, _ in wanted))}); nothing was looked up.")
+        raise BadInput(
+            "That link names more than one customer "
+            f"({', '.join(dict.fromkeys(n for n, _ in wanted))}); nothing was looked up."
+        )
     name, value = wanted[0]
     return _checked(value, PARAMETERS[name], profile or None, tuple(ignored))
 
@@ -126,14 +131,17 @@ def _lookup(rest: str) -> PopRequest:
 def _tel(rest: str, accept_tel: bool) -> PopRequest:
     """`tel:+44-7700-900123;phone-context=…` (RFC 3966): the number before any `;`."""
     if not accept_tel:
-        raise BadInput("tel: links are turned off, so nothing was looked up. "
-                       "Turn them on under Search → Open tel: links.")
+        raise BadInput(
+            "tel: links are turned off, so nothing was looked up. "
+            "Turn them on under Search → Open tel: links."
+        )
     number = _decoded(rest.split(";", 1)[0].split("?", 1)[0], "tel").lstrip("/")
     return _checked(number, IdentifierKind.MOBILE, None, ())
 
 
-def _checked(value: str, kind: IdentifierKind | None, profile: str | None,
-             ignored: tuple[str, ...]) -> PopRequest:
+def _checked(
+    value: str, kind: IdentifierKind | None, profile: str | None, ignored: tuple[str, ...]
+) -> PopRequest:
     """The value checked as typed input would be (a sentence, and nothing sent, when not)."""
     from viewer.identifiers import parse_query  # (phonenumbers: loaded after `open` handed over)
 
@@ -144,30 +152,39 @@ def _checked(value: str, kind: IdentifierKind | None, profile: str | None,
 
 # -- decoding -----------------------------------------------------------------------------
 
+
 def _decoded(raw: str, what: str) -> str:
     """Percent-decoded strictly as UTF-8 (a bad escape is a sentence, not U+FFFD)."""
     try:
         text = unquote(raw, errors="strict")
     except UnicodeDecodeError:
-        raise BadInput(f"That link's {_cut_name(what)} is not valid text (bad %-escapes); "
-                       "nothing was looked up.") from None
+        raise BadInput(
+            f"That link's {_cut_name(what)} is not valid text (bad %-escapes); "
+            "nothing was looked up."
+        ) from None
     if _has_control(text):
-        raise BadInput(f"That link's {_cut_name(what)} holds control characters; nothing was looked up.")
+        raise BadInput(
+            f"That link's {_cut_name(what)} holds control characters; nothing was looked up."
+        )
     return text
 
 
 def _profile(name: str) -> str:
     name = name.strip()
     if len(name) > MAX_PROFILE_LENGTH:
-        raise BadInput(f"That link names a profile longer than {MAX_PROFILE_LENGTH} characters; "
-                       "nothing was looked up.")
+        raise BadInput(
+            f"That link names a profile longer than {MAX_PROFILE_LENGTH} characters; "
+            "nothing was looked up."
+        )
     return name
 
 
 def _has_control(text: str) -> bool:
     """Controls, bidi overrides, zero-width, line separators, surrogates, private-use and
     unassigned characters: never in an identifier (other spaces are, as typed)."""
-    return any(unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") for c in text)
+    return any(
+        unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") for c in text
+    )
 
 
 def _cut_name(name: str) -> str:
@@ -177,6 +194,7 @@ def _cut_name(name: str) -> str:
 
 
 # -- the agent's setting for tel: links (the window's menu; a link never changes it) --------
+
 
 def tel_links_on() -> bool:
     from viewer.profiles import load_config

@@ -26,7 +26,9 @@ RECENT_ERRORS: collections.deque[str] = collections.deque(maxlen=20)
 
 def log_dir(env: Mapping[str, str] = os.environ) -> Path:
     override = env.get("VIEWER_LOG_DIR")
-    return Path(override) if override else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    return (
+        Path(override) if override else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    )
 
 
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
@@ -63,7 +65,9 @@ class RecentErrors(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         when = datetime.fromtimestamp(record.created).strftime("%Y-%m-%d %H:%M:%S")
         kind = f" ({record.exc_info[0].__name__})" if record.exc_info and record.exc_info[0] else ""
-        RECENT_ERRORS.append(redact(f"{when} {record.levelname} {record.name}: {record.getMessage()}{kind}"))
+        RECENT_ERRORS.append(
+            redact(f"{when} {record.levelname} {record.name}: {record.getMessage()}{kind}")
+        )
 
 
 def setup_logging(level: int = logging.INFO) -> Path | None:
@@ -75,7 +79,9 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
     path = log_dir() / LOG_FILE
     try:
         _make_private(path.parent)
-        handler = PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        handler = PrivateRotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
     except OSError:
         return None
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

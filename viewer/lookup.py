@@ -72,6 +72,8 @@ class Breaker:
         self.failures += 1
         if self.failures >= BREAKER_FAILURES:
             self.open_until = time.monotonic() + BREAKER_REST_S
+
+
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
 
@@ -93,9 +95,14 @@ ProgressCallback = Callable[[Source, str], None]  # (source, "asking" | "done" |
 class LookupService:
     """Asks the sources; keeps what they said in the offline store, when there is one."""
 
-    def __init__(self, sources: Sequence[SourceClient], store: OfflineStore | None = None,
-                 profile_name: str = "", deadline_s: float = DEFAULT_DEADLINE_S,
-                 default_country: str = ""):
+    def __init__(
+        self,
+        sources: Sequence[SourceClient],
+        store: OfflineStore | None = None,
+        profile_name: str = "",
+        deadline_s: float = DEFAULT_DEADLINE_S,
+        default_country: str = "",
+    ):
         self.sources = list(sources)
         # The profile's country (ISO alpha-2): the window and the CLI read a mobile typed
         # without "+" as national there, and a not-found sentence takes it into account.
@@ -125,8 +132,9 @@ class LookupService:
             await source.aclose()
 
     # -- saved data ---------------------------------------------------------------------
-    async def cached(self, query: Query, channels: Iterable[str] = (),
-                     max_bytes: int | None = None) -> LookupResult | None:
+    async def cached(
+        self, query: Query, channels: Iterable[str] = (), max_bytes: int | None = None
+    ) -> LookupResult | None:
         """The saved answer for this query; None when none, or when it is larger than
         `max_bytes` sealed."""
         copy = await self.saved_copy(query, tuple(channels), max_bytes)
@@ -143,11 +151,15 @@ class LookupService:
         self._saving.add(task)
         task.add_done_callback(lambda done: self._saved(done, result.warnings))
 
-    def _keep(self, store: OfflineStore, result: LookupResult, payload: dict[str, Any]) -> str | None:
+    def _keep(
+        self, store: OfflineStore, result: LookupResult, payload: dict[str, Any]
+    ) -> str | None:
         """On a worker thread: the probe that the answer can be shown, then the save."""
         if not _can_be_shown(result):
             return None
-        return store.save_lookup(self.profile_name, result.query, result.customer.name or "", payload)
+        return store.save_lookup(
+            self.profile_name, result.query, result.customer.name or "", payload
+        )
 
     def _saved(self, task: asyncio.Task, warnings: list[str] | None = None) -> None:
         """A save finished. One refused as too large is said: in the result's warnings (the
@@ -204,27 +216,39 @@ class LookupService:
                         async with asyncio.timeout(self.deadline_s):
                             detail = await fetch(interaction_id)
                 except TimeoutError:
-                    failure = Unavailable(f"{source.label} did not answer within {self.deadline_s:.0f} s.",
-                                          source=source)
+                    failure = Unavailable(
+                        f"{source.label} did not answer within {self.deadline_s:.0f} s.",
+                        source=source,
+                    )
                     return await self._saved_detail(interaction_id, failure)
                 except (NotFound, NotConfigured):
                     raise
                 except ViewerError as exc:
                     return await self._saved_detail(interaction_id, exc)
                 if self.store is not None and detail.document:
-                    task = asyncio.ensure_future(asyncio.to_thread(
-                        self.store.save_detail, self.profile_name, detail.interaction.id, detail.document))
+                    task = asyncio.ensure_future(
+                        asyncio.to_thread(
+                            self.store.save_detail,
+                            self.profile_name,
+                            detail.interaction.id,
+                            detail.document,
+                        )
+                    )
                     self._saving.add(task)
                     task.add_done_callback(self._saved)
                 return detail
         raise NotConfigured(f"{source.label} is not set up in this profile.", source=source)
 
-    async def _saved_detail(self, interaction_id: str, failure: ViewerError | None) -> InteractionDetail:
+    async def _saved_detail(
+        self, interaction_id: str, failure: ViewerError | None
+    ) -> InteractionDetail:
         from viewer.sources.ctrlhub_parse import detail as parse_detail
 
         saved = None
         if self.store is not None:
-            saved = await asyncio.to_thread(self.store.load_detail, self.profile_name, interaction_id)
+            saved = await asyncio.to_thread(
+                self.store.load_detail, self.profile_name, interaction_id
+            )
             self.pass_on_notices()
         if saved is None:
             if failure is not None:
@@ -233,9 +257,15 @@ class LookupService:
         return parse_detail(saved.value)
 
     # -- searching ----------------------------------------------------------------------
-    def search(self, query: Query, channels: Iterable[str] = (), *, supersede: bool = True,
-               prepaint_max_bytes: int | None = PREPAINT_MAX_BYTES,
-               progress: ProgressCallback | None = None) -> AsyncIterator[SearchState]:
+    def search(
+        self,
+        query: Query,
+        channels: Iterable[str] = (),
+        *,
+        supersede: bool = True,
+        prepaint_max_bytes: int | None = PREPAINT_MAX_BYTES,
+        progress: ProgressCallback | None = None,
+    ) -> AsyncIterator[SearchState]:
         """The search as a stream of states (viewer/search.py). With `supersede`, this search
         is the current one: any earlier superseding stream ends without another state."""
         generation = None
@@ -245,7 +275,9 @@ class LookupService:
         states = SearchRun(self, query, channels, generation, prepaint_max_bytes, progress).states()
         return self._recorded(query, states)
 
-    async def _recorded(self, query: Query, states: AsyncIterator[SearchState]) -> AsyncIterator[SearchState]:
+    async def _recorded(
+        self, query: Query, states: AsyncIterator[SearchState]
+    ) -> AsyncIterator[SearchState]:
         """The states, and one access-log record per search when it ends (however it ends):
         the identifier was asked for even when a newer search replaced this one."""
         last: SearchState | None = None
@@ -269,8 +301,9 @@ class LookupService:
         if last is not None and last.final:
             self._keep_offline_limit()
 
-    def record_action(self, kind: str, query: Query | None, count: int | None = None,
-                      outcome: str = "") -> None:
+    def record_action(
+        self, kind: str, query: Query | None, count: int | None = None, outcome: str = ""
+    ) -> None:
         """One access-log record: "lookup", "reveal", "export" or "copy" of this customer
         (the window calls this for export and copy; searches record themselves)."""
         audit.record(kind, self.profile_name, query, count, outcome, self.audit_sinks)
@@ -279,8 +312,11 @@ class LookupService:
         """The profile's maximum offline time, after a search (on a worker thread)."""
         if self.store is None or self.max_offline_days <= 0:
             return
-        task = asyncio.ensure_future(asyncio.to_thread(
-            self.store.enforce_offline_limit, self.profile_name, self.max_offline_days))
+        task = asyncio.ensure_future(
+            asyncio.to_thread(
+                self.store.enforce_offline_limit, self.profile_name, self.max_offline_days
+            )
+        )
         self._saving.add(task)
         task.add_done_callback(self._limit_kept)
 
@@ -303,8 +339,9 @@ class LookupService:
     def is_current(self, generation: int | None) -> bool:
         return generation is None or generation == self._generation
 
-    async def final_state(self, query: Query, channels: Iterable[str] = (),
-                          progress: ProgressCallback | None = None) -> SearchState:
+    async def final_state(
+        self, query: Query, channels: Iterable[str] = (), progress: ProgressCallback | None = None
+    ) -> SearchState:
         """The last state of a search that supersedes nothing (the CLI, scripts, tests)."""
         last = None
         states = self.search(query, channels, supersede=False, progress=progress)
@@ -321,8 +358,9 @@ class LookupService:
             raise state.failure
         return state.result
 
-    async def lookup(self, query: Query, channels: Iterable[str] = (),
-                     progress: ProgressCallback | None = None) -> LookupResult:
+    async def lookup(
+        self, query: Query, channels: Iterable[str] = (), progress: ProgressCallback | None = None
+    ) -> LookupResult:
         """Live only (offline: saved data only): raises when no source answers."""
         state = await self.final_state(query, channels, progress)
         if state.failure is not None:
@@ -331,8 +369,13 @@ class LookupService:
             raise _most_telling(state.result.errors)
         return state.result
 
-    async def ask_source(self, client: SourceClient, query: Query, channels: tuple[str, ...],
-                         progress: ProgressCallback | None = None) -> SourceResult | ViewerError:
+    async def ask_source(
+        self,
+        client: SourceClient,
+        query: Query,
+        channels: tuple[str, ...],
+        progress: ProgressCallback | None = None,
+    ) -> SourceResult | ViewerError:
         """One source's answer or its failure (never raised), within the lookup deadline."""
         source = client.source
         breaker = self.breakers.setdefault(source, Breaker())
@@ -342,8 +385,11 @@ class LookupService:
                 async with asyncio.timeout(self.deadline_s):  # timeouts and retries together
                     answer: SourceResult | ViewerError = await client.lookup(query, channels)
         except TimeoutError:
-            answer = Unavailable(f"{source.label} did not answer within {self.deadline_s:.0f} s.",
-                                 source=source, detail="deadline for one lookup")
+            answer = Unavailable(
+                f"{source.label} did not answer within {self.deadline_s:.0f} s.",
+                source=source,
+                detail="deadline for one lookup",
+            )
         except ViewerError as exc:
             answer = exc
         if isinstance(answer, SourceResult | NotFound):
@@ -358,8 +404,9 @@ class LookupService:
         return answer
 
     def resting_error(self, source: Source, left: float) -> Unavailable:
-        return Unavailable(f"{source.label} kept failing, so it is not asked for {left:.0f} s more.",
-                           source=source)
+        return Unavailable(
+            f"{source.label} kept failing, so it is not asked for {left:.0f} s more.", source=source
+        )
 
     def nobody_answers(self, query: Query) -> str:
         return _nobody_answers(query, self.sources)
@@ -368,16 +415,22 @@ class LookupService:
     def most_telling(failures: list[ViewerError]) -> ViewerError:
         return _most_telling(failures)
 
-    async def merge_parts(self, query: Query, parts: list[SourceResult],
-                          failures: list[ViewerError]) -> LookupResult:
+    async def merge_parts(
+        self, query: Query, parts: list[SourceResult], failures: list[ViewerError]
+    ) -> LookupResult:
         """Merge sources' answers; a large merge (a sort of every row) runs off the loop."""
         rows = sum(len(r.interactions) for r in parts)
         if rows > MERGE_OFF_LOOP_ROWS:
             return await asyncio.to_thread(merge, query, parts, failures)
         return merge(query, parts, failures)
 
-    async def saved_copy(self, query: Query, channels: tuple[str, ...], max_bytes: int | None,
-                         only: frozenset[Source] | None = None) -> SavedCopy | None:
+    async def saved_copy(
+        self,
+        query: Query,
+        channels: tuple[str, ...],
+        max_bytes: int | None,
+        only: frozenset[Source] | None = None,
+    ) -> SavedCopy | None:
         """The saved answer split per source (only these sources, when given). A copy
         larger than `max_bytes` sealed comes back unbuilt (`complete=False`): rebuilding
         it would cost as much as asking live, and compete with the live answer."""
@@ -389,7 +442,9 @@ class LookupService:
                 return None
             if size > max_bytes:
                 return SavedCopy({}, datetime.now(UTC), None, complete=False)
-        saved = await asyncio.to_thread(self.store.load_lookup, self.profile_name, query, only is None)
+        saved = await asyncio.to_thread(
+            self.store.load_lookup, self.profile_name, query, only is None
+        )
         self.pass_on_notices()
         if saved is None:
             return None
@@ -403,8 +458,13 @@ class LookupService:
             whole = replace(whole, from_cache=True, fetched_at=saved.saved_at)
         return SavedCopy(parts, saved.saved_at, whole)
 
-    def _rebuild(self, value: dict[str, Any], query: Query, channels: tuple[str, ...],
-                 only: frozenset[Source] | None) -> dict[Source, SourceResult]:
+    def _rebuild(
+        self,
+        value: dict[str, Any],
+        query: Query,
+        channels: tuple[str, ...],
+        only: frozenset[Source] | None,
+    ) -> dict[Source, SourceResult]:
         """Each source's answer rebuilt from its saved replies (a worker thread)."""
         parts: dict[Source, SourceResult] = {}
         for client in self.sources:
@@ -431,7 +491,11 @@ SHOW_PROBE_ROWS = 200
 def _can_be_shown(result: LookupResult) -> bool:
     """Whether both faces can print this result (card, counts, warnings, a sample of rows)."""
     rows = result.interactions
-    sample = rows if len(rows) <= 2 * SHOW_PROBE_ROWS else rows[:SHOW_PROBE_ROWS] + rows[-SHOW_PROBE_ROWS:]
+    sample = (
+        rows
+        if len(rows) <= 2 * SHOW_PROBE_ROWS
+        else rows[:SHOW_PROBE_ROWS] + rows[-SHOW_PROBE_ROWS:]
+    )
     probe = replace(result, interactions=sample)
     try:
         json.dumps(result_json(probe))
@@ -477,8 +541,11 @@ def merge(query: Query, found: list[SourceResult], failures: list[ViewerError]) 
 def _part_channels(part: SourceResult, wanted: set[str]) -> SourceResult:
     if not wanted:
         return part
-    return replace(part, interactions=[i for i in part.interactions if i.channel in wanted],
-                   counts={c: n for c, n in part.counts.items() if c in wanted})
+    return replace(
+        part,
+        interactions=[i for i in part.interactions if i.channel in wanted],
+        counts={c: n for c, n in part.counts.items() if c in wanted},
+    )
 
 
 def _most_telling(failures: list[ViewerError]) -> ViewerError:

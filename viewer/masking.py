@@ -53,24 +53,42 @@ _KEEP_DIGITS = 3  # the mobile's last digits left readable
 _MIN_MOBILE_DIGITS = 5  # shorter digit strings are not treated as a phone number
 _SUBSTRING_NAME = 3  # a name part this long is masked wherever it occurs (CJK has no spaces)
 # Card labels whose value is an address or contact detail: hidden whatever it holds.
-_HIDDEN_LABELS = re.compile(r"address|street|postcode|post code|zip|phone|mobile|e-?mail|"
-                            r"uprn|birth|dob", re.IGNORECASE)
+_HIDDEN_LABELS = re.compile(
+    r"address|street|postcode|post code|zip|phone|mobile|e-?mail|"
+    r"uprn|birth|dob",
+    re.IGNORECASE,
+)
 _NOT_PERSONAL = frozenset({"organisation"})  # the landlord's own name is not the customer's
 _SEPARATORS = r"[\s\-.()/]*"
-_ANY_EMAIL = re.compile(r"[^\s@<>()\[\]{},;:\"'`]+@[^\s@<>()\[\]{},;:\"'`]+\.[^\s@<>()\[\]{},;:\"'`]+")
+_ANY_EMAIL = re.compile(
+    r"[^\s@<>()\[\]{},;:\"'`]+@[^\s@<>()\[\]{},;:\"'`]+\.[^\s@<>()\[\]{},;:\"'`]+"
+)
 
 # -- one-time passwords ------------------------------------------------------------------
 
 _OTP_WORDS = re.compile(
     r"(?i)(?<!\w)(?:otp|one[- ]?time|passcode|pass code|password|code|pin|verification|verify|"
-    r"2fa|mfa|tan|token|kod|kode|código|codice|mã|パスコード|認証|验证码|验证)")
+    r"2fa|mfa|tan|token|kod|kode|código|codice|mã|パスコード|認証|验证码|验证)"
+)
 _DIGIT_RUN = re.compile(r"(?<![\d.,:/\-#])\d{4,8}(?![\d]|[.,:/\-]\d)")
 _HAS_FOUR_DIGITS = re.compile(r"\d{4}")
 _MEMO_LIMIT = 200_000  # distinct strings remembered while masking one customer
 _OTP_WINDOW = 40  # characters either side of a digit run searched for a keyword
 # Raw fields holding message text: OTPs in them are masked even with masked mode off.
-_TEXT_WORDS = ("subject", "message", "body", "text", "notes", "note", "content", "description",
-               "summary", "title", "sms", "template")
+_TEXT_WORDS = (
+    "subject",
+    "message",
+    "body",
+    "text",
+    "notes",
+    "note",
+    "content",
+    "description",
+    "summary",
+    "title",
+    "sms",
+    "template",
+)
 _TEXT_KEYS = frozenset(w for word in _TEXT_WORDS for w in (word, word.upper(), word.title()))
 
 
@@ -87,6 +105,7 @@ def _looks_like_otp(text: str, match: re.Match[str]) -> bool:
 
 
 # -- single values -----------------------------------------------------------------------
+
 
 def _digits(text: str) -> str:
     return "".join(c for c in text if c.isascii() and c.isdigit())
@@ -109,14 +128,16 @@ def _split_mobile(mobile: str) -> tuple[str, str]:
 
 @lru_cache(maxsize=4096)
 def mask_mobile(mobile: str) -> str:
-    """"+91 98450 12345" or "919845012345" → "+91 ••••• ••345"."""
+    """ "+91 98450 12345" or "919845012345" → "+91 ••••• ••345"."""
     digits = _digits(mobile)
     if not digits:
         return HIDDEN if mobile.strip() else mobile
     country, national = _split_mobile(mobile)
     if country:
-        grouped = phonenumbers.format_number(phonenumbers.parse("+" + country + national),
-                                             phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        grouped = phonenumbers.format_number(
+            phonenumbers.parse("+" + country + national),
+            phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+        )
         prefix, _, rest = grouped.partition(" ")
         return f"{prefix} {_dots_but_last(rest)}" if rest else _dots_but_last(grouped)
     return _dots_but_last(digits)
@@ -138,7 +159,7 @@ def _dots_but_last(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def mask_email(email: str) -> str:
-    """"priya.sharma@example.com" → "p•••@example.com" (the domain says which provider)."""
+    """ "priya.sharma@example.com" → "p•••@example.com" (the domain says which provider)."""
     local, at, domain = email.strip().rpartition("@")
     if not at:
         return mask_name(email)
@@ -147,7 +168,7 @@ def mask_email(email: str) -> str:
 
 @lru_cache(maxsize=4096)
 def mask_name(name: str) -> str:
-    """"Mrs Amelia Jones" → "M••• A••• J•••": each word's first letter (an agent can still
+    """ "Mrs Amelia Jones" → "M••• A••• J•••": each word's first letter (an agent can still
     say "Mrs J…"), never its length."""
     return " ".join(word[:1] + HIDDEN for word in name.split())
 
@@ -178,13 +199,17 @@ def mask_identifier(value: str, kind: IdentifierKind | None = None) -> str:
 
 # -- free text -----------------------------------------------------------------------------
 
+
 def _mobile_pattern(mobile: str) -> str:
     """The mobile in any common format: "+44 7700 900234", "0044-7700-900234",
     "07700 900234", "(0)7700900234", "447700900234", "7700 900 234"."""
     country, national = _split_mobile(mobile)
     body = _SEPARATORS.join(national)
-    prefix = rf"(?:(?:\+|00)?{country}{_SEPARATORS}(?:\(0\){_SEPARATORS})?|0{_SEPARATORS})?" \
-        if country else ""
+    prefix = (
+        rf"(?:(?:\+|00)?{country}{_SEPARATORS}(?:\(0\){_SEPARATORS})?|0{_SEPARATORS})?"
+        if country
+        else ""
+    )
     return rf"(?<!\d){prefix}{body}(?!\d)"
 
 
@@ -228,8 +253,11 @@ def _known_pattern(known: frozenset[str]) -> re.Pattern[str]:
 @lru_cache(maxsize=64)
 def _nationals(known: frozenset[str]) -> tuple[str, ...]:
     """The national numbers of the known mobiles: what a raw number must hold to be one."""
-    return tuple(_split_mobile(v)[1] for v in known
-                 if len(_digits(v)) >= _MIN_MOBILE_DIGITS and not any(c.isalpha() for c in v))
+    return tuple(
+        _split_mobile(v)[1]
+        for v in known
+        if len(_digits(v)) >= _MIN_MOBILE_DIGITS and not any(c.isalpha() for c in v)
+    )
 
 
 def _masked_match(match: re.Match[str]) -> str:
@@ -249,6 +277,7 @@ def mask_text(text: str, known: Iterable[str]) -> str:
 
 
 # -- whole results ---------------------------------------------------------------------------
+
 
 def customer_identifiers(customer: Customer, query: Query | None = None) -> frozenset[str]:
     """What identifies this customer in free text: name, mobile, e-mail, what was typed."""
@@ -333,8 +362,9 @@ class Masker:
         """A search state with its result, query, source sentences and failure masked."""
         if not self.on:
             return replace(state, result=self.mask_result(state.result)) if state.result else state
-        known = customer_identifiers(state.result.customer if state.result else Customer(),
-                                     state.query)
+        known = customer_identifiers(
+            state.result.customer if state.result else Customer(), state.query
+        )
         return replace(
             state,
             query=self._query(state.query),
@@ -343,17 +373,23 @@ class Masker:
             failure=self._error(state.failure, known) if state.failure else None,
         )
 
-    def mask_detail(self, detail: InteractionDetail,
-                    known: Iterable[str] = ()) -> InteractionDetail:
+    def mask_detail(
+        self, detail: InteractionDetail, known: Iterable[str] = ()
+    ) -> InteractionDetail:
         """A Ctrl-Hub interaction in full: its row, each related person or place, the document."""
         known = frozenset(known) | detail_identifiers(detail)
         if not self.on:
-            return replace(detail, interaction=self._row(detail.interaction, known),
-                           document=self._raw_otp(detail.document))
+            return replace(
+                detail,
+                interaction=self._row(detail.interaction, known),
+                document=self._raw_otp(detail.document),
+            )
         return replace(
             detail,
             interaction=self._row(detail.interaction, known),
-            related={role: self._related(r, known) if r else r for role, r in detail.related.items()},
+            related={
+                role: self._related(r, known) if r else r for role, r in detail.related.items()
+            },
             document=self._value(detail.document, known),
         )
 
@@ -372,8 +408,10 @@ class Masker:
             name=mask_name(customer.name) if customer.name else customer.name,
             mobile=mask_mobile(customer.mobile) if customer.mobile else customer.mobile,
             email=mask_email(customer.email) if customer.email else customer.email,
-            extra={label: HIDDEN if _HIDDEN_LABELS.search(label) else self.mask_text(value, known)
-                   for label, value in customer.extra.items()},
+            extra={
+                label: HIDDEN if _HIDDEN_LABELS.search(label) else self.mask_text(value, known)
+                for label, value in customer.extra.items()
+            },
         )
 
     def _row(self, item: Interaction, known: frozenset[str]) -> Interaction:
@@ -386,11 +424,21 @@ class Masker:
             return replace(item, subject=subject, notes=notes, raw=raw)
         # Built directly: dataclasses.replace costs a second per 100,000 rows.
         return Interaction(
-            item.source, item.id, item.channel, item.direction, item.occurred_at, item.status,
-            self.mask_text(item.subject, known), mask_counterpart(item.counterpart),
-            item.campaign_id, item.user_id, item.delivered_at, item.contacted,
+            item.source,
+            item.id,
+            item.channel,
+            item.direction,
+            item.occurred_at,
+            item.status,
+            self.mask_text(item.subject, known),
+            mask_counterpart(item.counterpart),
+            item.campaign_id,
+            item.user_id,
+            item.delivered_at,
+            item.contacted,
             self.mask_text(item.notes, known) if item.notes else item.notes,
-            self._value(item.raw, known))
+            self._value(item.raw, known),
+        )
 
     def _raw_otp(self, raw: dict[str, Any], depth: int = 0) -> dict[str, Any]:
         """The raw dict with OTPs masked in its text fields, at any depth; the same dict
@@ -414,8 +462,7 @@ class Masker:
     def _otp_inside(self, value: dict | list, depth: int) -> dict | list:
         if isinstance(value, dict):
             return self._raw_otp(value, depth)
-        items = [self._otp_inside(v, depth + 1) if isinstance(v, dict | list) else v
-                 for v in value]
+        items = [self._otp_inside(v, depth + 1) if isinstance(v, dict | list) else v for v in value]
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
 
     def _value(self, value: Any, known: frozenset[str], depth: int = 0) -> Any:
@@ -466,8 +513,9 @@ class Masker:
             return related
         place = related.role == "property"
         name = HIDDEN if place and related.name else mask_counterpart(related.name)
-        lines = tuple((label, self._line(label, value, place, known))
-                      for label, value in related.lines)
+        lines = tuple(
+            (label, self._line(label, value, place, known)) for label, value in related.lines
+        )
         return replace(related, name=name, lines=lines)
 
     def _line(self, label: str, value: str, place: bool, known: frozenset[str]) -> str:
@@ -489,6 +537,9 @@ class Masker:
         return masked
 
     def _status(self, status: SourceStatus, known: frozenset[str]) -> SourceStatus:
-        return replace(status, sentence=self.mask_text(status.sentence, known),
-                       detail=self.mask_text(status.detail, known),
-                       error=self._error(status.error, known) if status.error else None)
+        return replace(
+            status,
+            sentence=self.mask_text(status.sentence, known),
+            detail=self.mask_text(status.detail, known),
+            error=self._error(status.error, known) if status.error else None,
+        )

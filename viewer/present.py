@@ -84,7 +84,7 @@ def age(moment: datetime) -> str:
 
 
 def relative_age(moment: datetime | None, now: datetime) -> str:
-    """"just now", "5 min ago", "3 h ago", "3 d ago", "4 mo ago", "2 y ago"; "in 2 d" ahead."""
+    """ "just now", "5 min ago", "3 h ago", "3 d ago", "4 mo ago", "2 y ago"; "in 2 d" ahead."""
     if moment is None:
         return ""
     try:
@@ -96,8 +96,13 @@ def relative_age(moment: datetime | None, now: datetime) -> str:
         return "just now"
     day = 86400
     # (from this many seconds on, count in units of this size): days up to two months.
-    for start, size, unit in ((730 * day, 365 * day, "y"), (60 * day, 30 * day, "mo"),
-                              (day, day, "d"), (3600, 3600, "h"), (60, 60, "min")):
+    for start, size, unit in (
+        (730 * day, 365 * day, "y"),
+        (60 * day, 30 * day, "mo"),
+        (day, day, "d"),
+        (3600, 3600, "h"),
+        (60, 60, "min"),
+    ):
         if seconds >= start:
             amount = f"{int(seconds // size):,} {unit}"
             return f"in {amount}" if ahead else f"{amount} ago"
@@ -105,7 +110,7 @@ def relative_age(moment: datetime | None, now: datetime) -> str:
 
 
 def tab_label(count: ChannelCount, matched: int | None = None) -> str:
-    """"SMS (1,204)", "SMS (100 of 130)"; with a filter, "SMS (3 of 10)": 3 rows match of the
+    """ "SMS (1,204)", "SMS (100 of 130)"; with a filter, "SMS (3 of 10)": 3 rows match of the
     10 listed. Missed calls are a count, not rows: a filter leaves their number as it is.
     The channel word comes from a server, so it is made visible and bounded."""
     name = shown(channel_label(count.channel), 60)
@@ -117,7 +122,7 @@ def tab_label(count: ChannelCount, matched: int | None = None) -> str:
 
 
 def all_tab_label(listed: int, matched: int | None = None) -> str:
-    """"All (1,204)" or, filtered, "All (3 of 1,204)". It counts listed rows, so it equals the
+    """ "All (1,204)" or, filtered, "All (3 of 1,204)". It counts listed rows, so it equals the
     sum of the channel tabs; missed calls (a count without rows) are not in it."""
     return f"All ({listed:,})" if matched is None else f"All ({matched:,} of {listed:,})"
 
@@ -160,7 +165,12 @@ def result_json(result: LookupResult) -> dict[str, Any]:
         "interactions": [interaction_json(i) for i in result.interactions],
         "counts": {c: n.total for c, n in result.counts.items()},
         "channels": {
-            c: {"label": channel_label(c), "listed": n.listed, "total": n.total, "itemised": n.itemised}
+            c: {
+                "label": channel_label(c),
+                "listed": n.listed,
+                "total": n.total,
+                "itemised": n.itemised,
+            }
             for c, n in result.counts.items()
         },
         "warnings": result.warnings,
@@ -182,9 +192,18 @@ def state_json(state: SearchState) -> dict[str, Any]:
     if state.result is not None:
         body = result_json(state.result)
     else:
-        body = {"query": {"kind": state.query.kind.value, "value": state.query.value}, "customer": None,
-                "interactions": [], "counts": {}, "channels": {}, "warnings": [], "errors": [],
-                "from_cache": False, "fetched_at": None, "saved_at": None}
+        body = {
+            "query": {"kind": state.query.kind.value, "value": state.query.value},
+            "customer": None,
+            "interactions": [],
+            "counts": {},
+            "channels": {},
+            "warnings": [],
+            "errors": [],
+            "from_cache": False,
+            "fetched_at": None,
+            "saved_at": None,
+        }
     body["final"] = state.final
     body["sources"] = [s.to_json() for s in state.sources]
     if state.failure is not None:
@@ -194,7 +213,9 @@ def state_json(state: SearchState) -> dict[str, Any]:
 
 def status_line(status: SourceStatus) -> str:
     """A source's part in a search, in words: "Ctrl-Hub: loading", "Capillary: live"."""
-    words = {"waiting": "loading", "not_found": "not found"}.get(status.state.value, status.state.value)
+    words = {"waiting": "loading", "not_found": "not found"}.get(
+        status.state.value, status.state.value
+    )
     if status.refreshing:
         words += ", refreshing"
     return f"{status.source.label}: {words}"
@@ -219,8 +240,10 @@ def raw_json_text(data: Any) -> str:
     text = _escape_invisible(text)
     if len(text) > RAW_TEXT_LIMIT:
         left = len(text) - RAW_TEXT_LIMIT
-        text = (f"{text[:RAW_TEXT_LIMIT]}\n… cut here for display: {left:,} more characters. "
-                "“Copy all JSON” copies the whole document.")
+        text = (
+            f"{text[:RAW_TEXT_LIMIT]}\n… cut here for display: {left:,} more characters. "
+            "“Copy all JSON” copies the whole document."
+        )
     return text
 
 
@@ -315,16 +338,27 @@ def detail_fields(item: Interaction) -> list[Field]:
         Field("Status", status, item.status),
         Field("Subject", item.subject),
         Field("Receiver" if item.source is Source.CAPILLARY else "Contact", item.counterpart),
-        Field("Message id" if item.source is Source.CAPILLARY else "Interaction id", item.id, copy=item.id),
+        Field(
+            "Message id" if item.source is Source.CAPILLARY else "Interaction id",
+            item.id,
+            copy=item.id,
+        ),
     ]
     if item.source is Source.CAPILLARY:
         rows += [
-            Field("Delivered", local_time(item.delivered_at, seconds=True), utc_time(item.delivered_at)),
+            Field(
+                "Delivered",
+                local_time(item.delivered_at, seconds=True),
+                utc_time(item.delivered_at),
+            ),
             Field("Campaign", item.campaign_id or ""),
             Field("User", item.user_id or ""),
         ]
     else:
-        rows += [Field("Contacted", _yes_no(item.contacted)), Field("Notes", item.notes or "", long=True)]
+        rows += [
+            Field("Contacted", _yes_no(item.contacted)),
+            Field("Notes", item.notes or "", long=True),
+        ]
     return [_filled(f) for f in rows]
 
 
@@ -354,7 +388,9 @@ def interaction_detail_fields(detail: InteractionDetail) -> list[Field]:
     rows += [
         Field("Created", local_time(detail.created_at, seconds=True), utc_time(detail.created_at)),
         Field("Updated", local_time(detail.updated_at, seconds=True), utc_time(detail.updated_at)),
-        Field("Modified", local_time(detail.modified_at, seconds=True), utc_time(detail.modified_at)),
+        Field(
+            "Modified", local_time(detail.modified_at, seconds=True), utc_time(detail.modified_at)
+        ),
         Field("Interaction id", item.id, copy=item.id),
     ]
     return [_filled(f) for f in rows]
@@ -383,7 +419,9 @@ def detail_json(detail: InteractionDetail) -> dict[str, Any]:
         updated_at=iso(detail.updated_at),
         modified_at=iso(detail.modified_at),
         related={
-            role: None if r is None else {"id": r.id, "name": r.name or None, **{k.lower(): v for k, v in r.lines}}
+            role: None
+            if r is None
+            else {"id": r.id, "name": r.name or None, **{k.lower(): v for k, v in r.lines}}
             for role, r in detail.related.items()
         },
     )
@@ -400,7 +438,10 @@ def render_fields(title: str, fields: list[Field]) -> str:
         label = shown(field.label)
         if field.long and field.value != EMPTY:
             lines.append(f"{label}:")
-            lines += [f"    {line}" for line in shown(field.value, BLOCK_LIMIT, multiline=True).splitlines()]
+            lines += [
+                f"    {line}"
+                for line in shown(field.value, BLOCK_LIMIT, multiline=True).splitlines()
+            ]
         else:
             extra = f"  [{shown(field.copy)}]" if field.copy and field.copy != field.value else ""
             lines.append(f"{label:<{width}}{shown(field.value)}{extra}")
@@ -417,9 +458,14 @@ def render_table(result: LookupResult) -> str:
     """The readable (non-JSON) answer of `customer-viewer lookup`."""
     lines = []
     card = customer_lines(result.customer)
-    lines.append("  ".join(f"{shown(label)}: {shown(value)}" for label, value in card) or shown(str(result.query)))
+    lines.append(
+        "  ".join(f"{shown(label)}: {shown(value)}" for label, value in card)
+        or shown(str(result.query))
+    )
     if result.from_cache:
-        lines.append(f"FROM SAVED DATA, saved {local_time(result.fetched_at)} ({age(result.fetched_at)} ago)")
+        lines.append(
+            f"FROM SAVED DATA, saved {local_time(result.fetched_at)} ({age(result.fetched_at)} ago)"
+        )
     else:
         lines.append(f"Fetched {local_time(result.fetched_at)} (live)")
     lines.append("  ".join(tab_label(c) for c in result.counts.values()) or "No channels.")

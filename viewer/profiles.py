@@ -127,12 +127,18 @@ class Config:
 
 def config_dir(env: Mapping[str, str] = os.environ) -> Path:
     override = env.get("VIEWER_CONFIG_DIR")
-    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    return (
+        Path(override)
+        if override
+        else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    )
 
 
 def cache_dir(env: Mapping[str, str] = os.environ) -> Path:
     override = env.get("VIEWER_CACHE_DIR")
-    return Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    return (
+        Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    )
 
 
 def load_config(env: Mapping[str, str] = os.environ) -> Config:
@@ -145,7 +151,9 @@ def load_config(env: Mapping[str, str] = os.environ) -> Config:
         try:
             profiles[name] = validated(_profile_from_table(name, table))
         except BadInput as exc:
-            skipped[name] = Skipped(f"Profile “{name}” in {CONFIG_FILE} is not used: {exc.message}", table)
+            skipped[name] = Skipped(
+                f"Profile “{name}” in {CONFIG_FILE} is not used: {exc.message}", table
+            )
             problems.append(skipped[name].why)
             continue
         profiles[name], problem = _country_checked(profiles[name])
@@ -177,8 +185,10 @@ def _country_checked(profile: Profile) -> tuple[Profile, str]:
     try:
         return replace(profile, default_country=country_code(profile.default_country)), ""
     except BadInput as exc:
-        why = (f"Profile “{profile.name}” in {CONFIG_FILE}: default_country {exc.message} "
-               "Until it is fixed, mobile numbers are searched as typed.")
+        why = (
+            f"Profile “{profile.name}” in {CONFIG_FILE}: default_country {exc.message} "
+            "Until it is fixed, mobile numbers are searched as typed."
+        )
         return replace(profile, default_country=""), why
 
 
@@ -252,7 +262,7 @@ def _merge(into: dict, part: dict) -> None:
 
 
 def _toml_sentence(exc: Exception, first_line: int, last_line: int) -> str:
-    """"config.toml line 7: Expected '=' after a key in a key/value pair." """
+    """ "config.toml line 7: Expected '=' after a key in a key/value pair." """
     if isinstance(exc, RecursionError):
         return f"{CONFIG_FILE} lines {first_line}–{last_line}: values are nested too deeply."
     if not isinstance(exc, tomllib.TOMLDecodeError):  # int(): a number of 4,300+ digits
@@ -266,7 +276,11 @@ def _toml_sentence(exc: Exception, first_line: int, last_line: int) -> str:
 
 # -- checking what the file (or the environment) says ------------------------------------
 
-URL_FIELDS = {"capillary_url": "Capillary", "ctrlhub_url": "Ctrl-Hub API", "ctrlhub_auth_url": "Ctrl-Hub sign-in"}
+URL_FIELDS = {
+    "capillary_url": "Capillary",
+    "ctrlhub_url": "Ctrl-Hub API",
+    "ctrlhub_auth_url": "Ctrl-Hub sign-in",
+}
 _HOST_SHAPE = re.compile(r"[\w-]+(?:\.[\w-]+)*\.?")
 
 
@@ -279,7 +293,9 @@ def validated(profile: Profile) -> Profile:
         if getattr(profile, key):
             changes[key] = web_address(getattr(profile, key), what)
     if profile.capillary_auth not in CAPILLARY_AUTHS:
-        raise BadInput("Capillary signs in with basic (username + password) or oauth (key + secret).")
+        raise BadInput(
+            "Capillary signs in with basic (username + password) or oauth (key + secret)."
+        )
     if profile.ctrlhub_auth not in CTRLHUB_AUTHS:
         raise BadInput("Ctrl-Hub signs in with token, password or service.")
     if profile.ctrlhub_org:  # it goes into every Ctrl-Hub URL path
@@ -296,15 +312,19 @@ def web_address(text: str, what: str) -> str:
     if text and "://" not in text:
         text = f"https://{text}"
     if any(c.isspace() or not c.isprintable() for c in text):
-        raise BadInput(f"The {what} address is not a web address (it holds spaces or control characters).")
+        raise BadInput(
+            f"The {what} address is not a web address (it holds spaces or control characters)."
+        )
     try:
         parts = urlsplit(text)
         host, _port = parts.hostname, parts.port  # .port raises ValueError when it is no number
     except ValueError:
         raise BadInput(f"The {what} address is not a web address (“{text}”).") from None
     if "@" in parts.netloc:
-        raise BadInput(f"The {what} address must not hold a user name or password (“…@”): "
-                       "give the password when asked, and it is kept in the OS keyring.")
+        raise BadInput(
+            f"The {what} address must not hold a user name or password (“…@”): "
+            "give the password when asked, and it is kept in the OS keyring."
+        )
     if not host or not (_HOST_SHAPE.fullmatch(host) or _ip(host)):
         raise BadInput(f"The {what} address is missing or not a web address.")
     if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(host)):
@@ -336,7 +356,9 @@ def write_config(config: Config, env: Mapping[str, str] = os.environ) -> Path:
     try:
         data = (HEADER + tomli_w.dumps(_document(config))).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate, e.g. from a mis-encoded command line
-        raise BadInput("A profile setting holds characters that are not text; type it again.") from None
+        raise BadInput(
+            "A profile setting holds characters that are not text; type it again."
+        ) from None
     folder = _private_folder(config_dir(env))
     path = folder / CONFIG_FILE
     _set_aside_if_damaged(path)
@@ -404,8 +426,9 @@ def _set_aside_if_damaged(path: Path) -> None:
     os.replace(path, aside)
 
 
-def save_profile(profile: Profile, previous_name: str | None = None,
-                 env: Mapping[str, str] = os.environ) -> None:
+def save_profile(
+    profile: Profile, previous_name: str | None = None, env: Mapping[str, str] = os.environ
+) -> None:
     """Add or update a profile (renaming it when `previous_name` differs); it becomes the last used."""
     config = load_config(env)
     profiles, skipped = dict(config.profiles), dict(config.skipped)
@@ -413,7 +436,9 @@ def save_profile(profile: Profile, previous_name: str | None = None,
         profiles.pop(old, None)
         skipped.pop(old, None)  # set up again: the file's unusable version goes
     profiles[profile.name] = replace(profile, memory_secrets={})
-    write_config(replace(config, profiles=profiles, skipped=skipped, last_profile=profile.name), env)
+    write_config(
+        replace(config, profiles=profiles, skipped=skipped, last_profile=profile.name), env
+    )
 
 
 def remove_profile(name: str, env: Mapping[str, str] = os.environ) -> bool:
@@ -443,7 +468,9 @@ def save_tel_links(on: bool, env: Mapping[str, str] = os.environ) -> None:
 
 def _typed(values: Mapping[str, object]) -> dict[str, object]:
     """Known profile fields with the field's type (seconds are numbers); bad values are dropped."""
-    kinds = {f.name: type(f.default) for f in fields(Profile) if f.name not in ("name", "memory_secrets")}
+    kinds = {
+        f.name: type(f.default) for f in fields(Profile) if f.name not in ("name", "memory_secrets")
+    }
     typed: dict[str, object] = {}
     for key, value in values.items():
         if key not in kinds:
@@ -474,7 +501,11 @@ def resolve_profile(name: str | None, env: Mapping[str, str] = os.environ) -> Pr
     environment does (the same checks as the file).
     """
     config = load_config(env)
-    chosen = name or config.last_profile or (next(iter(config.profiles)) if len(config.profiles) == 1 else None)
+    chosen = (
+        name
+        or config.last_profile
+        or (next(iter(config.profiles)) if len(config.profiles) == 1 else None)
+    )
     if chosen in config.skipped:
         raise BadInput(config.skipped[chosen].why)
     if name and name not in config.profiles:

@@ -32,7 +32,9 @@ _INVISIBLE = (
 _C0 = "".join(chr(c) for c in range(0x20)) + "\x7f"
 _C1 = "".join(chr(c) for c in range(0x80, 0xA0))
 _UNSAFE_LINE = re.compile(f"[{re.escape(_C0 + _C1 + _INVISIBLE)}]")
-_UNSAFE_BLOCK = re.compile(f"[{re.escape(_C0.replace(chr(10), '').replace(chr(9), '') + _C1 + _INVISIBLE)}]")
+_UNSAFE_BLOCK = re.compile(
+    f"[{re.escape(_C0.replace(chr(10), '').replace(chr(9), '') + _C1 + _INVISIBLE)}]"
+)
 _WHITESPACE_IN_LINE = {"\n": " ", "\r": " ", "\t": " "}
 
 

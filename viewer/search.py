@@ -112,7 +112,9 @@ class SearchState:
     def failed(self) -> tuple[SourceStatus, ...]:
         """Every source that could not answer live, each with its own sentence."""
         bad = (SourceState.FAILED, SourceState.RESTING)
-        return tuple(s for s in self.sources if s.state in bad or (s.state is SourceState.SAVED and s.error))
+        return tuple(
+            s for s in self.sources if s.state in bad or (s.state is SourceState.SAVED and s.error)
+        )
 
 
 @dataclass
@@ -129,9 +131,15 @@ class SavedCopy:
 class SearchRun:
     """One search in progress: asks, collects and merges; `states()` yields as things arrive."""
 
-    def __init__(self, service: LookupService, query: Query, channels: Iterable[str],
-                 generation: int | None, prepaint_max_bytes: int | None,
-                 progress: ProgressCallback | None = None):
+    def __init__(
+        self,
+        service: LookupService,
+        query: Query,
+        channels: Iterable[str],
+        generation: int | None,
+        prepaint_max_bytes: int | None,
+        progress: ProgressCallback | None = None,
+    ):
         self.service = service
         self.query = query
         self.channels = tuple(channels)
@@ -173,11 +181,19 @@ class SearchRun:
             if left:
                 error = service.resting_error(client.source, left)
                 self.failures[client.source] = error
-                self.statuses[client.source] = SourceStatus(client.source, SourceState.RESTING, str(error),
-                                                            rest_until=time.monotonic() + left, error=error)
+                self.statuses[client.source] = SourceStatus(
+                    client.source,
+                    SourceState.RESTING,
+                    str(error),
+                    rest_until=time.monotonic() + left,
+                    error=error,
+                )
             else:
                 self.statuses[client.source] = SourceStatus(client.source, SourceState.WAITING)
-                self._start(service.ask_source(client, self.query, self.channels, self.progress), client.source)
+                self._start(
+                    service.ask_source(client, self.query, self.channels, self.progress),
+                    client.source,
+                )
         self._saved_task = self._start(self._read_saved(self.prepaint_max_bytes), None)
         yield self._state()
 
@@ -203,7 +219,9 @@ class SearchRun:
             self.saved = task.result()
             waiting = self._loading()
             # Worth painting before any live answer, or for a source still loading.
-            return self.saved is not None and (not self.live or any(s in self.saved.parts for s in waiting))
+            return self.saved is not None and (
+                not self.live or any(s in self.saved.parts for s in waiting)
+            )
         answer = task.result()
         if isinstance(answer, SourceResult):
             self.live[source] = answer
@@ -211,7 +229,9 @@ class SearchRun:
         else:
             self.failures[source] = answer
             state = SourceState.NOT_FOUND if isinstance(answer, NotFound) else SourceState.FAILED
-            self.statuses[source] = SourceStatus(source, state, str(answer), answer.detail, error=answer)
+            self.statuses[source] = SourceStatus(
+                source, state, str(answer), answer.detail, error=answer
+            )
         return True
 
     def _loading(self) -> list[Source]:
@@ -220,8 +240,9 @@ class SearchRun:
     def _all_settled(self) -> bool:
         return not self._loading()
 
-    async def _read_saved(self, max_bytes: int | None,
-                          only: frozenset[Source] | None = None) -> SavedCopy | None:
+    async def _read_saved(
+        self, max_bytes: int | None, only: frozenset[Source] | None = None
+    ) -> SavedCopy | None:
         try:
             return await self.service.saved_copy(self.query, self.channels, max_bytes, only)
         except asyncio.CancelledError:
@@ -234,7 +255,9 @@ class SearchRun:
     def _state(self, result: LookupResult | None = None) -> SearchState:
         return SearchState(self.query, self.generation or 0, tuple(self.statuses.values()), result)
 
-    def _final(self, result: LookupResult | None = None, failure: ViewerError | None = None) -> SearchState:
+    def _final(
+        self, result: LookupResult | None = None, failure: ViewerError | None = None
+    ) -> SearchState:
         if isinstance(failure, NotFound):  # what to try next: a country code, the exact case
             failure = with_advice(failure, self.query, self.service.default_country)
         return replace(self._state(result), final=True, failure=failure)
@@ -242,9 +265,17 @@ class SearchRun:
     def _mark_saved(self, sources: Iterable[Source]) -> None:
         for source in sources:
             status = self.statuses.get(source)
-            if status is not None and status.state is not SourceState.LIVE and self.saved is not None:
-                self.statuses[source] = replace(status, state=SourceState.SAVED, saved_at=self.saved.saved_at,
-                                                refreshing=status.loading)
+            if (
+                status is not None
+                and status.state is not SourceState.LIVE
+                and self.saved is not None
+            ):
+                self.statuses[source] = replace(
+                    status,
+                    state=SourceState.SAVED,
+                    saved_at=self.saved.saved_at,
+                    refreshing=status.loading,
+                )
 
     async def _merged_state(self, final: bool) -> SearchState | None:
         """Live answers so far; a source without one shows its saved part, if there is one."""
@@ -254,13 +285,20 @@ class SearchRun:
             self._mark_saved(self._loading())
             return self._state(self.saved.whole)
         parts = list(self.live.values())
-        stand_ins = [s for s, st in self.statuses.items()
-                     if s not in self.live and st.state is not SourceState.NOT_FOUND
-                     and self.saved is not None and s in self.saved.parts]
+        stand_ins = [
+            s
+            for s, st in self.statuses.items()
+            if s not in self.live
+            and st.state is not SourceState.NOT_FOUND
+            and self.saved is not None
+            and s in self.saved.parts
+        ]
         for source in stand_ins:
             part = self.saved.parts[source]
             if final:  # the agent must know these rows are not live
-                note = f"{source.label}: showing the data saved {self.saved.saved_at:%Y-%m-%d %H:%M}."
+                note = (
+                    f"{source.label}: showing the data saved {self.saved.saved_at:%Y-%m-%d %H:%M}."
+                )
                 part = replace(part, warnings=[*part.warnings, note])
             parts.append(part)
         self._mark_saved(stand_ins)
@@ -274,7 +312,9 @@ class SearchRun:
         if needs_saved:
             if self._saved_task is not None and not self._saved_task.done():
                 self.saved = await self._saved_task
-            if self.saved is not None and not self.saved.complete:  # too large to pre-paint: now whole
+            if (
+                self.saved is not None and not self.saved.complete
+            ):  # too large to pre-paint: now whole
                 self.saved = await self._read_saved(None, None if not self.live else failed)
         if not self.live:
             return await self._final_without_live()
@@ -286,14 +326,24 @@ class SearchRun:
 
     async def _final_without_live(self) -> SearchState:
         """Every source failed or does not know the customer: saved data, or one sentence."""
-        in_order = [self.failures[s] for s in self.statuses if s in self.failures]  # not arrival order
+        in_order = [
+            self.failures[s] for s in self.statuses if s in self.failures
+        ]  # not arrival order
         failure = self.service.most_telling(in_order)
-        if isinstance(failure, NotFound | NotConfigured) or self.saved is None or not self.saved.parts:
+        if (
+            isinstance(failure, NotFound | NotConfigured)
+            or self.saved is None
+            or not self.saved.parts
+        ):
             return self._final(failure=failure)
         self._mark_saved(self.saved.parts)
-        whole = self.saved.whole or await self.service.merge_parts(self.query, list(self.saved.parts.values()), [])
+        whole = self.saved.whole or await self.service.merge_parts(
+            self.query, list(self.saved.parts.values()), []
+        )
         errors = [f for f in self.failures.values() if not isinstance(f, NotFound)]
-        return self._final(replace(whole, errors=errors, from_cache=True, fetched_at=self.saved.saved_at))
+        return self._final(
+            replace(whole, errors=errors, from_cache=True, fetched_at=self.saved.saved_at)
+        )
 
     async def _offline(self) -> SearchState:
         """Working offline: the saved copy or a sentence; nothing is sent."""
@@ -301,6 +351,8 @@ class SearchRun:
             self.statuses[client.source] = SourceStatus(client.source, SourceState.OFFLINE)
         self.saved = await self._read_saved(None)
         if self.saved is None or self.saved.whole is None:
-            return self._final(failure=NotFound("Working offline, and this customer is not in the saved data."))
+            return self._final(
+                failure=NotFound("Working offline, and this customer is not in the saved data.")
+            )
         self._mark_saved(self.saved.parts)
         return self._final(self.saved.whole)

@@ -115,8 +115,14 @@ def check_keyring() -> Check:
 
     secure, name = backend_status()
     if not secure:
-        return Check("keyring", False, f"no secure keyring backend (found: {name}); passwords cannot be stored")
-    label = next((text for module, text in KEYRING_LABELS.items() if name.startswith(module + ".")), "")
+        return Check(
+            "keyring",
+            False,
+            f"no secure keyring backend (found: {name}); passwords cannot be stored",
+        )
+    label = next(
+        (text for module, text in KEYRING_LABELS.items() if name.startswith(module + ".")), ""
+    )
     return Check("keyring", True, f"{label}: {name}" if label else name)
 
 
@@ -138,8 +144,12 @@ def check_tls() -> Check:
     else:
         store = _linux_ca_store()
         if not store:
-            return Check("tls", False, "truststore found no system CA certificates (install ca-certificates)")
-    return Check("tls", True, f"truststore {truststore.__version__} → {store} ({ssl.OPENSSL_VERSION})")
+            return Check(
+                "tls", False, "truststore found no system CA certificates (install ca-certificates)"
+            )
+    return Check(
+        "tls", True, f"truststore {truststore.__version__} → {store} ({ssl.OPENSSL_VERSION})"
+    )
 
 
 def _linux_ca_store() -> str:
@@ -151,7 +161,9 @@ def _linux_ca_store() -> str:
     defaults = ssl.get_default_verify_paths()
     if defaults.capath and not defaults.cafile and _openssl._capath_contains_certs(defaults.capath):
         return f"CA folder {defaults.capath}"
-    cafile = defaults.cafile or next((f for f in _openssl._CA_FILE_CANDIDATES if os.path.isfile(f)), None)
+    cafile = defaults.cafile or next(
+        (f for f in _openssl._CA_FILE_CANDIDATES if os.path.isfile(f)), None
+    )
     if not cafile:
         return ""
     probe = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -181,7 +193,9 @@ def check_cache() -> Check:
         return Check("cache", False, "the offline store did not give back what it saved")
     # Without a secure keyring the store is memory-only by design; the keyring line fails then.
     where = "in memory only (no secure keyring)" if store.path is None else str(store.path)
-    return Check("cache", True, f"offline store opens at {where} (SQLite {sqlite3.sqlite_version}, AES-GCM)")
+    return Check(
+        "cache", True, f"offline store opens at {where} (SQLite {sqlite3.sqlite_version}, AES-GCM)"
+    )
 
 
 def check_window(timeout: float) -> Check:
@@ -193,7 +207,9 @@ def check_window(timeout: float) -> Check:
 
     app = make_application()
     if app.windowIcon().pixmap(32, 32).isNull():
-        return Check("window", False, "the app icon does not load (resources or the SVG plugin missing)")
+        return Check(
+            "window", False, "the app icon does not load (resources or the SVG plugin missing)"
+        )
     loop = make_loop(app)
     step = ["starting"]
     with DemoServer() as server:
@@ -229,7 +245,11 @@ async def _drive(window, step: list[str]) -> str:
     window.select_channel(None)  # the "All" tab
     rows = [window.model.interaction(r) for r in range(window.model.rowCount())]
     row = next(
-        (r for r, i in enumerate(rows) if i is not None and i.source is Source.CTRLHUB and i.id == PROBE_INTERACTION),
+        (
+            r
+            for r, i in enumerate(rows)
+            if i is not None and i.source is Source.CTRLHUB and i.id == PROBE_INTERACTION
+        ),
         None,
     )
     if row is None:

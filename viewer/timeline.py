@@ -83,13 +83,20 @@ class TimelineFilter:
 
     def __post_init__(self) -> None:
         if self.status not in STATUS_CHOICES:
-            raise BadInput(f"“{self.status}” is not a status filter; use one of: "
-                           f"{', '.join(STATUS_CHOICES)}.")
+            raise BadInput(
+                f"“{self.status}” is not a status filter; use one of: {', '.join(STATUS_CHOICES)}."
+            )
 
     @property
     def is_empty(self) -> bool:
-        return (not self.words and self.since is None and self.until is None
-                and self.status == "all" and self.source is None and self.direction is None)
+        return (
+            not self.words
+            and self.since is None
+            and self.until is None
+            and self.status == "all"
+            and self.source is None
+            and self.direction is None
+        )
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -108,8 +115,11 @@ class TimelineFilter:
         if self.source is not None:
             parts.append(f"{self.source.label} only")
         if self.direction is not None:
-            parts.append({Direction.INBOUND: "from the customer",
-                          Direction.OUTBOUND: "to the customer"}.get(self.direction, "direction unknown"))
+            parts.append(
+                {Direction.INBOUND: "from the customer", Direction.OUTBOUND: "to the customer"}.get(
+                    self.direction, "direction unknown"
+                )
+            )
         if self.words:
             parts.append(f"“{' '.join(self.text.split())}”")
         return " · ".join(parts) or "No filter"
@@ -128,7 +138,11 @@ class TimelineFilter:
 
 def _describe_dates(since: datetime | None, until: datetime | None) -> str:
     def day(moment: datetime) -> str:
-        return moment.strftime("%Y-%m-%d") if moment.time() == time() else moment.strftime("%Y-%m-%d %H:%M")
+        return (
+            moment.strftime("%Y-%m-%d")
+            if moment.time() == time()
+            else moment.strftime("%Y-%m-%d %H:%M")
+        )
 
     if since and until:
         return f"{day(since)} to {day(until)}"
@@ -148,12 +162,16 @@ def preset_range(name: str, now: datetime) -> tuple[datetime | None, datetime | 
 
 
 _AGO = re.compile(r"(\d{1,5})\s*([hdwm])", re.IGNORECASE)
-_AGO_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1),
-              "m": timedelta(days=30)}
+_AGO_UNITS = {
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "w": timedelta(weeks=1),
+    "m": timedelta(days=30),
+}
 
 
 def parse_when(text: str, now: datetime, *, end: bool = False) -> datetime:
-    """"7d" (7 days before now; also 24h, 2w, 3m), "today", "2025-01-01" or
+    """ "7d" (7 days before now; also 24h, 2w, 3m), "today", "2025-01-01" or
     "2025-01-01T09:30" (in now's time zone unless an offset is given) as an aware time.
     With end=True a plain date means the end of that day (the start of the next), so
     `--until 2025-01-31` includes the 31st. Junk raises BadInput, saying what works."""
@@ -169,8 +187,9 @@ def parse_when(text: str, now: datetime, *, end: bool = False) -> datetime:
     try:
         moment = datetime.fromisoformat(word)
     except ValueError:
-        raise BadInput(f"“{text[:40]}” is not a time; write 7d, 24h, today or a date like "
-                       "2025-01-31.") from None
+        raise BadInput(
+            f"“{text[:40]}” is not a time; write 7d, 24h, today or a date like 2025-01-31."
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_local(now).tzinfo)
     if end and len(word) == 10:  # a plain date: up to the end of that day
@@ -208,10 +227,18 @@ def searchable(text: str) -> str:
 def haystack(item: Interaction) -> str:
     """What free text searches: subject, notes, receiver/contact, status (word and label),
     campaign. Fields are joined by a newline, so a word never spans two."""
-    return searchable("\n".join((
-        item.subject or "", item.notes or "", item.counterpart or "", item.status or "",
-        status_display(item.status)[0] if item.status else "", item.campaign_id or "",
-    )))
+    return searchable(
+        "\n".join(
+            (
+                item.subject or "",
+                item.notes or "",
+                item.counterpart or "",
+                item.status or "",
+                status_display(item.status)[0] if item.status else "",
+                item.campaign_id or "",
+            )
+        )
+    )
 
 
 def row_matches(item: Interaction, flt: TimelineFilter) -> bool:
@@ -277,7 +304,9 @@ class TimelineIndex:
     def _search_texts(self) -> list[str]:
         if self._texts is None:
             numbers: dict[str, int] = {}
-            self._text_of_row = [numbers.setdefault(haystack(item), len(numbers)) for item in self.items]
+            self._text_of_row = [
+                numbers.setdefault(haystack(item), len(numbers)) for item in self.items
+            ]
             self._texts = list(numbers)  # a dict keeps insertion order: position = number
         return self._texts
 
@@ -321,7 +350,9 @@ class TimelineIndex:
         found = self._texts_with(words)
         if len(rows) == self._size:
             return list(compress(rows, map(found.__getitem__, self._text_of_row)))
-        return list(compress(rows, map(found.__getitem__, map(self._text_of_row.__getitem__, rows))))
+        return list(
+            compress(rows, map(found.__getitem__, map(self._text_of_row.__getitem__, rows)))
+        )
 
     def _texts_with(self, words: tuple[str, ...]) -> list[bool]:
         """For each distinct text, whether it holds every word. Starts from the smallest
@@ -345,8 +376,12 @@ class TimelineIndex:
             if best is not None and any(word in old for old in best.words):
                 continue  # every text of the start holds it already
             if positions is not None:
-                positions = list(compress(positions, map(operator.contains,
-                                                         map(texts.__getitem__, positions), repeat(word))))
+                positions = list(
+                    compress(
+                        positions,
+                        map(operator.contains, map(texts.__getitem__, positions), repeat(word)),
+                    )
+                )
             elif flags is None:
                 flags = list(map(operator.contains, texts, repeat(word)))
             else:
@@ -379,7 +414,9 @@ class TimelineIndex:
         else:
             mask = masks[0]
             for other in masks[1:]:  # bytewise AND of 0/1 bytes, at C speed
-                mask = (int.from_bytes(mask, "big") & int.from_bytes(other, "big")).to_bytes(self._size, "big")
+                mask = (int.from_bytes(mask, "big") & int.from_bytes(other, "big")).to_bytes(
+                    self._size, "big"
+                )
             rows = list(compress(range(self._size), mask))
         self._facet_cache = (facets, rows)
         return rows
@@ -439,15 +476,33 @@ def counts_by_channel(interactions: Sequence[Interaction], rows: Sequence[int]) 
 
 # -- for the CLI (and any caller holding a whole result) -----------------------------------
 
-SOURCE_WORDS = {"capillary": Source.CAPILLARY, "ctrlhub": Source.CTRLHUB, "ctrl-hub": Source.CTRLHUB,
-                "both": None, "all": None}
-DIRECTION_WORDS = {"inbound": Direction.INBOUND, "in": Direction.INBOUND,
-                   "outbound": Direction.OUTBOUND, "out": Direction.OUTBOUND, "both": None, "all": None}
+SOURCE_WORDS = {
+    "capillary": Source.CAPILLARY,
+    "ctrlhub": Source.CTRLHUB,
+    "ctrl-hub": Source.CTRLHUB,
+    "both": None,
+    "all": None,
+}
+DIRECTION_WORDS = {
+    "inbound": Direction.INBOUND,
+    "in": Direction.INBOUND,
+    "outbound": Direction.OUTBOUND,
+    "out": Direction.OUTBOUND,
+    "both": None,
+    "all": None,
+}
 
 
-def build_filter(now: datetime, *, text: str = "", since: str | None = None, until: str | None = None,
-                 status: str = "all", source: str | None = None,
-                 direction: str | None = None) -> TimelineFilter:
+def build_filter(
+    now: datetime,
+    *,
+    text: str = "",
+    since: str | None = None,
+    until: str | None = None,
+    status: str = "all",
+    source: str | None = None,
+    direction: str | None = None,
+) -> TimelineFilter:
     """A filter from words as typed (`lookup --since 7d --status problems --source ctrl-hub`).
     A preset name ("30d", "today") given as `since` keeps its name for describe(). Every
     bad word raises BadInput with what would work; nothing has been sent yet."""
@@ -464,10 +519,15 @@ def build_filter(now: datetime, *, text: str = "", since: str | None = None, unt
         until_at, period = parse_when(until, now, end=True), ""
     if since_at and until_at and since_at >= until_at:
         raise BadInput(f"The range is empty: {since} is not before {until}.")
-    return TimelineFilter(text=text or "", since=since_at, until=until_at,
-                          status=_word(status or "all", {w: w for w in STATUS_CHOICES}, "status"),
-                          source=_word(source, SOURCE_WORDS, "source"),
-                          direction=_word(direction, DIRECTION_WORDS, "direction"), period=period)
+    return TimelineFilter(
+        text=text or "",
+        since=since_at,
+        until=until_at,
+        status=_word(status or "all", {w: w for w in STATUS_CHOICES}, "status"),
+        source=_word(source, SOURCE_WORDS, "source"),
+        direction=_word(direction, DIRECTION_WORDS, "direction"),
+        period=period,
+    )
 
 
 def _word(value: str | None, words: dict, what: str):
@@ -486,13 +546,24 @@ def filtered_result(result: LookupResult, flt: TimelineFilter) -> LookupResult:
     rows = TimelineIndex(result.interactions).matching(flt)
     kept = [result.interactions[row] for row in rows]
     matched = counts_by_channel(result.interactions, rows)
-    counts = {channel: (ChannelCount(channel, matched.get(channel, 0), count.listed, True)
-                        if count.itemised else count)
-              for channel, count in result.counts.items()}
+    counts = {
+        channel: (
+            ChannelCount(channel, matched.get(channel, 0), count.listed, True)
+            if count.itemised
+            else count
+        )
+        for channel, count in result.counts.items()
+    }
     return replace(result, interactions=kept, counts=counts)
 
 
-def filter_json(result: LookupResult, flt: TimelineFilter, shown: LookupResult) -> dict[str, object]:
+def filter_json(
+    result: LookupResult, flt: TimelineFilter, shown: LookupResult
+) -> dict[str, object]:
     """The `"filter"` member of `lookup --json`: the filter, and how many rows it kept."""
-    return {**flt.to_json(), "matched": len(shown.interactions), "of": len(result.interactions),
-            "counts": {c: n.listed if n.itemised else n.total for c, n in shown.counts.items()}}
+    return {
+        **flt.to_json(),
+        "matched": len(shown.interactions),
+        "of": len(result.interactions),
+        "counts": {c: n.listed if n.itemised else n.total for c, n in shown.counts.items()},
+    }

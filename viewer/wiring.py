@@ -26,19 +26,38 @@ def _timeouts(profile: Profile) -> dict[str, float]:
 def capillary_settings(profile: Profile) -> CapillarySettings:
     if profile.capillary_auth == "oauth":
         secret = _needed(profile, "capillary_secret", Source.CAPILLARY, "Capillary OAuth secret")
-        return CapillarySettings(base_url=profile.capillary_url, timezone=profile.capillary_timezone,
-                                 auth="oauth", key=profile.capillary_key, secret=secret, **_timeouts(profile))
+        return CapillarySettings(
+            base_url=profile.capillary_url,
+            timezone=profile.capillary_timezone,
+            auth="oauth",
+            key=profile.capillary_key,
+            secret=secret,
+            **_timeouts(profile),
+        )
     password = _needed(profile, "capillary_password", Source.CAPILLARY, "Capillary password")
-    return CapillarySettings(base_url=profile.capillary_url, username=profile.capillary_username,
-                             password=password, timezone=profile.capillary_timezone, **_timeouts(profile))
+    return CapillarySettings(
+        base_url=profile.capillary_url,
+        username=profile.capillary_username,
+        password=password,
+        timezone=profile.capillary_timezone,
+        **_timeouts(profile),
+    )
 
 
 def ctrlhub_settings(profile: Profile) -> CtrlHubSettings:
-    common = {"base_url": profile.ctrlhub_url, "org": profile.ctrlhub_org, "auth_url": profile.ctrlhub_auth_url,
-              **_timeouts(profile)}
+    common = {
+        "base_url": profile.ctrlhub_url,
+        "org": profile.ctrlhub_org,
+        "auth_url": profile.ctrlhub_auth_url,
+        **_timeouts(profile),
+    }
     if profile.ctrlhub_auth == "service":
-        secret = _needed(profile, "ctrlhub_client_secret", Source.CTRLHUB, "Ctrl-Hub service-account secret")
-        return CtrlHubSettings(**common, auth="service", client_id=profile.ctrlhub_client_id, client_secret=secret)
+        secret = _needed(
+            profile, "ctrlhub_client_secret", Source.CTRLHUB, "Ctrl-Hub service-account secret"
+        )
+        return CtrlHubSettings(
+            **common, auth="service", client_id=profile.ctrlhub_client_id, client_secret=secret
+        )
     # A pasted token, or the session a password sign-in left (the password itself is never kept).
     token = _needed(profile, "ctrlhub_token", Source.CTRLHUB, "Ctrl-Hub session (sign in first)")
     return CtrlHubSettings(**common, token=token)
@@ -57,8 +76,13 @@ def build_sources(profile: Profile) -> list[SourceClient]:
 def build_service(profile: Profile, store: OfflineStore | None = None) -> LookupService:
     """The profile's lookup service. Blocking (keyring, SQLite): callers in the window run it
     on a worker thread. The profile's maximum offline time is applied here, at start."""
-    service = LookupService(build_sources(profile), store=store, profile_name=profile.name,
-                            deadline_s=profile.deadline_s, default_country=profile.default_country)
+    service = LookupService(
+        build_sources(profile),
+        store=store,
+        profile_name=profile.name,
+        deadline_s=profile.deadline_s,
+        default_country=profile.default_country,
+    )
     service.audit_sinks = audit.Sinks(profile.audit_file, profile.audit_syslog)
     service.max_offline_days = profile.max_offline_days
     service.mask_by_default = profile.mask_by_default
@@ -82,8 +106,14 @@ def open_store() -> OfflineStore:
     must hear about it (`take_notices()`) is said once, by whoever shows the store."""
     config = load_config()
     key = saved_data_key()
-    return OfflineStore.open(cache_dir(), key.key, keep_days=config.keep_days, max_mb=config.max_mb,
-                             key_notice=key.notice, key_replaced=key.replaced)
+    return OfflineStore.open(
+        cache_dir(),
+        key.key,
+        keep_days=config.keep_days,
+        max_mb=config.max_mb,
+        key_notice=key.notice,
+        key_replaced=key.replaced,
+    )
 
 
 def demo_profile(server_url: str) -> Profile:
@@ -104,5 +134,8 @@ def demo_profile(server_url: str) -> Profile:
         ctrlhub_url=server_url,
         ctrlhub_auth_url=server_url,
         ctrlhub_org=DEMO_CTRLHUB_ORG,
-        memory_secrets={"capillary_password": DEMO_CAPILLARY_PASSWORD, "ctrlhub_token": DEMO_CTRLHUB_TOKEN},
+        memory_secrets={
+            "capillary_password": DEMO_CAPILLARY_PASSWORD,
+            "ctrlhub_token": DEMO_CTRLHUB_TOKEN,
+        },
     )

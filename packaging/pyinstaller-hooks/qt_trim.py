@@ -35,7 +35,12 @@ DROPPED_PLUGINS = {
     "platformthemes": {"qgtk3"},  # the xdg-desktop-portal theme stays
     "imageformats": {"qgif", "qjpeg", "qtiff", "qwebp", "qwbmp", "qtga", "qpdf", "qicns"},
     # Desktops speak xdg-shell; the others are for embedded and in-car compositors.
-    "wayland-shell-integration": {"fullscreen-shell-v1", "ivi-shell", "qt-shell", "wl-shell-plugin"},
+    "wayland-shell-integration": {
+        "fullscreen-shell-v1",
+        "ivi-shell",
+        "qt-shell",
+        "wl-shell-plugin",
+    },
 }
 
 

@@ -1,8 +1,8 @@
 """Demo HTTP server speaking both vendors' APIs with deterministic generated data.
 
-    with DemoServer() as server:      # free port on 127.0.0.1, served in a daemon thread
-        base_url = server.url         # Capillary and Ctrl-Hub share it
-        nested_url = server.url + "/shape/nested"   # Capillary's older reply shape
+with DemoServer() as server:      # free port on 127.0.0.1, served in a daemon thread
+    base_url = server.url         # Capillary and Ctrl-Hub share it
+    nested_url = server.url + "/shape/nested"   # Capillary's older reply shape
 """
 
 from . import auth_api

@@ -69,9 +69,16 @@ def capillary_token(request: Request) -> Response:
     body = _json_body(request)
     with _lock:
         token_requests["capillary"] += 1
-    if not (_same(body.get("key"), DEMO_CAPILLARY_OAUTH_KEY) and _same(body.get("secret"), DEMO_CAPILLARY_OAUTH_SECRET)):
-        return json_response(401, {"errors": [{"status": False, "code": 401, "message": "Invalid key or secret"}]})
-    return json_response(200, {"data": {"accessToken": _issue("capillary", TOKEN_TTL_S), "ttlSeconds": TOKEN_TTL_S}})
+    if not (
+        _same(body.get("key"), DEMO_CAPILLARY_OAUTH_KEY)
+        and _same(body.get("secret"), DEMO_CAPILLARY_OAUTH_SECRET)
+    ):
+        return json_response(
+            401, {"errors": [{"status": False, "code": 401, "message": "Invalid key or secret"}]}
+        )
+    return json_response(
+        200, {"data": {"accessToken": _issue("capillary", TOKEN_TTL_S), "ttlSeconds": TOKEN_TTL_S}}
+    )
 
 
 def ctrlhub_login_flow(_request: Request) -> Response:
@@ -89,15 +96,29 @@ def ctrlhub_login(request: Request) -> Response:
         known_flow = flow in _flows
         _flows.discard(flow)
     if not known_flow:
-        return json_response(410, {"error": {"id": "self_service_flow_expired", "message": "The sign-in flow expired"}})
-    if not (_same(body.get("identifier"), DEMO_CTRLHUB_USER) and _same(body.get("password"), DEMO_CTRLHUB_PASSWORD)):
-        return json_response(400, {"ui": {"messages": [{"text": "The provided credentials are invalid."}]}})
+        return json_response(
+            410,
+            {"error": {"id": "self_service_flow_expired", "message": "The sign-in flow expired"}},
+        )
+    if not (
+        _same(body.get("identifier"), DEMO_CTRLHUB_USER)
+        and _same(body.get("password"), DEMO_CTRLHUB_PASSWORD)
+    ):
+        return json_response(
+            400, {"ui": {"messages": [{"text": "The provided credentials are invalid."}]}}
+        )
     expires = datetime.now(UTC) + timedelta(seconds=SESSION_TTL_S)
-    return json_response(200, {
-        "session_token": _issue("ctrlhub_session", SESSION_TTL_S),
-        "session": {"active": True, "expires_at": expires.isoformat().replace("+00:00", "Z"),
-                    "identity": {"traits": {"email": DEMO_CTRLHUB_USER}}},
-    })
+    return json_response(
+        200,
+        {
+            "session_token": _issue("ctrlhub_session", SESSION_TTL_S),
+            "session": {
+                "active": True,
+                "expires_at": expires.isoformat().replace("+00:00", "Z"),
+                "identity": {"traits": {"email": DEMO_CTRLHUB_USER}},
+            },
+        },
+    )
 
 
 def ctrlhub_logout(request: Request) -> Response:
@@ -106,7 +127,9 @@ def ctrlhub_logout(request: Request) -> Response:
     with _lock:
         token_requests["ctrlhub_logout"] += 1
         # The demo's pasted token never ends (other tests use it); signing it out is accepted.
-        known = isinstance(token, str) and (_issued.pop(token, None) is not None or _same(token, DEMO_CTRLHUB_TOKEN))
+        known = isinstance(token, str) and (
+            _issued.pop(token, None) is not None or _same(token, DEMO_CTRLHUB_TOKEN)
+        )
     if not known and not (isinstance(token, str) and token):
         return json_response(400, {"error": {"code": 400, "message": "session_token is required"}})
     if not known:
@@ -119,11 +142,20 @@ def ctrlhub_service_token(request: Request) -> Response:
     with _lock:
         token_requests["ctrlhub_service"] += 1
     if form.get("grant_type") != "client_credentials" or not (
-        _same(form.get("client_id"), DEMO_CTRLHUB_CLIENT_ID) and _same(form.get("client_secret"), DEMO_CTRLHUB_CLIENT_SECRET)
+        _same(form.get("client_id"), DEMO_CTRLHUB_CLIENT_ID)
+        and _same(form.get("client_secret"), DEMO_CTRLHUB_CLIENT_SECRET)
     ):
-        return json_response(401, {"error": "invalid_client", "error_description": "Client authentication failed"})
-    return json_response(200, {"access_token": _issue("ctrlhub_service", TOKEN_TTL_S),
-                               "token_type": "bearer", "expires_in": TOKEN_TTL_S})
+        return json_response(
+            401, {"error": "invalid_client", "error_description": "Client authentication failed"}
+        )
+    return json_response(
+        200,
+        {
+            "access_token": _issue("ctrlhub_service", TOKEN_TTL_S),
+            "token_type": "bearer",
+            "expires_in": TOKEN_TTL_S,
+        },
+    )
 
 
 ROUTES: list[Route] = [

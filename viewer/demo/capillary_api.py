@@ -40,7 +40,6 @@ NOT_FOUND_MESSAGE = "Cannot find customer for provided mobile/external-id/e-mail
 BAD_PARAMETER_CODE = 8003
 
 
-
 def expected_authorization() -> str:
     # The real API wants the password MD5-hashed (hex) before the Basic encoding.
     hashed = hashlib.md5(DEMO_CAPILLARY_PASSWORD.encode()).hexdigest()
@@ -54,8 +53,9 @@ def _authorized(request: Request) -> bool:
         return auth_api.valid(oauth.strip(), "capillary")
     scheme, _, credentials = (request.header("Authorization") or "").strip().partition(" ")
     expected = expected_authorization().partition(" ")[2]
-    return scheme.lower() == "basic" and hmac.compare_digest(credentials.strip().encode(),
-                                                             expected.encode())
+    return scheme.lower() == "basic" and hmac.compare_digest(
+        credentials.strip().encode(), expected.encode()
+    )
 
 
 def _reply(status: int, payload: object) -> Response:
@@ -96,8 +96,11 @@ def interaction(request: Request) -> Response:
     name = (request.arg("identifierName") or "").strip()
     value = request.arg("identifierValue") or ""
     if name not in INTERACTION_IDENTIFIERS:
-        return _error(400, BAD_PARAMETER_CODE,
-                      f"Invalid identifierName '{name}': expected mobile, email or external_id")
+        return _error(
+            400,
+            BAD_PARAMETER_CODE,
+            f"Invalid identifierName '{name}': expected mobile, email or external_id",
+        )
     if not value.strip():
         return _error(400, BAD_PARAMETER_CODE, "identifierValue is required")
     network = (request.arg("network") or "capillary").strip().lower()
@@ -120,7 +123,11 @@ def interaction(request: Request) -> Response:
 def _render(person: Person, shape: str, network: str, types: set[str] | None) -> bytes:
     c = load_customer(person)
     # Only the "capillary" network has anything in the demo; other networks are empty.
-    channels = [ch for ch in c.channels if types is None or ch.name in types] if network == "capillary" else []
+    channels = (
+        [ch for ch in c.channels if types is None or ch.name in types]
+        if network == "capillary"
+        else []
+    )
     if shape == "nested":
         return encode_json(_nested(c, network, channels))
     return encode_json(_flat(c, channels))
@@ -132,18 +139,37 @@ def _not_found(shape: str, name: str, value: str) -> Response:
     # The nested shape reports per-item failure inside an HTTP 200.
     echo = {"mobile": "", "email": "", "external_id": ""}
     echo[name] = value
-    return _reply(200, {"response": {
-        "status": {"success": "false", "code": 500, "message": "All requests have failed due to errors"},
-        "customer": {**echo, "item_status": {"success": "false", "code": NOT_FOUND_CODE,
-                                             "message": NOT_FOUND_MESSAGE}},
-    }})
+    return _reply(
+        200,
+        {
+            "response": {
+                "status": {
+                    "success": "false",
+                    "code": 500,
+                    "message": "All requests have failed due to errors",
+                },
+                "customer": {
+                    **echo,
+                    "item_status": {
+                        "success": "false",
+                        "code": NOT_FOUND_CODE,
+                        "message": NOT_FOUND_MESSAGE,
+                    },
+                },
+            }
+        },
+    )
 
 
 # Flat shape ----------------------------------------------------------------------------------
 
+
 def _flat(c: CapillaryCustomer, channels: list[Channel]) -> dict:
-    return {"name": c.person.name, "interaction": [_flat_channel(ch) for ch in channels],
-            "warnings": list(c.warnings)}
+    return {
+        "name": c.person.name,
+        "interaction": [_flat_channel(ch) for ch in channels],
+        "warnings": list(c.warnings),
+    }
 
 
 def _flat_channel(ch: Channel) -> dict:
@@ -151,13 +177,27 @@ def _flat_channel(ch: Channel) -> dict:
     if ch.name == MISSED_CALL:
         return {"count": ch.count, "name": ch.name, "usedStatus": ch.used_status}
     if ch.name == SURVEY:
-        return {"count": ch.count, "name": ch.name, "surveys": [_survey(s, None) for s in ch.surveys]}
-    return {"count": ch.count, "name": ch.name, "messageList": [_flat_message(m) for m in ch.messages]}
+        return {
+            "count": ch.count,
+            "name": ch.name,
+            "surveys": [_survey(s, None) for s in ch.surveys],
+        }
+    return {
+        "count": ch.count,
+        "name": ch.name,
+        "messageList": [_flat_message(m) for m in ch.messages],
+    }
 
 
 def _flat_message(m: Message) -> dict:
-    d = {"id": m.id, "receiver": m.receiver, "subject": m.subject, "campaignId": m.campaign_id,
-         "status": m.status, "sentDate": _flat_sent(m.sent)}
+    d = {
+        "id": m.id,
+        "receiver": m.receiver,
+        "subject": m.subject,
+        "campaignId": m.campaign_id,
+        "status": m.status,
+        "sentDate": _flat_sent(m.sent),
+    }
     if m.delivered is not None:  # the sample omits the key for undelivered messages
         d["deliveredTime"] = _utc_z(m.delivered)
     d["userId"] = m.user_id
@@ -165,29 +205,35 @@ def _flat_message(m: Message) -> dict:
 
 
 def _survey(s: Survey, missing_score: object) -> dict:
-    return {"name": s.name, "nps_score": s.nps_score if s.nps_score is not None else missing_score,
-            "sent_by": s.sent_by, "response_url": s.response_url, "sent_time": _naive_local(s.sent),
-            "completion_time": _naive_local(s.completed) if s.completed else ""}
+    return {
+        "name": s.name,
+        "nps_score": s.nps_score if s.nps_score is not None else missing_score,
+        "sent_by": s.sent_by,
+        "response_url": s.response_url,
+        "sent_time": _naive_local(s.sent),
+        "completion_time": _naive_local(s.completed) if s.completed else "",
+    }
 
 
 def _naive_local(t: datetime) -> str:
-    """"YYYY-MM-DD HH:MM:SS" in the tenant zone (times carry no microseconds)."""
+    """ "YYYY-MM-DD HH:MM:SS" in the tenant zone (times carry no microseconds)."""
     # isoformat + slicing is several times faster than strftime: 100k messages go through here.
     return t.astimezone(TENANT_TZ).isoformat(" ")[:19]
 
 
 def _flat_sent(t: datetime) -> str:
-    """"DD-MM-YYYY HH:mm:ss" in the tenant zone."""
+    """ "DD-MM-YYYY HH:mm:ss" in the tenant zone."""
     s = _naive_local(t)
     return f"{s[8:10]}-{s[5:7]}-{s[:4]}{s[10:]}"
 
 
 def _utc_z(t: datetime) -> str:
-    """"YYYY-MM-DDTHH:mm:ssZ" in UTC."""
+    """ "YYYY-MM-DDTHH:mm:ssZ" in UTC."""
     return t.astimezone(UTC).isoformat()[:19] + "Z"
 
 
 # Nested shape --------------------------------------------------------------------------------
+
 
 def _one_or_list(items: list) -> list | dict:
     """The vendor's XML-to-JSON converter turns a list of one into a bare object."""
@@ -196,17 +242,31 @@ def _one_or_list(items: list) -> list | dict:
 
 def _nested(c: CapillaryCustomer, network: str, channels: list[Channel]) -> dict:
     p = c.person
-    return {"response": {
-        "status": {"success": "true", "code": 200, "message": "Success"},
-        "customer": {
-            "id": str(p.capillary_id), "mobile": p.mobile, "email": p.email,
-            "external_id": p.external_id,
-            # The sample keeps "network" a list even with one entry; only the inner lists collapse.
-            "interactions": {"network": [{"name": network, "interaction": _one_or_list(
-                [_nested_channel(ch) for ch in channels])}]},
-            "item_status": {"success": "true", "code": 1000, "message": "Customer successfully retrieved"},
-        },
-    }}
+    return {
+        "response": {
+            "status": {"success": "true", "code": 200, "message": "Success"},
+            "customer": {
+                "id": str(p.capillary_id),
+                "mobile": p.mobile,
+                "email": p.email,
+                "external_id": p.external_id,
+                # The sample keeps "network" a list even with one entry; only the inner lists collapse.
+                "interactions": {
+                    "network": [
+                        {
+                            "name": network,
+                            "interaction": _one_or_list([_nested_channel(ch) for ch in channels]),
+                        }
+                    ]
+                },
+                "item_status": {
+                    "success": "true",
+                    "code": 1000,
+                    "message": "Customer successfully retrieved",
+                },
+            },
+        }
+    }
 
 
 def _nested_channel(ch: Channel) -> dict:
@@ -218,17 +278,29 @@ def _nested_channel(ch: Channel) -> dict:
     elif ch.messages:  # empty channels have no "messages" key at all, as in the sample
         d["messages"] = {"message": _one_or_list([_nested_message(m) for m in ch.messages])}
     last = ch.last_time()
-    d.update({"last_interaction_time": _naive_local(last) if last else "null",
-              "used_status": ch.used_status, "count": ch.count, "type": ch.name})
+    d.update(
+        {
+            "last_interaction_time": _naive_local(last) if last else "null",
+            "used_status": ch.used_status,
+            "count": ch.count,
+            "type": ch.name,
+        }
+    )
     return d
 
 
 def _nested_message(m: Message) -> dict:
-    return {"id": m.id, "sender": "", "reciever": m.receiver, "subject": m.subject,
-            "status": m.status, "sent_time": _naive_local(m.sent),
-            "delivered_time": _naive_local(m.delivered) if m.delivered else "",
-            # A string here (the sample's quirk); no campaign is an empty element in the XML.
-            "campaign_id": str(m.campaign_id) if m.campaign_id != -1 else ""}
+    return {
+        "id": m.id,
+        "sender": "",
+        "reciever": m.receiver,
+        "subject": m.subject,
+        "status": m.status,
+        "sent_time": _naive_local(m.sent),
+        "delivered_time": _naive_local(m.delivered) if m.delivered else "",
+        # A string here (the sample's quirk); no campaign is an empty element in the XML.
+        "campaign_id": str(m.campaign_id) if m.campaign_id != -1 else "",
+    }
 
 
 # --- GET /v2/customers/lookup/customerDetails -------------------------------------------------
@@ -243,8 +315,11 @@ def customer_details(request: Request) -> Response:
     value = request.arg("identifierValue") or ""
     if name not in DETAILS_IDENTIFIERS:
         # Note the camelCase: this endpoint says externalId where /interaction says external_id.
-        return _error(400, BAD_PARAMETER_CODE,
-                      f"Invalid identifierName '{name}': expected mobile, email or externalId")
+        return _error(
+            400,
+            BAD_PARAMETER_CODE,
+            f"Invalid identifierName '{name}': expected mobile, email or externalId",
+        )
     person = find_person(DETAILS_IDENTIFIERS[name], value) if value.strip() else None
     if person is None:
         return _error(400, NOT_FOUND_CODE, NOT_FOUND_MESSAGE)
@@ -259,18 +334,28 @@ def _details(p: Person) -> dict:
     slab = rng.choice(SLABS)
     return {
         "id": p.capillary_id,
-        "profiles": [{
-            "firstName": p.first_name, "lastName": p.last_name, "identifiers": identifiers,
-            "commChannels": [{"type": "email", "value": p.email, "primary": True},
-                             {"type": "mobile", "value": p.mobile, "primary": True}],
-        }],
+        "profiles": [
+            {
+                "firstName": p.first_name,
+                "lastName": p.last_name,
+                "identifiers": identifiers,
+                "commChannels": [
+                    {"type": "email", "value": p.email, "primary": True},
+                    {"type": "mobile", "value": p.mobile, "primary": True},
+                ],
+            }
+        ],
         "loyaltyInfo": {"loyaltyType": "loyalty"},
-        "loyaltyProgramDetails": [{
-            "programName": "DemoMart Rewards", "programId": 1873,
-            "currentSlab": slab, "loyaltyPoints": rng.randrange(0, 25_000),
-            "lifetimePoints": rng.randrange(25_000, 90_000),
-            "tierExpiryDate": f"2027-0{rng.randint(1, 9)}-30T23:59:59Z",
-        }],
+        "loyaltyProgramDetails": [
+            {
+                "programName": "DemoMart Rewards",
+                "programId": 1873,
+                "currentSlab": slab,
+                "loyaltyPoints": rng.randrange(0, 25_000),
+                "lifetimePoints": rng.randrange(25_000, 90_000),
+                "tierExpiryDate": f"2027-0{rng.randint(1, 9)}-30T23:59:59Z",
+            }
+        ],
     }
 
 

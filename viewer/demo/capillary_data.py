@@ -17,7 +17,17 @@ from datetime import UTC, datetime, timedelta
 from .data import ANCHOR, PEOPLE, SPAN, TENANT_TZ, Person, digits
 
 # The order the vendor's flat sample lists channels in; generated customers use it too.
-CHANNEL_ORDER = ("survey", "line", "viber", "email", "whatsapp", "missed_call", "phone", "sms", "zalo")
+CHANNEL_ORDER = (
+    "survey",
+    "line",
+    "viber",
+    "email",
+    "whatsapp",
+    "missed_call",
+    "phone",
+    "sms",
+    "zalo",
+)
 MISSED_CALL, SURVEY = "missed_call", "survey"
 
 # Statuses that mean the message reached the customer: only these get a delivered time.
@@ -25,10 +35,23 @@ DELIVERED_STATUSES = frozenset({"DELIVERED", "OPENED", "CLICKED", "MARKED_SPAM"}
 
 _BAD = ["FAILED", "NOT-DELIVERED", "BLOCKED"]
 STATUSES: dict[str, tuple[list[str], list[int]]] = {
-    "email": (["DELIVERED", "OPENED", "CLICKED", "SENT", "SOFT_BOUNCED", "HARD_BOUNCED",
-               "MARKED_SPAM", *_BAD], [30, 25, 12, 6, 5, 3, 2, 3, 3, 1]),
-    "sms": (["DELIVERED", "SENT", "IN_GTW", "DND_BLOCKED", "GTW_NOT_FOUND", *_BAD],
-            [50, 8, 4, 4, 3, 4, 4, 2]),
+    "email": (
+        [
+            "DELIVERED",
+            "OPENED",
+            "CLICKED",
+            "SENT",
+            "SOFT_BOUNCED",
+            "HARD_BOUNCED",
+            "MARKED_SPAM",
+            *_BAD,
+        ],
+        [30, 25, 12, 6, 5, 3, 2, 3, 3, 1],
+    ),
+    "sms": (
+        ["DELIVERED", "SENT", "IN_GTW", "DND_BLOCKED", "GTW_NOT_FOUND", *_BAD],
+        [50, 8, 4, 4, 3, 4, 4, 2],
+    ),
     "chat": (["DELIVERED", "SENT", "IN_GTW", *_BAD], [55, 10, 4, 5, 4, 2]),
     "phone": (["DELIVERED", "GTW_NOT_FOUND", "FAILED", "NOT-DELIVERED"], [6, 2, 2, 1]),
 }
@@ -59,7 +82,10 @@ TEXTS: dict[str, list[tuple[str, bool]]] = {
     "sms": [
         ("Your OTP is ******. Valid for 10 minutes. Do not share it with anyone.", False),
         ("****** is your DemoMart verification code.", False),
-        ("Hi {first}, you earned {points} points on your last purchase. Balance: {balance}.", False),
+        (
+            "Hi {first}, you earned {points} points on your last purchase. Balance: {balance}.",
+            False,
+        ),
         ("Your order #{order} has been dispatched. Track: https://t.example.com/{code}", False),
         ("Flash sale! Extra 15% off today only. T&C apply. STOP to 56161", True),
         ("Welcome to DemoMart Rewards, {first}! 🎉", True),
@@ -102,12 +128,24 @@ TEXTS: dict[str, list[tuple[str, bool]]] = {
     ],
 }
 
-SURVEY_NAMES = ["Post-purchase NPS", "Store visit feedback", "Delivery experience",
-                "Avis client – magasin", "Müşteri memnuniyeti anketi"]
+SURVEY_NAMES = [
+    "Post-purchase NPS",
+    "Store visit feedback",
+    "Delivery experience",
+    "Avis client – magasin",
+    "Müşteri memnuniyeti anketi",
+]
 
 # Generic customers: (probability the channel has any messages, min, max).
-PROFILE = {"email": (0.9, 3, 30), "sms": (0.85, 2, 20), "whatsapp": (0.55, 1, 12),
-           "viber": (0.2, 1, 5), "line": (0.1, 1, 4), "zalo": (0.05, 1, 3), "phone": (0.3, 1, 4)}
+PROFILE = {
+    "email": (0.9, 3, 30),
+    "sms": (0.85, 2, 20),
+    "whatsapp": (0.55, 1, 12),
+    "viber": (0.2, 1, 5),
+    "line": (0.1, 1, 4),
+    "zalo": (0.05, 1, 3),
+    "phone": (0.3, 1, 4),
+}
 
 # Per-person counts that make a demo point (see the note column of `demo-server --list`).
 OVERRIDES: dict[str, dict[str, int]] = {
@@ -122,12 +160,24 @@ OVERRIDES: dict[str, dict[str, int]] = {
     "soren": {"rcs": 6},
     "chloe": {SURVEY: 0},
     "noah": dict.fromkeys((*PROFILE, SURVEY, MISSED_CALL), 0),
-    "bulk": {"email": 40_000, "sms": 35_000, "whatsapp": 15_000, "viber": 5_000, "phone": 5_000,
-             "line": 0, "zalo": 0, SURVEY: 2, MISSED_CALL: 12},
+    "bulk": {
+        "email": 40_000,
+        "sms": 35_000,
+        "whatsapp": 15_000,
+        "viber": 5_000,
+        "phone": 5_000,
+        "line": 0,
+        "zalo": 0,
+        SURVEY: 2,
+        MISSED_CALL: 12,
+    },
 }
 
-CHLOE_WARNING = {"status": False, "code": 8809,
-                 "message": "Survey interactions are temporarily unavailable; the list may be incomplete"}
+CHLOE_WARNING = {
+    "status": False,
+    "code": 8809,
+    "message": "Survey interactions are temporarily unavailable; the list may be incomplete",
+}
 
 
 @dataclass(slots=True)
@@ -208,11 +258,15 @@ def _build(person: Person) -> CapillaryCustomer:
         return _flat_sample(person)
     rng = random.Random(f"capillary/{person.key}")
     overrides = OVERRIDES.get(person.key, {})
-    names = list(CHANNEL_ORDER) + [n for n in overrides if n not in CHANNEL_ORDER and n not in (SURVEY, MISSED_CALL)]
+    names = list(CHANNEL_ORDER) + [
+        n for n in overrides if n not in CHANNEL_ORDER and n not in (SURVEY, MISSED_CALL)
+    ]
     channels = []
     for name in names:
         if name == SURVEY:
-            channels.append(_surveys(person, rng, overrides.get(SURVEY, rng.choice([0, 0, 1, 2, 3]))))
+            channels.append(
+                _surveys(person, rng, overrides.get(SURVEY, rng.choice([0, 0, 1, 2, 3])))
+            )
         elif name == MISSED_CALL:
             n = overrides.get(MISSED_CALL, rng.choice([0, 0, 0, 1, 2, 5]))
             channels.append(Channel(name, n, used_status=n > 0 and rng.random() < 0.5))
@@ -276,7 +330,11 @@ def _messages(person: Person, rng: random.Random, channel: str, n: int) -> list[
     for _ in range(n):
         sent = ANCHOR - timedelta(seconds=int(random_() * span))
         status = statuses[bisect.bisect_left(cum, random_() * cum[-1])]
-        delivered = sent + timedelta(seconds=1 + int(random_() * 900)) if status in DELIVERED_STATUSES else None
+        delivered = (
+            sent + timedelta(seconds=1 + int(random_() * 900))
+            if status in DELIVERED_STATUSES
+            else None
+        )
         text, in_campaign = texts[int(random_() * len(texts))]
         subject = text.format_map(fields) if "{" in text else text
         # Ids look like the sample's: a millisecond stamp from shortly before sending.
@@ -285,8 +343,11 @@ def _messages(person: Person, rng: random.Random, channel: str, n: int) -> list[
             msg_id += 1
         seen.add(msg_id)
         campaign = campaigns[int(random_() * len(campaigns))] if in_campaign else -1
-        out.append(Message(msg_id, receiver, subject, campaign, status, sent, delivered,
-                           person.capillary_id))
+        out.append(
+            Message(
+                msg_id, receiver, subject, campaign, status, sent, delivered, person.capillary_id
+            )
+        )
     out.sort(key=lambda m: m.sent)
     return out
 
@@ -297,19 +358,22 @@ def _surveys(person: Person, rng: random.Random, n: int) -> Channel:
     for _ in range(n):
         sent = ANCHOR - timedelta(seconds=rng.randrange(span))
         done = rng.random() < 0.75
-        surveys.append(Survey(
-            name=rng.choice(SURVEY_NAMES),
-            nps_score=rng.randint(0, 10) if done else None,
-            sent_by=rng.choice(["email", "sms", "whatsapp"]),
-            response_url=f"https://survey.example.com/r/{rng.getrandbits(48):012x}",
-            sent=sent,
-            completed=sent + timedelta(minutes=rng.randrange(2, 4000)) if done else None,
-        ))
+        surveys.append(
+            Survey(
+                name=rng.choice(SURVEY_NAMES),
+                nps_score=rng.randint(0, 10) if done else None,
+                sent_by=rng.choice(["email", "sms", "whatsapp"]),
+                response_url=f"https://survey.example.com/r/{rng.getrandbits(48):012x}",
+                sent=sent,
+                completed=sent + timedelta(minutes=rng.randrange(2, 4000)) if done else None,
+            )
+        )
     surveys.sort(key=lambda s: s.sent)
     return Channel(SURVEY, n, surveys=surveys, used_status=any(s.completed for s in surveys))
 
 
 # --- the vendor's reference page, verbatim -------------------------------------------------
+
 
 def _ist(text: str, fmt: str) -> datetime:
     """A naive tenant-zone time from the sample, as aware UTC."""
@@ -319,12 +383,26 @@ def _ist(text: str, fmt: str) -> datetime:
 def _nested_sample(person: Person) -> CapillaryCustomer:
     fmt = "%Y-%m-%d %H:%M:%S"
     email = [
-        Message(1743467374476, person.email, "Loyalty+ Release Notes - JFM'25 (Part 1\ufe0f\u20e3)",
-                267560, "OPENED", _ist("2025-04-14 14:23:20", fmt), _ist("2025-04-14 14:23:20", fmt),
-                person.capillary_id),
-        Message(1743467660038, person.email, "Loyalty+ Release Notes - JFM'25 (Part 2\ufe0f\u20e3)",
-                267560, "DELIVERED", _ist("2025-04-16 15:32:10", fmt), _ist("2025-04-16 15:32:20", fmt),
-                person.capillary_id),
+        Message(
+            1743467374476,
+            person.email,
+            "Loyalty+ Release Notes - JFM'25 (Part 1\ufe0f\u20e3)",
+            267560,
+            "OPENED",
+            _ist("2025-04-14 14:23:20", fmt),
+            _ist("2025-04-14 14:23:20", fmt),
+            person.capillary_id,
+        ),
+        Message(
+            1743467660038,
+            person.email,
+            "Loyalty+ Release Notes - JFM'25 (Part 2\ufe0f\u20e3)",
+            267560,
+            "DELIVERED",
+            _ist("2025-04-16 15:32:10", fmt),
+            _ist("2025-04-16 15:32:20", fmt),
+            person.capillary_id,
+        ),
     ]
     order = ("survey", "missed_call", "whatsapp", "zalo", "line", "phone", "sms")
     channels = [Channel(name, 0, last_time_null=True) for name in order]
@@ -336,13 +414,27 @@ def _flat_sample(person: Person) -> CapillaryCustomer:
     fmt = "%d-%m-%Y %H:%M:%S"
 
     def msg(msg_id: int, subject: str, campaign: int, status: str, sent: str) -> Message:
-        return Message(msg_id, person.mobile, subject, campaign, status, _ist(sent, fmt), None,
-                       person.capillary_id)
+        return Message(
+            msg_id,
+            person.mobile,
+            subject,
+            campaign,
+            status,
+            _ist(sent, fmt),
+            None,
+            person.capillary_id,
+        )
 
     viber = [
         msg(1746038123052, "AAAAAAACCCCCCC", 1241780, "FAILED", "26-05-2025 15:52:02"),
         msg(1746038123393, "test-hello", 1241780, "FAILED", "26-05-2025 16:17:07"),
-        msg(1746038178479, "Hii,This is the message in viber.", 1242049, "FAILED", "28-05-2025 13:52:07"),
+        msg(
+            1746038178479,
+            "Hii,This is the message in viber.",
+            1242049,
+            "FAILED",
+            "28-05-2025 13:52:07",
+        ),
     ]
     # The sample lists the same four messages under both "phone" and "sms", unsorted.
     text = "Sample message Akash Vibertest"
@@ -352,10 +444,15 @@ def _flat_sample(person: Person) -> CapillaryCustomer:
         msg(1740767429770, text, -1, "GTW_NOT_FOUND", "07-03-2025 13:01:12"),
         msg(1740767430545, text, -1, "GTW_NOT_FOUND", "07-03-2025 13:37:22"),
     ]
-    sms = [Message(m.id, m.receiver, m.subject, m.campaign_id, m.status, m.sent, m.delivered,
-                   m.user_id) for m in phone]
+    sms = [
+        Message(
+            m.id, m.receiver, m.subject, m.campaign_id, m.status, m.sent, m.delivered, m.user_id
+        )
+        for m in phone
+    ]
     counts = {"viber": viber, "phone": phone, "sms": sms}
-    channels = [Channel(name, len(counts.get(name, [])), counts.get(name, []), last_time_null=True)
-                for name in CHANNEL_ORDER]
+    channels = [
+        Channel(name, len(counts.get(name, [])), counts.get(name, []), last_time_null=True)
+        for name in CHANNEL_ORDER
+    ]
     return CapillaryCustomer(person, channels)
-

@@ -41,14 +41,16 @@ ORG = r"/v3/orgs/(?P<org>[^/]+)"
 class ApiError(Exception):
     """Raised inside handlers; `_guarded` turns it into a JSON:API error document."""
 
-    def __init__(self, status: int, title: str, detail: str | None = None,
-                 parameter: str | None = None) -> None:
+    def __init__(
+        self, status: int, title: str, detail: str | None = None, parameter: str | None = None
+    ) -> None:
         super().__init__(detail or title)
         self.status, self.title, self.detail, self.parameter = status, title, detail, parameter
 
 
-def error_response(status: int, title: str, detail: str | None = None,
-                   parameter: str | None = None) -> Response:
+def error_response(
+    status: int, title: str, detail: str | None = None, parameter: str | None = None
+) -> Response:
     """Every Ctrl-Hub error reply is built here. A 5xx carries X-Trace-Id, as the real one does."""
     err: dict = {"status": str(status), "title": title}
     if detail:
@@ -96,6 +98,7 @@ def _guarded(handler):
 
 # --- query helpers ------------------------------------------------------------------------------
 
+
 def _int_param(request: Request, name: str, default: int) -> int:
     raw = request.arg(name)
     if raw is None or raw == "":
@@ -121,8 +124,10 @@ def _pagination(offset: int, limit: int, total: int) -> dict:
         "current_page": offset // limit + 1,
         "counts": {"resources": total, "pages": math.ceil(total / limit)},
         "requested": {"offset": offset, "limit": limit},
-        "offsets": {"previous": max(0, offset - limit) if offset > 0 else None,
-                    "next": offset + limit if offset + limit < total else None},
+        "offsets": {
+            "previous": max(0, offset - limit) if offset > 0 else None,
+            "next": offset + limit if offset + limit < total else None,
+        },
     }
 
 
@@ -133,8 +138,12 @@ def _filters(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
         if m is None:
             continue
         if m.group(1) not in allowed:
-            raise ApiError(400, "Bad Request", f"Unknown filter '{m.group(1)}'; accepted: "
-                           + ", ".join(allowed), key)
+            raise ApiError(
+                400,
+                "Bad Request",
+                f"Unknown filter '{m.group(1)}'; accepted: " + ", ".join(allowed),
+                key,
+            )
         found[m.group(1)] = values[0]
     return found
 
@@ -143,8 +152,12 @@ def _includes(request: Request, allowed: tuple[str, ...]) -> list[str]:
     names = [n.strip() for n in (request.arg("include") or "").split(",") if n.strip()]
     for n in names:
         if n not in allowed:
-            raise ApiError(400, "Bad Request", f"Unknown include '{n}'; accepted: " + ", ".join(allowed),
-                           "include")
+            raise ApiError(
+                400,
+                "Bad Request",
+                f"Unknown include '{n}'; accepted: " + ", ".join(allowed),
+                "include",
+            )
     return names
 
 
@@ -161,10 +174,16 @@ def _included(s: Store, resources: list[dict], names: list[str]) -> list[dict]:
     return list(seen.values())
 
 
-def _list_document(s: Store, request: Request, items: list[dict], filters: tuple[str, ...],
-                   includes: list[str], extra_features: dict | None = None) -> Response:
+def _list_document(
+    s: Store,
+    request: Request,
+    items: list[dict],
+    filters: tuple[str, ...],
+    includes: list[str],
+    extra_features: dict | None = None,
+) -> Response:
     offset, limit = _page(request)
-    page = items[offset:offset + limit]
+    page = items[offset : offset + limit]
     features = {"params": {"filter": {"options": list(filters)}, **(extra_features or {})}}
     payload: dict = {"data": page}
     if includes:
@@ -174,6 +193,7 @@ def _list_document(s: Store, request: Request, items: list[dict], filters: tuple
 
 
 # --- handlers -----------------------------------------------------------------------------------
+
 
 def list_contacts(request: Request, s: Store) -> Response:
     f = _filters(request, CONTACT_FILTERS)
@@ -195,25 +215,38 @@ def list_interactions(request: Request, s: Store) -> Response:
     includes = _includes(request, INCLUDES)
     sort = request.arg("sort") or "date_time"
     if sort not in SORTS:
-        raise ApiError(400, "Bad Request", f"Unknown sort '{sort}'; accepted: " + ", ".join(SORTS), "sort")
+        raise ApiError(
+            400, "Bad Request", f"Unknown sort '{sort}'; accepted: " + ", ".join(SORTS), "sort"
+        )
     items = s.interactions
     for key, value in f.items():
         value = value.strip().lower()
         if key in REL_TYPES:
-            items = [i for i in items if (ref := i["relationships"][key]["data"]) and ref["id"] == value]
+            items = [
+                i for i in items if (ref := i["relationships"][key]["data"]) and ref["id"] == value
+            ]
         else:
             items = [i for i in items if str(i["attributes"][key]).lower() == value]
     # Ties broken on id so that pages never overlap or skip.
-    items = sorted(items, key=lambda i: (i["attributes"]["date_time"], i["id"]),
-                   reverse=sort.startswith("-"))
-    return _list_document(s, request, items, INTERACTION_FILTERS, includes,
-                          {"sort": {"options": list(SORTS)}, "include": {"options": list(INCLUDES)}})
+    items = sorted(
+        items, key=lambda i: (i["attributes"]["date_time"], i["id"]), reverse=sort.startswith("-")
+    )
+    return _list_document(
+        s,
+        request,
+        items,
+        INTERACTION_FILTERS,
+        includes,
+        {"sort": {"options": list(SORTS)}, "include": {"options": list(INCLUDES)}},
+    )
 
 
 def get_interaction(request: Request, s: Store) -> Response:
     ident = request.params["id"]
     if not UUID_RE.fullmatch(ident):
-        raise ApiError(400, "Bad Request", f"'{ident}' is not a valid UUID", "customer_interaction_id")
+        raise ApiError(
+            400, "Bad Request", f"'{ident}' is not a valid UUID", "customer_interaction_id"
+        )
     includes = _includes(request, INCLUDES)
     found = s.get(INTERACTION, ident.lower())
     if found is None:
@@ -230,8 +263,13 @@ def whoami(request: Request, s: Store) -> Response:
     the organisations they belong to, as Ctrl-Hub's own SDKs read it."""
     token = (request.header("X-Session-Token") or "").strip()
     if auth_api.valid(token, "ctrlhub_session"):
-        user = _user("agent", {"email": DEMO_CTRLHUB_USER,
-                               "profile": {"personal": {"first_name": "Demo", "last_name": "Agent"}}})
+        user = _user(
+            "agent",
+            {
+                "email": DEMO_CTRLHUB_USER,
+                "profile": {"personal": {"first_name": "Demo", "last_name": "Agent"}},
+            },
+        )
     elif (request.header("Authorization") or "").lower().startswith("bearer "):
         user = _user("service", {"email": f"{DEMO_CTRLHUB_CLIENT_ID}@service-accounts"})
     else:
@@ -240,12 +278,20 @@ def whoami(request: Request, s: Store) -> Response:
 
 
 def _user(key: str, attributes: dict) -> dict:
-    return {"type": "users", "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo-{key}")), "attributes": attributes}
+    return {
+        "type": "users",
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo-{key}")),
+        "attributes": attributes,
+    }
 
 
 def _with_identities(user: dict) -> dict:
     """The user (a copy: the store is shared) as a member of the demo organisation."""
-    identity = {"platform": "ctrl-hub", "id": user["id"], "meta": {"organisation_id": DEMO_CTRLHUB_ORG}}
+    identity = {
+        "platform": "ctrl-hub",
+        "id": user["id"],
+        "meta": {"organisation_id": DEMO_CTRLHUB_ORG},
+    }
     return {**user, "attributes": {**user.get("attributes", {}), "identities": [identity]}}
 
 

@@ -17,35 +17,99 @@ from .data import ANCHOR, DEMO_CTRLHUB_ORG, PEOPLE, SPAN, Person
 
 INTERACTION = "customer-interactions"
 # Relationship name -> resource type it points at.
-REL_TYPES = {"account": "customer-accounts", "author": "users", "contact": "contacts",
-             "organisation": "organisations", "property": "properties", "representative": "users"}
+REL_TYPES = {
+    "account": "customer-accounts",
+    "author": "users",
+    "contact": "contacts",
+    "organisation": "organisations",
+    "property": "properties",
+    "representative": "users",
+}
 
 # Staff users; the last one is a system account with an e-mail and no profile at all.
-STAFF = [("Hannah", "Patel"), ("Tomasz", "Nowak"), ("Grace", "O'Neill"), ("Kwame", "Mensah"),
-         ("Émilie", "Laurent"), (None, None)]
+STAFF = [
+    ("Hannah", "Patel"),
+    ("Tomasz", "Nowak"),
+    ("Grace", "O'Neill"),
+    ("Kwame", "Mensah"),
+    ("Émilie", "Laurent"),
+    (None, None),
+]
 STAFF_DOMAIN = "northfield-homes.example.com"
 
-STREETS = ["Albert Road", "Mill Lane", "Church Street", "Station Approach", "Victoria Terrace",
-           "Queen's Drive", "Orchard Close", "Canal Wharf", "High Street", "Beech Grove"]
-TOWNS = [("LEEDS", "LS"), ("YORK", "YO"), ("SHEFFIELD", "S"), ("BRADFORD", "BD"),
-         ("HARROGATE", "HG"), ("WAKEFIELD", "WF"), ("HULL", "HU"), ("DONCASTER", "DN")]
-BUILDING_NAMES = ["", "", "", "Rose Cottage", "Flat 2", "Flat 14, Kingfisher House", "The Old Forge"]
+STREETS = [
+    "Albert Road",
+    "Mill Lane",
+    "Church Street",
+    "Station Approach",
+    "Victoria Terrace",
+    "Queen's Drive",
+    "Orchard Close",
+    "Canal Wharf",
+    "High Street",
+    "Beech Grove",
+]
+TOWNS = [
+    ("LEEDS", "LS"),
+    ("YORK", "YO"),
+    ("SHEFFIELD", "S"),
+    ("BRADFORD", "BD"),
+    ("HARROGATE", "HG"),
+    ("WAKEFIELD", "WF"),
+    ("HULL", "HU"),
+    ("DONCASTER", "DN"),
+]
+BUILDING_NAMES = [
+    "",
+    "",
+    "",
+    "Rose Cottage",
+    "Flat 2",
+    "Flat 14, Kingfisher House",
+    "The Old Forge",
+]
 
 METHODS = (["email", "telephone", "sms", "letter", "visit"], [35, 30, 20, 12, 3])
-STATUSES = (["completed", "no_answer", "cancelled", "failed", "in_progress", "awaiting_callback",
-             "scheduled"], [70, 8, 5, 3, 4, 5, 5])
+STATUSES = (
+    [
+        "completed",
+        "no_answer",
+        "cancelled",
+        "failed",
+        "in_progress",
+        "awaiting_callback",
+        "scheduled",
+    ],
+    [70, 8, 5, 3, 4, 5, 5],
+)
 
 SHORT_NOTES = {
-    "email": ["Sent the repair appointment confirmation.", "Customer e-mailed photos of the leak.",
-              "Replied about the rent statement query.", "Kundin bittet um Rückruf wegen Heizungsausfall – dringend."],
-    "telephone": ["Left voicemail.", "Called to confirm the boiler service appointment.",
-                  "Customer rang about a noisy neighbour; logged with the housing officer.",
-                  "Client a signalé une fuite sous l'évier ; plombier prévu mardi."],
-    "sms": ["Appointment reminder sent.", "Customer replied “YES” to confirm 👍",
-            "Engineer running 30 min late — customer informed."],
-    "letter": ["Annual gas safety letter posted.", "Rent review letter (2026/27) posted.",
-               "Customer wrote in about the garden fence."],
-    "visit": ["Home visit: meter reading taken (E 12 345 kWh).", "Visited — nobody home, card left."],
+    "email": [
+        "Sent the repair appointment confirmation.",
+        "Customer e-mailed photos of the leak.",
+        "Replied about the rent statement query.",
+        "Kundin bittet um Rückruf wegen Heizungsausfall – dringend.",
+    ],
+    "telephone": [
+        "Left voicemail.",
+        "Called to confirm the boiler service appointment.",
+        "Customer rang about a noisy neighbour; logged with the housing officer.",
+        "Client a signalé une fuite sous l'évier ; plombier prévu mardi.",
+    ],
+    "sms": [
+        "Appointment reminder sent.",
+        "Customer replied “YES” to confirm 👍",
+        "Engineer running 30 min late — customer informed.",
+    ],
+    "letter": [
+        "Annual gas safety letter posted.",
+        "Rent review letter (2026/27) posted.",
+        "Customer wrote in about the garden fence.",
+    ],
+    "visit": [
+        "Home visit: meter reading taken (E 12 345 kWh).",
+        "Visited — nobody home, card left.",
+    ],
 }
 
 LONG_NOTES = [
@@ -121,14 +185,21 @@ def store() -> Store:
 
 def _build() -> Store:
     rng = random.Random("ctrlhub/staff")
-    org = {"id": DEMO_CTRLHUB_ORG, "type": "organisations", "attributes": {"name": "Northfield Homes"}}
+    org = {
+        "id": DEMO_CTRLHUB_ORG,
+        "type": "organisations",
+        "attributes": {"name": "Northfield Homes"},
+    }
     users = []
     for first, last in STAFF:
         if first is None:
             attributes = {"email": f"scheduler@{STAFF_DOMAIN}"}
         else:
             email = f"{first.lower().replace('é', 'e')}.{last.lower().replace(chr(39), '')}@{STAFF_DOMAIN}"
-            attributes = {"email": email, "profile": {"personal": {"first_name": first, "last_name": last}}}
+            attributes = {
+                "email": email,
+                "profile": {"personal": {"first_name": first, "last_name": last}},
+            }
         users.append({"id": _uuid(rng), "type": "users", "attributes": attributes})
     s = Store(org, users)
     s.add(org)
@@ -141,14 +212,24 @@ def _build() -> Store:
     account_of: dict[str, tuple[dict, dict]] = {}
     for p in people:
         prng = random.Random(f"ctrlhub/{p.key}")
-        contact = s.add({
-            "id": _uuid(prng), "type": "contacts",
-            "attributes": {"salutation": p.salutation, "first_name": p.first_name,
-                           "last_name": p.last_name, "email": p.email, "telephone": p.telephone,
-                           "association": prng.choice(["occupier", "occupier", "owner", "tenant"])},
-            "meta": {"created_at": _ts(ANCHOR - SPAN - timedelta(days=prng.randrange(30, 900)))},
-            "relationships": {},
-        })
+        contact = s.add(
+            {
+                "id": _uuid(prng),
+                "type": "contacts",
+                "attributes": {
+                    "salutation": p.salutation,
+                    "first_name": p.first_name,
+                    "last_name": p.last_name,
+                    "email": p.email,
+                    "telephone": p.telephone,
+                    "association": prng.choice(["occupier", "occupier", "owner", "tenant"]),
+                },
+                "meta": {
+                    "created_at": _ts(ANCHOR - SPAN - timedelta(days=prng.randrange(30, 900)))
+                },
+                "relationships": {},
+            }
+        )
         s.contacts.append(contact)
         s.contact_of[contact["id"]] = p
         owner = next((k for k, v in shared.items() if v == p.key), None)
@@ -157,11 +238,17 @@ def _build() -> Store:
             account["relationships"]["contacts"]["data"].append(_ref(contact))
         else:
             prop = s.add(_property(prng))
-            account = s.add({
-                "id": _uuid(prng), "type": "customer-accounts",
-                "attributes": {"reference": f"ACC-{prng.randrange(1000, 99999):06d}"},
-                "relationships": {"contacts": {"data": [_ref(contact)]}, "property": _rel(prop)},
-            })
+            account = s.add(
+                {
+                    "id": _uuid(prng),
+                    "type": "customer-accounts",
+                    "attributes": {"reference": f"ACC-{prng.randrange(1000, 99999):06d}"},
+                    "relationships": {
+                        "contacts": {"data": [_ref(contact)]},
+                        "property": _rel(prop),
+                    },
+                }
+            )
         account_of[p.key] = (account, prop)
         contact["relationships"]["account"] = _rel(account)
 
@@ -174,15 +261,23 @@ def _build() -> Store:
         if p.key == "oliver":  # a few on the shared account with no contact at all
             own += [_interaction(prng, s, None, account, prop) for _ in range(8)]
         s.interactions.extend(own)
-        past = [i for i in own if i["relationships"]["contact"]["data"] and
-                i["attributes"]["date_time"] <= _ts(ANCHOR)]
+        past = [
+            i
+            for i in own
+            if i["relationships"]["contact"]["data"] and i["attributes"]["date_time"] <= _ts(ANCHOR)
+        ]
         if past:
-            s.example_interaction[p.mobile] = max(past, key=lambda i: i["attributes"]["date_time"])["id"]
+            s.example_interaction[p.mobile] = max(past, key=lambda i: i["attributes"]["date_time"])[
+                "id"
+            ]
         # Links, not 150 ids: the relationship exists, listing goes through the filter.
         contact["relationships"]["interactions"] = {
-            "links": {"related": f"/v3/orgs/{DEMO_CTRLHUB_ORG}/customers/interactions"
-                                 f"?filter[contact]={contact['id']}"},
-            "meta": {"count": sum(1 for i in own if i["relationships"]["contact"]["data"])}}
+            "links": {
+                "related": f"/v3/orgs/{DEMO_CTRLHUB_ORG}/customers/interactions"
+                f"?filter[contact]={contact['id']}"
+            },
+            "meta": {"count": sum(1 for i in own if i["relationships"]["contact"]["data"])},
+        }
     # "A few" visits exercise a method the viewer may not know: make sure there is one.
     if not any(i["attributes"]["method"] == "visit" for i in s.interactions):
         s.interactions[0]["attributes"]["method"] = "visit"
@@ -194,20 +289,34 @@ def _build() -> Store:
 def _property(rng: random.Random) -> dict:
     town, area = rng.choice(TOWNS)
     letters = "ABDEFGHJLNPQRSTUWXYZ"
-    postcode = f"{area}{rng.randint(1, 20)} {rng.randint(1, 9)}{rng.choice(letters)}{rng.choice(letters)}"
+    postcode = (
+        f"{area}{rng.randint(1, 20)} {rng.randint(1, 9)}{rng.choice(letters)}{rng.choice(letters)}"
+    )
     name = rng.choice(BUILDING_NAMES)
     number = "" if name and not name.startswith("Flat") else str(rng.randint(1, 240))
     street = rng.choice(STREETS)
     line = " ".join(x for x in (number, street) if x)
     description = ", ".join(x for x in (name, line, town.title(), postcode) if x)
-    return {"id": _uuid(rng), "type": "properties",
-            "attributes": {"address": {"description": description, "number": number, "name": name,
-                                       "thoroughfare": street, "post_town": town, "postcode": postcode},
-                           "uprn": str(rng.randrange(10**10, 10**12))}}
+    return {
+        "id": _uuid(rng),
+        "type": "properties",
+        "attributes": {
+            "address": {
+                "description": description,
+                "number": number,
+                "name": name,
+                "thoroughfare": street,
+                "post_town": town,
+                "postcode": postcode,
+            },
+            "uprn": str(rng.randrange(10**10, 10**12)),
+        },
+    }
 
 
-def _interaction(rng: random.Random, s: Store, contact: dict | None, account: dict,
-                 prop: dict) -> dict:
+def _interaction(
+    rng: random.Random, s: Store, contact: dict | None, account: dict, prop: dict
+) -> dict:
     method = _pick(rng, METHODS)
     if rng.random() < 0.06:  # upcoming: scheduled after the anchor
         when = ANCHOR + timedelta(minutes=rng.randrange(60, 30 * 24 * 60))
@@ -226,15 +335,30 @@ def _interaction(rng: random.Random, s: Store, contact: dict | None, account: di
     elif roll < 0.08:
         notes = ""
     elif roll < 0.22:
-        name = author["attributes"].get("profile", {}).get("personal", {}).get("first_name", "") if author else ""
+        name = (
+            author["attributes"].get("profile", {}).get("personal", {}).get("first_name", "")
+            if author
+            else ""
+        )
         notes = rng.choice(LONG_NOTES).format(author=name or "Customer services")
     else:
         notes = rng.choice(SHORT_NOTES[method])
     return {
-        "id": _uuid(rng), "type": INTERACTION,
-        "attributes": {"method": method, "direction": rng.choice(["inbound", "outbound", "outbound"]),
-                       "date_time": _ts(when), "contacted": contacted, "status": status, "notes": notes},
-        "meta": {"created_at": _ts(created), "updated_at": _ts(updated), "modified_at": _ts(updated)},
+        "id": _uuid(rng),
+        "type": INTERACTION,
+        "attributes": {
+            "method": method,
+            "direction": rng.choice(["inbound", "outbound", "outbound"]),
+            "date_time": _ts(when),
+            "contacted": contacted,
+            "status": status,
+            "notes": notes,
+        },
+        "meta": {
+            "created_at": _ts(created),
+            "updated_at": _ts(updated),
+            "modified_at": _ts(updated),
+        },
         "relationships": {
             "author": _rel(author),
             "organisation": _rel(s.organisation if rng.random() < 0.9 else None),

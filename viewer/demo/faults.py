@@ -44,11 +44,13 @@ class Fault:
         return cls(name, float(arg) if arg else None)
 
 
-def pick(target: str, header: str | None, default: Fault | None, rate: float) -> tuple[Fault | None, str]:
+def pick(
+    target: str, header: str | None, default: Fault | None, rate: float
+) -> tuple[Fault | None, str]:
     """The fault for this request and the request target without any fault prefix."""
     match = _PREFIX.match(target)
     if match:
-        return Fault.parse(match.group("spec")), target[match.end():]
+        return Fault.parse(match.group("spec")), target[match.end() :]
     if header:
         return Fault.parse(header), target
     query = parse_qs(urlsplit(target).query)
@@ -72,17 +74,31 @@ def status_reply(fault: Fault, path: str) -> Response:
     if _is_ctrlhub(path):
         if status >= 500:
             headers["X-Trace-Id"] = uuid.uuid4().hex
-        body = {"errors": [{"status": str(status), "title": _TITLES.get(status, "Error"),
-                            "detail": "Injected by the demo server"}]}
+        body = {
+            "errors": [
+                {
+                    "status": str(status),
+                    "title": _TITLES.get(status, "Error"),
+                    "detail": "Injected by the demo server",
+                }
+            ]
+        }
         return json_response(status, body, "application/vnd.api+json", headers)
     body = {"errors": [{"status": False, "code": status, "message": _TITLES.get(status, "Error")}]}
     return json_response(status, body, headers=headers)
 
 
 _TITLES = {
-    401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests",
-    461: "Search engine busy", 500: "Internal Server Error", 502: "Bad Gateway",
-    503: "Service Unavailable", 504: "Gateway Timeout", 521: "Another action is running for this customer",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    461: "Search engine busy",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+    521: "Another action is running for this customer",
 }
 
 

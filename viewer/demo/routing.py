@@ -77,14 +77,33 @@ class Router:
             params = {k: v for k, v in match.groupdict().items() if v is not None}
             return route.handler(_with_params(request, params))
         if path_matched:
-            return json_response(405, {"errors": [{"status": "405", "title": "Method Not Allowed"}]})
-        return json_response(404, {"errors": [{"status": "404", "title": "Not Found",
-                                               "detail": f"No demo route for {request.path}"}]})
+            return json_response(
+                405, {"errors": [{"status": "405", "title": "Method Not Allowed"}]}
+            )
+        return json_response(
+            404,
+            {
+                "errors": [
+                    {
+                        "status": "404",
+                        "title": "Not Found",
+                        "detail": f"No demo route for {request.path}",
+                    }
+                ]
+            },
+        )
 
 
 def _with_params(request: Request, params: dict[str, str]) -> Request:
-    return Request(request.method, request.target, request.path, request.query,
-                   request.headers, request.body, params)
+    return Request(
+        request.method,
+        request.target,
+        request.path,
+        request.query,
+        request.headers,
+        request.body,
+        params,
+    )
 
 
 def route(method: str, pattern: str, handler: Handler) -> Route:
@@ -94,17 +113,26 @@ def route(method: str, pattern: str, handler: Handler) -> Route:
 def encode_json(payload: Any) -> bytes:
     # Compact and UTF-8 (not \u escapes), like the real services: the client must decode UTF-8.
     # check_circular=False: replies are trees, and it saves time on the 100k-message reply.
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
-                      check_circular=False).encode("utf-8")
+    return json.dumps(
+        payload, ensure_ascii=False, separators=(",", ":"), check_circular=False
+    ).encode("utf-8")
 
 
-def json_response(status: int, payload: Any, content_type: str = "application/json",
-                  headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    status: int,
+    payload: Any,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> Response:
     return bytes_response(status, encode_json(payload), content_type, headers)
 
 
-def bytes_response(status: int, body: bytes, content_type: str = "application/json",
-                   headers: dict[str, str] | None = None) -> Response:
+def bytes_response(
+    status: int,
+    body: bytes,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> Response:
     all_headers = {"Content-Type": content_type}
     all_headers.update(headers or {})
     return Response(status, all_headers, body)

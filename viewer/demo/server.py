@@ -54,11 +54,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         demo = self.server.demo
-        demo._record(self.command, self.path)  # as received, fault prefix and all: tests count attempts
+        demo._record(
+            self.command, self.path
+        )  # as received, fault prefix and all: tests count attempts
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
         try:
-            fault, target = faults.pick(self.path, self.headers.get("X-Demo-Fault"), demo.fault, demo.fault_rate)
+            fault, target = faults.pick(
+                self.path, self.headers.get("X-Demo-Fault"), demo.fault, demo.fault_rate
+            )
         except ValueError as exc:
             self._write(json_response(400, {"errors": [{"status": "400", "title": str(exc)}]}))
             return
@@ -73,9 +77,14 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:
             # Never let a handler bug kill the connection silently: answer like a real 500.
             trace = uuid.uuid4().hex
-            log.exception("demo handler failed for %s %s (trace %s)", self.command, request.path, trace)
-            response = json_response(500, {"errors": [{"status": "500", "title": "Internal Server Error"}]},
-                                     headers={"X-Trace-Id": trace})
+            log.exception(
+                "demo handler failed for %s %s (trace %s)", self.command, request.path, trace
+            )
+            response = json_response(
+                500,
+                {"errors": [{"status": "500", "title": "Internal Server Error"}]},
+                headers={"X-Trace-Id": trace},
+            )
         if fault is not None and fault.name in faults.BODY_FAULTS:
             response = faults.body_reply(fault, response)
         if fault is not None and fault.name in faults.WIRE_FAULTS:
@@ -153,8 +162,9 @@ class DemoServer:
         if self._thread is not None:
             return
         self._serving = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(POLL_INTERVAL,),
-                                        name="demo-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(POLL_INTERVAL,), name="demo-server", daemon=True
+        )
         self._thread.start()
 
     def serve_forever(self) -> None:

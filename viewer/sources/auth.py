@@ -79,7 +79,9 @@ class _RenewingToken(http.ClientAuth):
         self._lock = asyncio.Lock()
         self.fetches = 0  # how many tokens were fetched (for tests and diagnostics)
 
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
         raise TypeError("A renewing token sends requests of its own: use it on an async client.")
 
     async def async_auth_flow(
@@ -128,17 +130,29 @@ class _RenewingToken(http.ClientAuth):
                 return await self._fetch()
         except TimeoutError:
             host = httpx.URL(self._token_url).host or "the server"
-            raise Unavailable(f"{host} did not hand out a sign-in token within {limit:.0f} s.",
-                              source=self.source, detail="deadline for a token request") from None
+            raise Unavailable(
+                f"{host} did not hand out a sign-in token within {limit:.0f} s.",
+                source=self.source,
+                detail="deadline for a token request",
+            ) from None
         except Unavailable as exc:
-            exc.retryable = False  # it had its own retries: the request it signs must not repeat them
+            exc.retryable = (
+                False  # it had its own retries: the request it signs must not repeat them
+            )
             raise
 
     async def _post(self, **body) -> http.Reply:
         if self.client is None:
             raise RuntimeError("attach the auth to its client with http.make_client(auth=...)")
-        return await http.fetch(self.client, "POST", self._token_url, source=self.source, retry=True,
-                                signed=False, **body)
+        return await http.fetch(
+            self.client,
+            "POST",
+            self._token_url,
+            source=self.source,
+            retry=True,
+            signed=False,
+            **body,
+        )
 
     async def _fetch(self) -> _Token:
         raise NotImplementedError
@@ -157,14 +171,21 @@ class CapillaryOAuth(_RenewingToken):
     async def _fetch(self) -> _Token:
         reply = await self._post(json_body={"key": self._key, "secret": self._secret})
         if reply.status in (400, 401, 403):
-            raise AuthFailed("Capillary refused the OAuth client key or secret.", source=self.source,
-                             detail=reply.describe())
+            raise AuthFailed(
+                "Capillary refused the OAuth client key or secret.",
+                source=self.source,
+                detail=reply.describe(),
+            )
         if reply.status != 200:
             raise http.server_failure(reply, self.source, "getting a sign-in token")
         data = as_dict(as_dict(await http.decode_json(reply, self.source)).get("data"))
         token = as_str(data.get("accessToken"))
         if not token:
-            raise BadReply("Capillary's token reply holds no token.", source=self.source, detail=reply.describe())
+            raise BadReply(
+                "Capillary's token reply holds no token.",
+                source=self.source,
+                detail=reply.describe(),
+            )
         ttl = as_int(data.get("ttlSeconds")) or DEFAULT_TTL_S
         return _Token(token, time.monotonic() + ttl)
 
@@ -184,17 +205,28 @@ class CtrlHubServiceAccount(_RenewingToken):
         return f"Bearer {token}"
 
     async def _fetch(self) -> _Token:
-        form = {"grant_type": "client_credentials", "client_id": self._id, "client_secret": self._secret}
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self._id,
+            "client_secret": self._secret,
+        }
         reply = await self._post(data=form)
         if reply.status in (400, 401, 403):
-            raise AuthFailed("Ctrl-Hub refused the service account's client id or secret.",
-                             source=self.source, detail=reply.describe())
+            raise AuthFailed(
+                "Ctrl-Hub refused the service account's client id or secret.",
+                source=self.source,
+                detail=reply.describe(),
+            )
         if reply.status != 200:
             raise http.server_failure(reply, self.source, "getting a service-account token")
         data = as_dict(await http.decode_json(reply, self.source))
         token = as_str(data.get("access_token"))
         if not token:
-            raise BadReply("Ctrl-Hub's token reply holds no token.", source=self.source, detail=reply.describe())
+            raise BadReply(
+                "Ctrl-Hub's token reply holds no token.",
+                source=self.source,
+                detail=reply.describe(),
+            )
         ttl = as_int(data.get("expires_in")) or DEFAULT_TTL_S
         return _Token(token, time.monotonic() + ttl)
 
@@ -208,8 +240,9 @@ class Session:
         return f"Session(expires_at={self.expires_at!r})"
 
 
-async def ctrlhub_password_sign_in(auth_url: str, email: str, password: str,
-                                   deadline_s: float | None = None) -> Session:
+async def ctrlhub_password_sign_in(
+    auth_url: str, email: str, password: str, deadline_s: float | None = None
+) -> Session:
     """The login flow of API-NOTES.md; the password is used once and never kept. Ends within
     the profile's `deadline_s`, and never later than SIGN_IN_DEADLINE_S, whatever the server does."""
     register(password)
@@ -219,8 +252,11 @@ async def ctrlhub_password_sign_in(auth_url: str, email: str, password: str,
             async with asyncio.timeout(limit):
                 return await _password_sign_in(auth_url, email, password)
     except TimeoutError:
-        raise Unavailable(f"Ctrl-Hub's sign-in did not answer within {limit:.0f} s.", source=Source.CTRLHUB,
-                          detail=f"deadline for signing in · {http.redact_url(auth_url)}") from None
+        raise Unavailable(
+            f"Ctrl-Hub's sign-in did not answer within {limit:.0f} s.",
+            source=Source.CTRLHUB,
+            detail=f"deadline for signing in · {http.redact_url(auth_url)}",
+        ) from None
 
 
 async def _password_sign_in(auth_url: str, email: str, password: str) -> Session:
@@ -233,12 +269,19 @@ async def _password_sign_in(auth_url: str, email: str, password: str) -> Session
         if not flow_id:
             raise BadReply("Ctrl-Hub's sign-in did not start (no flow id).", source=source)
         reply = await http.fetch(
-            client, "POST", CTRLHUB_LOGIN_PATH, source=source, params={"flow": flow_id},
+            client,
+            "POST",
+            CTRLHUB_LOGIN_PATH,
+            source=source,
+            params={"flow": flow_id},
             json_body={"identifier": email, "password": password, "method": "password"},
         )
     if reply.status in (400, 401, 403):
-        raise AuthFailed("Ctrl-Hub did not accept that e-mail and password.", source=source,
-                         detail=f"HTTP {reply.status}")
+        raise AuthFailed(
+            "Ctrl-Hub did not accept that e-mail and password.",
+            source=source,
+            detail=f"HTTP {reply.status}",
+        )
     if reply.status != 200:
         raise http.server_failure(reply, source, "signing in")
     data = as_dict(await http.decode_json(reply, source))
@@ -248,7 +291,6 @@ async def _password_sign_in(auth_url: str, email: str, password: str) -> Session
         raise BadReply("Ctrl-Hub's sign-in reply holds no session token.", source=source)
     expires = as_dict(data.get("session")).get("expires_at")
     return Session(token, as_str(expires) if parse_time(expires) else "")
-
 
 
 async def ctrlhub_sign_out(auth_url: str, token: str, deadline_s: float | None = None) -> None:
@@ -262,11 +304,19 @@ async def ctrlhub_sign_out(auth_url: str, token: str, deadline_s: float | None =
         with http.limits(limit):
             async with asyncio.timeout(limit):
                 async with http.make_client(auth_url.rstrip("/")) as client:
-                    reply = await http.fetch(client, "DELETE", CTRLHUB_LOGOUT_PATH, source=source,
-                                             json_body={"session_token": token})
+                    reply = await http.fetch(
+                        client,
+                        "DELETE",
+                        CTRLHUB_LOGOUT_PATH,
+                        source=source,
+                        json_body={"session_token": token},
+                    )
     except TimeoutError:
-        raise Unavailable(f"Ctrl-Hub's sign-in service did not answer within {limit:.0f} s.", source=source,
-                          detail=f"deadline for signing out · {http.redact_url(auth_url)}") from None
+        raise Unavailable(
+            f"Ctrl-Hub's sign-in service did not answer within {limit:.0f} s.",
+            source=source,
+            detail=f"deadline for signing out · {http.redact_url(auth_url)}",
+        ) from None
     if reply.status in (200, 204, 401, 403, 404, 410):
         return
     raise http.server_failure(reply, source, "signing out")

@@ -82,7 +82,7 @@ def basic_auth_value(username: str, password: str) -> str:
     The digest stands for the password (it is all the server checks), so it, the base64 and
     the password are registered for redaction: a server's error text that quotes our
     Authorization header back reaches no log, error bar or --json output."""
-    digest = hashlib.md5(password.encode("utf-8")).hexdigest()  # noqa: S324 - vendor scheme
+    digest = hashlib.md5(password.encode("utf-8")).hexdigest()
     token = base64.b64encode(f"{username}:{digest}".encode()).decode("ascii")
     for secret in (password, digest, digest.upper(), token):
         register(secret)
@@ -130,11 +130,17 @@ class CapillaryClient:
         self.settings = settings
         self.zone = tenant_zone(settings.timezone)
         if not settings.base_url.startswith(("https://", "http://")):
-            raise NotConfigured(f"“{settings.base_url}” is not a web address (https://…).", source=SOURCE)
+            raise NotConfigured(
+                f"“{settings.base_url}” is not a web address (https://…).", source=SOURCE
+            )
         self.auth = settings.make_auth()
         # The one client of this source for its life; token requests go out on it too.
-        self._http = http.make_client(settings.base_url.rstrip("/"), auth=self.auth,
-                                      connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout)
+        self._http = http.make_client(
+            settings.base_url.rstrip("/"),
+            auth=self.auth,
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+        )
 
     def supports(self, kind: IdentifierKind) -> bool:
         return kind in INTERACTION_IDENTIFIERS
@@ -154,7 +160,11 @@ class CapillaryClient:
         except ViewerError as exc:
             if exc.exit_code != 3:  # anything but "not found" is a real problem
                 raise
-        who = self.settings.username if self.settings.auth == "basic" else f"OAuth key {self.settings.key}"
+        who = (
+            self.settings.username
+            if self.settings.auth == "basic"
+            else f"OAuth key {self.settings.key}"
+        )
         return f"Capillary answers at {self.settings.base_url} for {who}."
 
     async def lookup(self, query: Query, channels: Iterable[str] = ()) -> SourceResult:
@@ -176,7 +186,11 @@ class CapillaryClient:
         # Saved only for a whole answer: a channel-filtered reply is not the customer.
         # The reply's own bytes are kept for the offline store: re-serialising 23 MB of JSON
         # would hold the GIL (and freeze the window) for a third of a second.
-        raw = {} if channels else {"format": SAVED_FORMAT, "interaction": body, "details": details_doc}
+        raw = (
+            {}
+            if channels
+            else {"format": SAVED_FORMAT, "interaction": body, "details": details_doc}
+        )
         return replace(result, raw=raw)
 
     def from_saved(self, raw: dict, query: Query) -> SourceResult:
@@ -222,7 +236,9 @@ class CapillaryClient:
         """The reply's JSON, or the typed error its status means."""
         if reply.status == 401:
             what = "username or password" if self.settings.auth == "basic" else "sign-in token"
-            raise AuthFailed(f"Capillary refused the {what}.", source=SOURCE, detail=reply.describe())
+            raise AuthFailed(
+                f"Capillary refused the {what}.", source=SOURCE, detail=reply.describe()
+            )
         if reply.status == 403:
             raise AuthFailed(
                 "This Capillary account may not use the customer interaction API (HTTP 403).",
@@ -242,8 +258,11 @@ class CapillaryClient:
         doc = await http.decode_json(reply, SOURCE)
         if reply.status >= 400:
             # Not-found and friends arrive as 4xx with an errors[] body.
-            raise _quoting_server(error_from_items(as_list(as_dict(doc).get("errors")),
-                                                   fallback=f"HTTP {reply.status}"))
+            raise _quoting_server(
+                error_from_items(
+                    as_list(as_dict(doc).get("errors")), fallback=f"HTTP {reply.status}"
+                )
+            )
         return doc
 
 

@@ -100,7 +100,9 @@ def error_from_items(items: list[Any], fallback: str = "") -> ViewerError:
     for code, message in codes:
         detail = f"code {code}: {message}" if message else f"code {code}"
         if code in NOT_FOUND_CODES:
-            return NotFound("Capillary has no customer with that identifier.", source=SOURCE, detail=detail)
+            return NotFound(
+                "Capillary has no customer with that identifier.", source=SOURCE, detail=detail
+            )
         if code == MERGED_CODE:
             return NotFound(
                 "This customer was merged into another one in Capillary; search for the other.",
@@ -130,7 +132,9 @@ def _notices(items: list[Any]) -> list[str]:
         if code == FRAUD_CODE:
             notices.append("Capillary: this customer is marked as fraud.")
         elif message:
-            notices.append(f"Capillary: {message}" + (f" (code {code})" if code is not None else ""))
+            notices.append(
+                f"Capillary: {message}" + (f" (code {code})" if code is not None else "")
+            )
     if len(items) > MAX_NOTICES:
         notices.append(f"Capillary: {len(items) - MAX_NOTICES:,} more warning(s) are not shown.")
     return notices
@@ -169,10 +173,16 @@ class _Builder:
 
     def result(self, customer: Customer, warnings: list[str]) -> SourceResult:
         if self.room <= 0 and self.offered > MAX_ROWS_PER_LOOKUP:
-            warnings = [*warnings, f"Capillary: showing the first {MAX_ROWS_PER_LOOKUP:,} of "
-                                   f"{self.offered:,} messages; the rest were not loaded."]
+            warnings = [
+                *warnings,
+                f"Capillary: showing the first {MAX_ROWS_PER_LOOKUP:,} of "
+                f"{self.offered:,} messages; the rest were not loaded.",
+            ]
         if self.skipped:
-            warnings = [*warnings, f"Capillary: {self.skipped} item(s) could not be read and are not shown."]
+            warnings = [
+                *warnings,
+                f"Capillary: {self.skipped} item(s) could not be read and are not shown.",
+            ]
         return SourceResult(SOURCE, customer, self.interactions, self.counts, warnings)
 
 
@@ -310,7 +320,9 @@ def _parse_nested(response: dict[str, Any], query: Query, zone: tzinfo) -> Sourc
 
 def _query_customer(query: Query, name: str | None = None) -> Customer:
     """The card's identifiers when the reply carries none: what the agent searched for."""
-    field = {"mobile": "mobile", "email": "email", "external_id": "external_id"}.get(query.kind.value)
+    field = {"mobile": "mobile", "email": "email", "external_id": "external_id"}.get(
+        query.kind.value
+    )
     return Customer(name=name or None, **({field: query.value} if field else {}))
 
 
@@ -325,7 +337,9 @@ def parse_customer_details(doc: Any) -> Customer | None:
         as_str(as_dict(i).get("type")).lower(): as_str(as_dict(i).get("value"))
         for i in as_list(profile.get("identifiers"))
     }
-    name = " ".join(p for p in (as_str(profile.get("firstName")), as_str(profile.get("lastName"))) if p)
+    name = " ".join(
+        p for p in (as_str(profile.get("firstName")), as_str(profile.get("lastName"))) if p
+    )
     extra: dict[str, str] = {}
     program = as_dict(next(iter(as_list(first.get("loyaltyProgramDetails"))), {}))
     if tier := as_str(program.get("currentSlab")):
@@ -346,7 +360,9 @@ def parse_customer_details(doc: Any) -> Customer | None:
 def from_saved(raw: dict[str, Any], query: Query, zone: tzinfo) -> SourceResult:
     """Rebuild a result from the replies the offline store kept (see SourceResult.raw)."""
     if not isinstance(raw, dict) or raw.get("format") != SAVED_FORMAT:
-        raise BadReply("Saved Capillary data is in a format this version cannot read.", source=SOURCE)
+        raise BadReply(
+            "Saved Capillary data is in a format this version cannot read.", source=SOURCE
+        )
     document = raw.get("interaction")
     if isinstance(document, bytes | bytearray):  # the reply as received (see capillary.lookup)
         try:
@@ -356,4 +372,6 @@ def from_saved(raw: dict[str, Any], query: Query, zone: tzinfo) -> SourceResult:
     result = parse_interaction_reply(document, query, zone)
     card = parse_customer_details(raw.get("details")) if raw.get("details") else None
     customer = result.customer.merged_with(card) if card else result.customer
-    return SourceResult(SOURCE, customer, result.interactions, result.counts, result.warnings, raw=raw)
+    return SourceResult(
+        SOURCE, customer, result.interactions, result.counts, result.warnings, raw=raw
+    )

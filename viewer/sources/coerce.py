@@ -174,7 +174,13 @@ def _capillary_layout(text: str, zone: tzinfo) -> datetime | None:
         return None
     try:
         return datetime(
-            int(year), int(month), int(day), int(text[11:13]), int(text[14:16]), int(text[17:19]), tzinfo=zone
+            int(year),
+            int(month),
+            int(day),
+            int(text[11:13]),
+            int(text[14:16]),
+            int(text[17:19]),
+            tzinfo=zone,
         )
     except ValueError:
         return None

@@ -55,7 +55,10 @@ DETAIL_INCLUDE = "account,author,contact,organisation,property,representative"
 LIST_INCLUDE = "contact,account,property,representative,author"
 LIST_SORT = "-date_time"
 # UNCONFIRMED filter keys (API-NOTES.md): how a customer's contacts and interactions are found.
-CONTACT_FILTER_BY_KIND = {IdentifierKind.EMAIL: "filter[email]", IdentifierKind.MOBILE: "filter[telephone]"}
+CONTACT_FILTER_BY_KIND = {
+    IdentifierKind.EMAIL: "filter[email]",
+    IdentifierKind.MOBILE: "filter[telephone]",
+}
 INTERACTION_FILTER_BY_CONTACT = "filter[contact]"
 PAGE_SIZE = 100
 MAX_ROWS = 2000  # per lookup; past this the agent is told more exist
@@ -95,14 +98,20 @@ class CtrlHubClient:
         except BadInput as exc:
             raise NotConfigured(exc.message, source=SOURCE) from None
         if not settings.base_url.startswith(("https://", "http://")):
-            raise NotConfigured(f"“{settings.base_url}” is not a web address (https://…).", source=SOURCE)
+            raise NotConfigured(
+                f"“{settings.base_url}” is not a web address (https://…).", source=SOURCE
+            )
         self.settings = settings
         self.auth = settings.make_auth()
         # The one client of this source for its life; service-account token requests go out
         # on it too, to the auth host.
-        self._http = http.make_client(settings.base_url.rstrip("/"), headers={"Accept": "application/vnd.api+json"},
-                                      auth=self.auth, connect_timeout=settings.connect_timeout,
-                                      read_timeout=settings.read_timeout)
+        self._http = http.make_client(
+            settings.base_url.rstrip("/"),
+            headers={"Accept": "application/vnd.api+json"},
+            auth=self.auth,
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+        )
 
     def supports(self, kind: IdentifierKind) -> bool:
         return kind in CONTACT_FILTER_BY_KIND or kind is IdentifierKind.INTERACTION_ID
@@ -120,8 +129,10 @@ class CtrlHubClient:
         person = ctrlhub_parse.person_name(user)
         email = as_str(user.attributes.get("email"))
         name = f"{person} <{email}>" if email and person != email else person or email
-        return WhoAmI(shown(name or "an unnamed account", NAME_LIMIT),
-                      ctrlhub_parse.identity_organisations(user))
+        return WhoAmI(
+            shown(name or "an unnamed account", NAME_LIMIT),
+            ctrlhub_parse.identity_organisations(user),
+        )
 
     async def test_connection(self) -> str:
         """Success is whether this organisation's customers can be read. Who-am-I is only
@@ -133,8 +144,10 @@ class CtrlHubClient:
             raise failure
         at = f"Ctrl-Hub answers at {shown(self.settings.base_url, NAME_LIMIT)}"
         if who is None:
-            return (f"{at} and this organisation's customers can be read; who is signed in "
-                    f"is unknown ({unknown_why}).")
+            return (
+                f"{at} and this organisation's customers can be read; who is signed in "
+                f"is unknown ({unknown_why})."
+            )
         return f"{at}, {self._membership(who, failing=False)}"
 
     async def _who(self) -> tuple[WhoAmI | None, str]:
@@ -145,7 +158,9 @@ class CtrlHubClient:
             return None, "Ctrl-Hub's who-am-I reply could not be read"
         except ViewerError as exc:  # a status other than 200 (detail "HTTP 404 · …"), or no answer
             status = exc.detail.split(" · ", 1)[0] if exc.detail.startswith("HTTP ") else ""
-            return None, f"Ctrl-Hub's who-am-I answered {status}" if status else exc.message.rstrip(".")
+            return None, f"Ctrl-Hub's who-am-I answered {status}" if status else exc.message.rstrip(
+                "."
+            )
 
     async def _org_read_failure(self) -> ViewerError | None:
         """Why this organisation's customers cannot be read, or None when they can."""
@@ -156,19 +171,24 @@ class CtrlHubClient:
         return None
 
     def _membership(self, who: WhoAmI, failing: bool) -> str:
-        """"signed in as …" and whether who-am-I lists this organisation among theirs."""
+        """ "signed in as …" and whether who-am-I lists this organisation among theirs."""
         if who.organisations is None or self.org in who.organisations:
             if failing:
                 return f"Signed in to Ctrl-Hub as {who.name}."
             return f"signed in as {who.name}; this organisation's customers can be read."
         others = len(who.organisations)
-        elsewhere = (f"they belong to {others:,} other organisation{'s' if others != 1 else ''}"
-                     if others else "nor to any other")
+        elsewhere = (
+            f"they belong to {others:,} other organisation{'s' if others != 1 else ''}"
+            if others
+            else "nor to any other"
+        )
         belongs = f"who does not belong to organisation {self.org} ({elsewhere})"
         if failing:
             return f"Signed in to Ctrl-Hub as {who.name}, {belongs}."
-        return (f"signed in as {who.name}, {belongs}, according to Ctrl-Hub's who-am-I; "
-                "this organisation's customers can be read all the same.")
+        return (
+            f"signed in as {who.name}, {belongs}, according to Ctrl-Hub's who-am-I; "
+            "this organisation's customers can be read all the same."
+        )
 
     # -- the two questions ----------------------------------------------------------------
     async def lookup(self, query: Query, channels: Iterable[str] = ()) -> SourceResult:
@@ -178,12 +198,21 @@ class CtrlHubClient:
             raise BadInput(f"Ctrl-Hub cannot look up by {query.kind.label}.", source=SOURCE)
         contacts, contacts_doc = await self._contacts(query)
         if not contacts:
-            raise NotFound(f"Ctrl-Hub has no contact with that {query.kind.label.lower()}.", source=SOURCE)
+            raise NotFound(
+                f"Ctrl-Hub has no contact with that {query.kind.label.lower()}.", source=SOURCE
+            )
         customer = ctrlhub_parse.customer_from_contacts(contacts)
         rows, warnings, pages = await self._interactions_of([c.id for c in contacts[:MAX_CONTACTS]])
         if len(contacts) > MAX_CONTACTS:
-            warnings.append(f"Ctrl-Hub: {len(contacts)} contacts match; showing the first {MAX_CONTACTS}.")
-        raw = {"format": ctrlhub_parse.SAVED_FORMAT, "contacts": contacts_doc, "pages": pages, "opened": None}
+            warnings.append(
+                f"Ctrl-Hub: {len(contacts)} contacts match; showing the first {MAX_CONTACTS}."
+            )
+        raw = {
+            "format": ctrlhub_parse.SAVED_FORMAT,
+            "contacts": contacts_doc,
+            "pages": pages,
+            "opened": None,
+        }
         return _result(customer, rows, channels, warnings, raw=raw)
 
     def from_saved(self, raw: dict, query: Query) -> SourceResult:
@@ -199,18 +228,28 @@ class CtrlHubClient:
         except BadReply:
             raise
         except Exception as exc:  # a shape no rule covers must not escape as a crash
-            raise BadReply("Ctrl-Hub's interaction could not be read.", source=SOURCE,
-                           detail=type(exc).__name__) from None
+            raise BadReply(
+                "Ctrl-Hub's interaction could not be read.",
+                source=SOURCE,
+                detail=type(exc).__name__,
+            ) from None
 
     # -- steps ----------------------------------------------------------------------
-    async def _lookup_by_interaction(self, interaction_id: str, channels: Iterable[str]) -> SourceResult:
+    async def _lookup_by_interaction(
+        self, interaction_id: str, channels: Iterable[str]
+    ) -> SourceResult:
         opened = await self.interaction_detail(interaction_id)
         contact = opened.related.get("contact")
         rows, warnings, pages = ([opened.interaction], [], [])
         if contact is not None:
             rows, warnings, pages = await self._interactions_of([contact.id])
         customer = ctrlhub_parse.customer_from_related(contact)
-        raw = {"format": ctrlhub_parse.SAVED_FORMAT, "contacts": None, "pages": pages, "opened": opened.document}
+        raw = {
+            "format": ctrlhub_parse.SAVED_FORMAT,
+            "contacts": None,
+            "pages": pages,
+            "opened": opened.document,
+        }
         result = _result(customer, rows, channels, warnings, raw=raw)
         return replace(result, opened=opened)
 
@@ -219,7 +258,9 @@ class CtrlHubClient:
         raw = await self._get(CONTACTS_PATH.format(org=self.org), params)
         return ctrlhub_parse.contacts(jsonapi.read(raw)), raw
 
-    async def _interactions_of(self, contact_ids: list[str]) -> tuple[list[Interaction], list[str], list]:
+    async def _interactions_of(
+        self, contact_ids: list[str]
+    ) -> tuple[list[Interaction], list[str], list]:
         """Every interaction of these contacts, newest first, up to MAX_ROWS in all, and
         the pages as received (trimmed to the budget)."""
         page_size = max(1, PAGE_SIZE)
@@ -238,10 +279,18 @@ class CtrlHubClient:
         rows = ctrlhub_parse.rows_of_pages(pages)
         warnings = []
         if more:
-            unread = (f" ({skipped} other matching contact{'s were' if skipped != 1 else ' was'} "
-                      "not read: the lookup's limit was reached)") if skipped else ""
-            warnings.append(f"Ctrl-Hub: more interactions are available; showing the newest "
-                            f"{len(rows):,}{unread}.")
+            unread = (
+                (
+                    f" ({skipped} other matching contact{'s were' if skipped != 1 else ' was'} "
+                    "not read: the lookup's limit was reached)"
+                )
+                if skipped
+                else ""
+            )
+            warnings.append(
+                f"Ctrl-Hub: more interactions are available; showing the newest "
+                f"{len(rows):,}{unread}."
+            )
         return rows, warnings, pages
 
     async def _pages(self, contact_id: str, budget: _Budget) -> tuple[bool, list]:
@@ -252,7 +301,11 @@ class CtrlHubClient:
         whether there is more (and the page size, when the server clamped ours), and
         `counts.resources` only shortens the walk."""
         path = INTERACTIONS_PATH.format(org=self.org)
-        base = {INTERACTION_FILTER_BY_CONTACT: contact_id, "include": LIST_INCLUDE, "sort": LIST_SORT}
+        base = {
+            INTERACTION_FILTER_BY_CONTACT: contact_id,
+            "include": LIST_INCLUDE,
+            "sort": LIST_SORT,
+        }
         room = budget.rows  # this contact's offsets stay below it
         limit = max(1, min(PAGE_SIZE, room))
 
@@ -306,42 +359,66 @@ class CtrlHubClient:
             document = await http.decode_json(reply, SOURCE)
             if not isinstance(document, dict) or "data" not in document:
                 # Read as an empty list it would say "no such contact": a lie. Say what it is.
-                raise BadReply("Ctrl-Hub sent a reply of an unexpected shape.", source=SOURCE,
-                               detail=reply.describe())
+                raise BadReply(
+                    "Ctrl-Hub sent a reply of an unexpected shape.",
+                    source=SOURCE,
+                    detail=reply.describe(),
+                )
             return document
         raise await self._failure(reply, missing)
 
     async def _failure(self, reply: http.Reply, missing: str) -> ViewerError:
         """A non-200 reply as one typed error, with the JSON:API errors as its detail."""
         try:
-            said = http.server_text(jsonapi.errors_sentence(jsonapi.read(await http.decode_json(reply, SOURCE)).errors))
+            said = http.server_text(
+                jsonapi.errors_sentence(jsonapi.read(await http.decode_json(reply, SOURCE)).errors)
+            )
         except ViewerError:
             said = ""
         detail = " · ".join(p for p in (reply.describe(), said) if p)
         if reply.status == 401 and self.settings.auth == "service":
-            return AuthFailed("Ctrl-Hub refused the service account's token.", source=SOURCE, detail=detail)
+            return AuthFailed(
+                "Ctrl-Hub refused the service account's token.", source=SOURCE, detail=detail
+            )
         if reply.status == 401:
-            failure = AuthFailed("The Ctrl-Hub session has expired or the token is wrong; sign in again.",
-                                 source=SOURCE, detail=detail)
+            failure = AuthFailed(
+                "The Ctrl-Hub session has expired or the token is wrong; sign in again.",
+                source=SOURCE,
+                detail=detail,
+            )
             failure.needs_sign_in = True
             return failure
         if reply.status == 403:
-            return AuthFailed("This Ctrl-Hub account may not see that organisation's customers.",
-                              source=SOURCE, detail=detail)
+            return AuthFailed(
+                "This Ctrl-Hub account may not see that organisation's customers.",
+                source=SOURCE,
+                detail=detail,
+            )
         if reply.status == 404 and missing:
-            return NotFound(f"Ctrl-Hub has no {missing} with that id.", source=SOURCE, detail=detail)
+            return NotFound(
+                f"Ctrl-Hub has no {missing} with that id.", source=SOURCE, detail=detail
+            )
         if reply.status == 404:
-            return AuthFailed("Ctrl-Hub does not know this organisation id; check the profile.",
-                              source=SOURCE, detail=detail)
+            return AuthFailed(
+                "Ctrl-Hub does not know this organisation id; check the profile.",
+                source=SOURCE,
+                detail=detail,
+            )
         if reply.status == 429:
-            return Unavailable("Ctrl-Hub is limiting requests right now; try again in a moment.",
-                               source=SOURCE, detail=detail)
+            return Unavailable(
+                "Ctrl-Hub is limiting requests right now; try again in a moment.",
+                source=SOURCE,
+                detail=detail,
+            )
         if reply.status >= 500 or reply.status in http.RETRY_STATUSES:
             failure = http.server_failure(reply, SOURCE)
             failure.detail = detail
             return failure
-        return ViewerError(f"Ctrl-Hub refused the request: {said or f'HTTP {reply.status}'}.",
-                           source=SOURCE, detail=detail)
+        return ViewerError(
+            f"Ctrl-Hub refused the request: {said or f'HTTP {reply.status}'}.",
+            source=SOURCE,
+            detail=detail,
+        )
 
 
 @dataclass(frozen=True)
@@ -376,10 +453,17 @@ class _Budget:
         return len(kept) < len(rows)
 
 
-def _result(customer: Customer, rows: list[Interaction], channels: Iterable[str],
-            warnings: list[str], raw: dict | None = None) -> SourceResult:
+def _result(
+    customer: Customer,
+    rows: list[Interaction],
+    channels: Iterable[str],
+    warnings: list[str],
+    raw: dict | None = None,
+) -> SourceResult:
     wanted = set(channels)
     if wanted:
         rows = [r for r in rows if r.channel in wanted]
         raw = None  # a filtered answer is not the customer: not saved
-    return SourceResult(SOURCE, customer, rows, ctrlhub_parse.count_channels(rows), warnings, raw=raw or {})
+    return SourceResult(
+        SOURCE, customer, rows, ctrlhub_parse.count_channels(rows), warnings, raw=raw or {}
+    )

@@ -27,7 +27,13 @@ SOURCE = Source.CTRLHUB
 # The layout of SourceResult.raw that from_saved() reads; raise it when that changes.
 SAVED_FORMAT = 1
 # Ctrl-Hub's `method` → the viewer's channel words; any other method keeps its own word.
-METHOD_CHANNELS = {"email": "email", "sms": "sms", "telephone": "phone", "phone": "phone", "letter": "letter"}
+METHOD_CHANNELS = {
+    "email": "email",
+    "sms": "sms",
+    "telephone": "phone",
+    "phone": "phone",
+    "letter": "letter",
+}
 # The relationships of an interaction, in the order the detail pane shows them.
 ROLES = ("contact", "property", "account", "author", "representative", "organisation")
 SUBJECT_LENGTH = 120
@@ -57,8 +63,10 @@ def identity_organisations(user: jsonapi.Resource) -> frozenset[str] | None:
     identities = user.attributes.get("identities", user.raw.get("identities"))
     if not isinstance(identities, list):
         return None
-    found = (as_str(as_dict(as_dict(i).get("meta")).get("organisation_id")).lower()
-             for i in identities[:MAX_IDENTITIES])
+    found = (
+        as_str(as_dict(as_dict(i).get("meta")).get("organisation_id")).lower()
+        for i in identities[:MAX_IDENTITIES]
+    )
     return frozenset(org for org in found if org)
 
 
@@ -67,7 +75,9 @@ def one_line_address(resource: jsonapi.Resource) -> str:
     described = as_str(address.get("description"))
     if described:
         return described
-    parts = (as_str(address.get(k)) for k in ("name", "number", "thoroughfare", "post_town", "postcode"))
+    parts = (
+        as_str(address.get(k)) for k in ("name", "number", "thoroughfare", "post_town", "postcode")
+    )
     return ", ".join(p for p in parts if p)
 
 
@@ -86,7 +96,9 @@ def interaction(resource: jsonapi.Resource, document: jsonapi.Document) -> Inter
         source=SOURCE,
         id=resource.id,
         channel=channel_of(as_str(a.get("method"))),
-        direction=Direction(direction) if direction in ("inbound", "outbound") else Direction.UNKNOWN,
+        direction=Direction(direction)
+        if direction in ("inbound", "outbound")
+        else Direction.UNKNOWN,
         occurred_at=parse_time(a.get("date_time")),
         status=as_str(a.get("status")),
         subject=_subject(notes),
@@ -101,27 +113,41 @@ def interactions(document: jsonapi.Document) -> list[Interaction]:
     return [interaction(r, document) for r in document.resources]
 
 
-def _related(role: str, resource: jsonapi.Resource, document: jsonapi.Document,
-             fallback: dict[str, jsonapi.Resource]) -> Related:
+def _related(
+    role: str,
+    resource: jsonapi.Resource,
+    document: jsonapi.Document,
+    fallback: dict[str, jsonapi.Resource],
+) -> Related:
     a = resource.attributes
     if resource.type == "contacts" or role == "contact":
-        lines = (("E-mail", as_str(a.get("email"))), ("Telephone", as_str(a.get("telephone"))),
-                 ("Association", as_str(a.get("association"))))
+        lines = (
+            ("E-mail", as_str(a.get("email"))),
+            ("Telephone", as_str(a.get("telephone"))),
+            ("Association", as_str(a.get("association"))),
+        )
         return Related(role, resource.id, person_name(resource), tuple(lines))
     if resource.type == "properties" or role == "property":
         address = as_dict(a.get("address"))
         lines = (("Postcode", as_str(address.get("postcode"))), ("UPRN", as_str(a.get("uprn"))))
         return Related(role, resource.id, one_line_address(resource), lines)
     if resource.type == "customer-accounts" or role == "account":
-        return Related(role, resource.id, _account_label(resource, document, fallback),
-                       (("Reference", as_str(a.get("reference"))),))
+        return Related(
+            role,
+            resource.id,
+            _account_label(resource, document, fallback),
+            (("Reference", as_str(a.get("reference"))),),
+        )
     if resource.type == "users" or role in ("author", "representative"):
-        return Related(role, resource.id, person_name(resource), (("E-mail", as_str(a.get("email"))),))
+        return Related(
+            role, resource.id, person_name(resource), (("E-mail", as_str(a.get("email"))),)
+        )
     return Related(role, resource.id, as_str(a.get("name")) or as_str(a.get("title")))
 
 
-def _account_label(account: jsonapi.Resource, document: jsonapi.Document,
-                   fallback: dict[str, jsonapi.Resource]) -> str:
+def _account_label(
+    account: jsonapi.Resource, document: jsonapi.Document, fallback: dict[str, jsonapi.Resource]
+) -> str:
     """Accounts have no name: "Oliver Smith & Amelia Jones, 12 Acacia Avenue, Leeds"."""
     people = [person_name(c) for c in map(document.find, account.many("contacts")) if c]
     if not people and "contact" in fallback:
@@ -189,7 +215,9 @@ def customer_from_related(contact: Related | None) -> Customer:
 
 
 def contacts(document: jsonapi.Document) -> list[jsonapi.Resource]:
-    return [r for r in document.resources if r.type in ("contacts", "contact")] or document.resources
+    return [
+        r for r in document.resources if r.type in ("contacts", "contact")
+    ] or document.resources
 
 
 def customer_from_contacts(found: list[jsonapi.Resource]) -> Customer:
@@ -221,7 +249,9 @@ def count_channels(rows: list[Interaction]) -> dict[str, ChannelCount]:
 def from_saved(raw: dict[str, Any]) -> SourceResult:
     """Rebuild a result from the replies the offline store kept (see SourceResult.raw)."""
     if not isinstance(raw, dict) or raw.get("format") != SAVED_FORMAT:
-        raise BadReply("Saved Ctrl-Hub data is in a format this version cannot read.", source=SOURCE)
+        raise BadReply(
+            "Saved Ctrl-Hub data is in a format this version cannot read.", source=SOURCE
+        )
     opened = detail(raw["opened"]) if raw.get("opened") else None
     found = contacts(jsonapi.read(raw["contacts"])) if raw.get("contacts") else []
     if found:

@@ -65,7 +65,9 @@ RETRY_AFTER_CAP_S = 10.0
 # When the current lookup must be done (event-loop time), set by `limits()`. A retry whose
 # wait would run past it is not attempted: the failure we already have is the better answer
 # than "did not answer in time".
-DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("viewer_deadline", default=None)
+DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "viewer_deadline", default=None
+)
 
 
 class ByteBudget:
@@ -86,7 +88,9 @@ class ByteBudget:
             )
 
 
-BUDGET: contextvars.ContextVar[ByteBudget | None] = contextvars.ContextVar("viewer_budget", default=None)
+BUDGET: contextvars.ContextVar[ByteBudget | None] = contextvars.ContextVar(
+    "viewer_budget", default=None
+)
 
 
 @contextlib.contextmanager
@@ -220,8 +224,12 @@ def make_client(
     `auth` signs every request sent through `fetch` (unless `signed=False`)."""
     client = httpx.AsyncClient(
         base_url=base_url,
-        headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING,
-                 **(headers or {})},
+        headers={
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
+            **(headers or {}),
+        },
         auth=auth,
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
         verify=_tls_context(),
@@ -281,8 +289,18 @@ async def fetch(
     Within `limits()` the caller's deadline bounds it; outside, REQUEST_DEADLINE_S does.
     `path` may be a whole URL (a token request to another host); `signed=False` sends it
     without the client's auth (the token request of that auth itself)."""
-    attempt = _fetch_retrying(client, method, path, source=source, params=params, headers=headers,
-                              json_body=json_body, data=data, retry=retry, signed=signed)
+    attempt = _fetch_retrying(
+        client,
+        method,
+        path,
+        source=source,
+        params=params,
+        headers=headers,
+        json_body=json_body,
+        data=data,
+        retry=retry,
+        signed=signed,
+    )
     if DEADLINE.get() is not None:
         return await attempt
     try:
@@ -290,18 +308,41 @@ async def fetch(
             return await attempt
     except TimeoutError:
         host = client.base_url.join(path).host or "the server"
-        raise Unavailable(f"{host} did not answer within {REQUEST_DEADLINE_S:.0f} s.", source=source,
-                          detail=f"deadline for one request · {redact_url(client.base_url.join(path))}") from None
+        raise Unavailable(
+            f"{host} did not answer within {REQUEST_DEADLINE_S:.0f} s.",
+            source=source,
+            detail=f"deadline for one request · {redact_url(client.base_url.join(path))}",
+        ) from None
 
 
-async def _fetch_retrying(client: httpx.AsyncClient, method: str, path: str, *, source: Source, params,
-                          headers, json_body, data, retry: bool | None, signed: bool) -> Reply:
+async def _fetch_retrying(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    *,
+    source: Source,
+    params,
+    headers,
+    json_body,
+    data,
+    retry: bool | None,
+    signed: bool,
+) -> Reply:
     retry = method == "GET" if retry is None else retry
     attempts = MAX_ATTEMPTS if retry else 1
     for attempt in range(1, attempts + 1):
         try:
-            reply = await _fetch_once(client, method, path, source=source, params=params,
-                                      headers=headers, json_body=json_body, data=data, signed=signed)
+            reply = await _fetch_once(
+                client,
+                method,
+                path,
+                source=source,
+                params=params,
+                headers=headers,
+                json_body=json_body,
+                data=data,
+                signed=signed,
+            )
         except Unavailable as exc:
             wait = backoff(attempt)
             if not exc.retryable or attempt == attempts or not _fits(wait):
@@ -314,8 +355,14 @@ async def _fetch_retrying(client: httpx.AsyncClient, method: str, path: str, *, 
         wait = backoff(attempt) if wait is None else wait
         if not _fits(wait):
             return reply
-        log.info("%s answered %d; retry %d of %d in %.1f s", source.value, reply.status, attempt,
-                 attempts - 1, wait)
+        log.info(
+            "%s answered %d; retry %d of %d in %.1f s",
+            source.value,
+            reply.status,
+            attempt,
+            attempts - 1,
+            wait,
+        )
         await asyncio.sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -338,8 +385,18 @@ def retry_after(reply: Reply) -> float | None:
     return None
 
 
-async def _fetch_once(client: httpx.AsyncClient, method: str, path: str, *, source: Source,
-                      params, headers, json_body, data, signed: bool) -> Reply:
+async def _fetch_once(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    *,
+    source: Source,
+    params,
+    headers,
+    json_body,
+    data,
+    signed: bool,
+) -> Reply:
     request = client.build_request(
         method, path, params=params, headers=headers, json=json_body, data=data
     )
@@ -354,13 +411,18 @@ async def _fetch_once(client: httpx.AsyncClient, method: str, path: str, *, sour
         finally:
             await response.aclose()
     except httpx.ConnectTimeout as exc:
-        failure = Unavailable(f"Cannot reach {host} (no answer to the connection attempt).",
-                              source=source, detail=f"{type(exc).__name__} · {shown_url}")
+        failure = Unavailable(
+            f"Cannot reach {host} (no answer to the connection attempt).",
+            source=source,
+            detail=f"{type(exc).__name__} · {shown_url}",
+        )
         failure.retryable = True
         raise failure from None
     except httpx.TimeoutException as exc:
         raise Unavailable(
-            f"{host} did not answer in time.", source=source, detail=f"{type(exc).__name__} · {shown_url}"
+            f"{host} did not answer in time.",
+            source=source,
+            detail=f"{type(exc).__name__} · {shown_url}",
         ) from None
     except httpx.ConnectError as exc:
         raise _connect_failure(exc, host, shown_url, source) from None
@@ -408,7 +470,7 @@ async def _read_limited(response: httpx.Response, url: str, source: Source) -> b
             arrived += len(chunk)
             if arrived > MAX_BODY_BYTES:
                 raise _too_large(url, source, coding)
-            for piece in (unpacker.slices(chunk, url, source) if unpacker else (chunk,)):
+            for piece in unpacker.slices(chunk, url, source) if unpacker else (chunk,):
                 size += len(piece)
                 if size > MAX_BODY_BYTES:
                     raise _too_large(url, source, coding)
@@ -424,7 +486,9 @@ async def _read_limited(response: httpx.Response, url: str, source: Source) -> b
 
 def _one_encoding(response: httpx.Response, url: str, source: Source) -> str:
     """The one compression layer we undo ("" for none); stacked or unknown ones are refused."""
-    codings = [c.strip().lower() for c in response.headers.get_list("content-encoding", split_commas=True)]
+    codings = [
+        c.strip().lower() for c in response.headers.get_list("content-encoding", split_commas=True)
+    ]
     codings = [c for c in codings if c and c != "identity"]
     shown_codings = server_text(", ".join(codings), 80)
     if len(codings) > 1:
@@ -460,8 +524,11 @@ class _Unpacker:
                 if self._deflate and not self._started:  # raw deflate, without zlib's wrapper
                     self._zlib, self._started = zlib.decompressobj(-zlib.MAX_WBITS), True
                     continue
-                raise BadReply("The server's packed (compressed) reply is damaged and could not be read.",
-                               source=source, detail=url) from None
+                raise BadReply(
+                    "The server's packed (compressed) reply is damaged and could not be read.",
+                    source=source,
+                    detail=url,
+                ) from None
             self._started = True
             data = self._zlib.unconsumed_tail
             if piece:
@@ -504,10 +571,14 @@ async def decode_json(reply: Reply, source: Source) -> Any:
 
 def server_failure(reply: Reply, source: Source, what: str = "") -> Unavailable:
     """A 5xx or "busy" status as one sentence, with the trace id to quote."""
-    trace = f" Quote trace id {server_text(reply.trace_id, 100)} to support." if reply.trace_id else ""
+    trace = (
+        f" Quote trace id {server_text(reply.trace_id, 100)} to support." if reply.trace_id else ""
+    )
     what = f" {what}" if what else ""
     if reply.status in RETRY_STATUSES:
-        sentence = f"{source.label} is busy right now (HTTP {reply.status}){what}; try again in a moment."
+        sentence = (
+            f"{source.label} is busy right now (HTTP {reply.status}){what}; try again in a moment."
+        )
     else:
         sentence = f"The {source.label} server had a problem (HTTP {reply.status}){what}."
     return Unavailable(sentence + trace, source=source, detail=reply.describe())

@@ -65,7 +65,9 @@ class Document:
         """meta.pagination.offsets.next, the offset of the next page (None on the last)."""
         offsets = as_dict(as_dict(self.meta.get("pagination")).get("offsets"))
         value = offsets.get("next")
-        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+        return (
+            value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+        )
 
     @property
     def total(self) -> int | None:

@@ -92,7 +92,9 @@ class AttentionStrip(QWidget):
         self.hide()
 
     def show_entries(self, entries: list[AttentionItem]) -> None:
-        if [(e.kind, e.text, e.key) for e in entries] == [(e.kind, e.text, e.key) for e in self.entries]:
+        if [(e.kind, e.text, e.key) for e in entries] == [
+            (e.kind, e.text, e.key) for e in self.entries
+        ]:
             return  # the same customer refreshed: nothing to redo
         for button in self.buttons:
             self.flow.removeWidget(button)

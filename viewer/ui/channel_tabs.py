@@ -40,8 +40,9 @@ class ChannelTabs(QWidget):
         layout.addWidget(self.note)
         self.bar.currentChanged.connect(self._changed)
 
-    def fill(self, result: LookupResult, keep: str | None = None,
-             matched: dict[str, int] | None = None) -> None:
+    def fill(
+        self, result: LookupResult, keep: str | None = None, matched: dict[str, int] | None = None
+    ) -> None:
         """Tabs for this result; `keep` is the channel to stay on when it still exists;
         `matched` the rows per channel a filter keeps (None: no filter)."""
         self.bar.blockSignals(True)
@@ -67,19 +68,31 @@ class ChannelTabs(QWidget):
         for index in range(1, self.bar.count()):
             channel = self.bar.tabData(index)
             count = self._counts[channel]
-            self.bar.setTabText(index, tab_label(count, None if matched is None else matched.get(channel, 0)))
-            empty = count.total == 0 and count.listed == 0 or matched is not None and count.itemised and \
-                not matched.get(channel)
+            self.bar.setTabText(
+                index, tab_label(count, None if matched is None else matched.get(channel, 0))
+            )
+            empty = (
+                count.total == 0
+                and count.listed == 0
+                or matched is not None
+                and count.itemised
+                and not matched.get(channel)
+            )
             self.bar.setTabTextColor(index, GREY if empty else QColor())
             self.bar.setTabToolTip(index, tooltip(self._tab_words(count)))
 
     def _all_words(self) -> str:
-        uncounted = [(channel_label(c.channel), c.total) for c in self._counts.values()
-                     if not c.itemised and c.total]
+        uncounted = [
+            (channel_label(c.channel), c.total)
+            for c in self._counts.values()
+            if not c.itemised and c.total
+        ]
         words = "Every listed row: the sum of the channel tabs."
         for label, total in uncounted:
-            words += (f" {label} ({total:,}) are a count the source reports without listing "
-                      "them, so they are not in All.")
+            words += (
+                f" {label} ({total:,}) are a count the source reports without listing "
+                "them, so they are not in All."
+            )
         return words
 
     @staticmethod
@@ -122,8 +135,10 @@ class ChannelTabs(QWidget):
         count = self._counts.get(channel) if channel else None
         note = ""
         if count and not count.itemised and count.total:
-            note = (f"{count.total:,} {channel_label(channel).lower()} — the source reports the count "
-                    "only, not each one (so they are not in All).")
+            note = (
+                f"{count.total:,} {channel_label(channel).lower()} — the source reports the count "
+                "only, not each one (so they are not in All)."
+            )
         elif count and count.total > count.listed:
             note = f"Showing {count.listed:,} of {count.total:,}: the source listed only these."
         elif count and count.total == 0:

@@ -29,8 +29,12 @@ def look_up_clipboard(window) -> None:
     text = clipboard_identifier(QGuiApplication.clipboard().text())
     if text is None:
         window.message_bar.show_message(
-            "error", ["The clipboard holds no single identifier: copy one mobile number, "
-                      "e-mail address or id, then press Ctrl+Shift+V."])
+            "error",
+            [
+                "The clipboard holds no single identifier: copy one mobile number, "
+                "e-mail address or id, then press Ctrl+Shift+V."
+            ],
+        )
         return
     window.search_bar.field.setText(text)
     window.start_search(text, window.search_bar.kind.currentData())

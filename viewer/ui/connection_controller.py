@@ -31,8 +31,12 @@ from viewer.ui.welcome import WelcomePage
 
 
 class ConnectionController(QObject):
-    def __init__(self, window: MainWindow, start_demo: Callable[[], Profile],
-                 store: SavedDataStore | None = None):
+    def __init__(
+        self,
+        window: MainWindow,
+        start_demo: Callable[[], Profile],
+        store: SavedDataStore | None = None,
+    ):
         super().__init__(window)
         self.window = window
         self.start_demo = start_demo
@@ -196,13 +200,19 @@ class ConnectionController(QObject):
         if self.profile is None:
             return
         name = self.profile.name
-        box = QMessageBox(QMessageBox.Icon.Warning, "Delete connection",
-                          f"Delete the connection “{shown(name, 80)}” and its stored passwords and tokens?",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Delete connection",
+            f"Delete the connection “{shown(name, 80)}” and its stored passwords and tokens?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self.window,
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)  # the name comes from the config file
         box.setModal(False)
         yes = QMessageBox.StandardButton.Yes
-        box.buttonClicked.connect(lambda button: self.delete(name) if box.standardButton(button) == yes else None)
+        box.buttonClicked.connect(
+            lambda button: self.delete(name) if box.standardButton(button) == yes else None
+        )
         self._open(box)
 
     def delete(self, name: str) -> asyncio.Task:

@@ -64,8 +64,11 @@ class CustomerCard(QFrame):
     def show_customer(self, customer: Customer, fallback_title: str, freshness: str) -> None:
         rows = customer_lines(customer)
         set_plain(self.name, customer.name or fallback_title)
-        parts = [f"{shown(label)}: {shown(_grouped(value) if label in customer.extra else value)}"
-                 for label, value in rows if label != "Name"]
+        parts = [
+            f"{shown(label)}: {shown(_grouped(value) if label in customer.extra else value)}"
+            for label, value in rows
+            if label != "Name"
+        ]
         line = "   ·   ".join(parts)
         set_plain(self.identifiers, line, limit=IDENTIFIERS_LIMIT)
         set_plain(self.freshness, freshness)

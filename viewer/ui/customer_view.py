@@ -115,7 +115,9 @@ class CustomerView(QWidget):
         self._shown_item = _NOTHING_YET
         self.model.set_interactions(result.interactions, index=self._new_index(result.interactions))
         self.table.horizontalHeader().setSortIndicator(TIME, Qt.SortOrder.DescendingOrder)
-        freshness = ("Saved " if result.from_cache else "Live · fetched ") + local_time(result.fetched_at)
+        freshness = ("Saved " if result.from_cache else "Live · fetched ") + local_time(
+            result.fetched_at
+        )
         self.card.show_customer(result.customer, str(result.query), freshness)
         self._show_attention(result)
         self.set_stale("")
@@ -180,7 +182,9 @@ class CustomerView(QWidget):
         return self.model.filter
 
     def _show_summary(self) -> None:
-        self.filter_bar.show_summary(self.model.matched_count(), self.model.total(), self.model.filtered)
+        self.filter_bar.show_summary(
+            self.model.matched_count(), self.model.total(), self.model.filtered
+        )
 
     def _new_index(self, interactions: list[Interaction]) -> TimelineIndex:
         index = TimelineIndex(interactions)

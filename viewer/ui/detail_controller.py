@@ -35,7 +35,7 @@ TITLE_SUBJECT_LIMIT = 60  # a longer subject is read in its field, not repeated 
 
 
 def _title(item: Interaction) -> str:
-    """"SMS → · Your OTP is 1234"; a long or multi-line subject stays in the Subject field
+    """ "SMS → · Your OTP is 1234"; a long or multi-line subject stays in the Subject field
     alone and the title names the time instead."""
     head = f"{channel_label(item.channel)} {DIRECTION_ARROWS[item.direction]}"
     subject = item.subject.strip()
@@ -49,15 +49,22 @@ def _revealed_values(shown: list[Field], real: list[Field]) -> list[str | None] 
     masked even then); None where the two lists do not line up."""
     if [f.label for f in shown] != [f.label for f in real]:
         return None
-    return [mask_otp(r.value) if r.value != s.value else None for s, r in zip(shown, real, strict=True)]
+    return [
+        mask_otp(r.value) if r.value != s.value else None for s, r in zip(shown, real, strict=True)
+    ]
 
 
 class DetailController(QObject):
     # A Ctrl-Hub interaction's full detail is on screen, or failed to load (the sentence).
     detail_shown = Signal(str)
 
-    def __init__(self, pane: DetailPane, service: Callable[[], LookupService | None],
-                 selected: Callable[[], Interaction | None], parent=None):
+    def __init__(
+        self,
+        pane: DetailPane,
+        service: Callable[[], LookupService | None],
+        selected: Callable[[], Interaction | None],
+        parent=None,
+    ):
         super().__init__(parent)
         self.pane = pane
         self._service = service
@@ -93,8 +100,9 @@ class DetailController(QObject):
         fields = detail_fields(item)
         real = self.unmasked(item)
         reveal = _revealed_values(fields, detail_fields(real)) if real is not None else None
-        self.pane.show_fields(title, fields, raw_json_text(item.raw), note, document=item.raw,
-                              reveal=reveal)
+        self.pane.show_fields(
+            title, fields, raw_json_text(item.raw), note, document=item.raw, reveal=reveal
+        )
         self.cancel()
         if loading:
             self._task = asyncio.ensure_future(self._load(item))
@@ -118,9 +126,12 @@ class DetailController(QObject):
         arrow = "←" if item.direction.value == "inbound" else "→"
         title = f"Ctrl-Hub {channel_label(item.channel)} {arrow} {local_time(item.occurred_at)}"
         fields = interaction_detail_fields(detail)
-        reveal = None if detail is real else _revealed_values(fields, interaction_detail_fields(real))
-        self.pane.show_fields(title, fields, raw_json_text(detail.document),
-                              document=detail.document, reveal=reveal)
+        reveal = (
+            None if detail is real else _revealed_values(fields, interaction_detail_fields(real))
+        )
+        self.pane.show_fields(
+            title, fields, raw_json_text(detail.document), document=detail.document, reveal=reveal
+        )
 
     async def _load(self, item: Interaction) -> None:
         service = self._service()

@@ -65,7 +65,9 @@ class DetailPane(QWidget):
         scroll = self.fields = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._form_host)
-        scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Enter on a row lands here; arrows scroll
+        scroll.setFocusPolicy(
+            Qt.FocusPolicy.StrongFocus
+        )  # Enter on a row lands here; arrows scroll
         scroll.setAccessibleName("Message fields")
 
         self.raw = QPlainTextEdit()
@@ -102,8 +104,15 @@ class DetailPane(QWidget):
         """Shown label → value, for tests and for "copy all"."""
         return dict(self._shown)
 
-    def show_fields(self, title: str, fields: list[Field], raw_text: str, note: str = "",
-                    document: object = _NO_DOCUMENT, reveal: list[str | None] | None = None) -> None:
+    def show_fields(
+        self,
+        title: str,
+        fields: list[Field],
+        raw_text: str,
+        note: str = "",
+        document: object = _NO_DOCUMENT,
+        reveal: list[str | None] | None = None,
+    ) -> None:
         """`raw_text` is the bounded raw view (present.raw_json_text); `document`, when
         given, is what "Copy all JSON" copies whole. `reveal[i]`, when given, is the
         unmasked value of masked `fields[i]` (a Reveal button shows it for a while)."""
@@ -159,8 +168,9 @@ class DetailPane(QWidget):
         layout.addWidget(button)
         return row
 
-    def _with_reveal_button(self, row: QWidget, value: QLabel, field: Field, real: str,
-                            name: str) -> QWidget:
+    def _with_reveal_button(
+        self, row: QWidget, value: QLabel, field: Field, real: str, name: str
+    ) -> QWidget:
         host = QWidget()
         layout = QHBoxLayout(host)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -168,8 +178,12 @@ class DetailPane(QWidget):
         button = QToolButton()
         button.setText(REVEAL_TEXT)
         button.setAccessibleName(f"Reveal {name}")
-        button.setToolTip(tooltip(f"Show this {name.lower()} for {REVEAL_MS // 1000} seconds "
-                                  "(recorded in the access log)"))
+        button.setToolTip(
+            tooltip(
+                f"Show this {name.lower()} for {REVEAL_MS // 1000} seconds "
+                "(recorded in the access log)"
+            )
+        )
         button.clicked.connect(lambda: self.reveal(value, field, real, name))
         layout.addWidget(button)
         return host

@@ -33,14 +33,20 @@ TEXT_HEADER = ("Time", "Source", "Channel", "Status", "Subject", "Receiver / con
 
 # -- copying rows (Ctrl+C, Ctrl+Shift+C) ------------------------------------------------------
 
+
 def rows_as_text(items: list[Interaction]) -> str:
     """Tab-separated lines, a header first: pastes as a table into a ticket or a sheet.
     Every cell is one visible, bounded line (a tab or newline inside a value is shown)."""
     lines = ["\t".join(TEXT_HEADER)]
     for item in items:
-        cells = (local_time(item.occurred_at), item.source.label,
-                 f"{DIRECTION_ARROWS[item.direction]} {channel_label(item.channel)}",
-                 status_display(item.status)[0], item.subject, item.counterpart)
+        cells = (
+            local_time(item.occurred_at),
+            item.source.label,
+            f"{DIRECTION_ARROWS[item.direction]} {channel_label(item.channel)}",
+            status_display(item.status)[0],
+            item.subject,
+            item.counterpart,
+        )
         lines.append("\t".join(shown(cell) for cell in cells))
     return "\n".join(lines)
 
@@ -52,8 +58,9 @@ def rows_as_json(items: list[Interaction]) -> str:
 
 # -- files ------------------------------------------------------------------------------------
 
+
 def file_stem(result: LookupResult, now: datetime) -> str:
-    """"Priya Sharma 2026-11-22": a name from a server may hold anything, so only letters,
+    """ "Priya Sharma 2026-11-22": a name from a server may hold anything, so only letters,
     digits, spaces, dots, dashes and underscores are kept (no path, no device name)."""
     name = result.customer.name or result.query.value or "customer"
     safe = re.sub(r"[^\w .-]+", " ", name, flags=re.UNICODE)
@@ -76,9 +83,15 @@ class ExportActions(QObject):
     # The sentence shown when a file could not be written.
     failed = Signal(str)
 
-    def __init__(self, result: Callable[[], LookupResult | None], rows: Callable[[], list[Interaction]],
-                 current_filter: Callable[[], TimelineFilter], status: Callable[[str], None],
-                 problem: Callable[[str], None], parent: QWidget):
+    def __init__(
+        self,
+        result: Callable[[], LookupResult | None],
+        rows: Callable[[], list[Interaction]],
+        current_filter: Callable[[], TimelineFilter],
+        status: Callable[[str], None],
+        problem: Callable[[str], None],
+        parent: QWidget,
+    ):
         super().__init__(parent)
         self._result, self._rows, self._filter = result, rows, current_filter
         self._status, self._problem = status, problem
@@ -145,8 +158,15 @@ class ExportActions(QObject):
         task.add_done_callback(self._writes.discard)
         return task
 
-    async def _write(self, kind: str, path: Path, result: LookupResult, rows: list[Interaction],
-                     flt: TimelineFilter, now: datetime) -> None:
+    async def _write(
+        self,
+        kind: str,
+        path: Path,
+        result: LookupResult,
+        rows: list[Interaction],
+        flt: TimelineFilter,
+        now: datetime,
+    ) -> None:
         def build_and_write() -> None:  # 100,000 rows take a moment: off the GUI thread
             if kind == "csv":  # with a BOM, so a spreadsheet reads accents and emoji right
                 write_private(path, to_csv(rows), "utf-8-sig")

@@ -25,16 +25,35 @@ from viewer.domain import BadInput, Direction, Source
 from viewer.timeline import STATUS_CHOICES, TimelineFilter, parse_when, preset_range
 from viewer.ui.plain import plain_label, set_plain
 
-PERIODS = [("All time", "all"), ("Today", "today"), ("Last 7 days", "7d"), ("Last 30 days", "30d"),
-           ("Last 90 days", "90d"), ("Custom range…", "custom")]
-STATUSES = [(STATUS_CHOICES["all"], "all"), ("Problems", "problems"), ("Delivered and read", "good")]
+PERIODS = [
+    ("All time", "all"),
+    ("Today", "today"),
+    ("Last 7 days", "7d"),
+    ("Last 30 days", "30d"),
+    ("Last 90 days", "90d"),
+    ("Custom range…", "custom"),
+]
+STATUSES = [
+    (STATUS_CHOICES["all"], "all"),
+    ("Problems", "problems"),
+    ("Delivered and read", "good"),
+]
 # Combo data are plain strings (Qt would turn a str-enum into a str anyway): "" means both.
-SOURCES = [("Both sources", ""), ("Capillary", Source.CAPILLARY.value), ("Ctrl-Hub", Source.CTRLHUB.value)]
-DIRECTIONS = [("Both directions", ""), ("← From the customer", Direction.INBOUND.value),
-              ("→ To the customer", Direction.OUTBOUND.value)]
-PROBLEMS_TIP = ("Problems: failed, bounced, blocked, not delivered, no gateway, timed out — and "
-                "Ctrl-Hub items where the customer awaits our callback.\n"
-                "Delivered and read: delivered, opened, clicked, read, completed.")
+SOURCES = [
+    ("Both sources", ""),
+    ("Capillary", Source.CAPILLARY.value),
+    ("Ctrl-Hub", Source.CTRLHUB.value),
+]
+DIRECTIONS = [
+    ("Both directions", ""),
+    ("← From the customer", Direction.INBOUND.value),
+    ("→ To the customer", Direction.OUTBOUND.value),
+]
+PROBLEMS_TIP = (
+    "Problems: failed, bounced, blocked, not delivered, no gateway, timed out — and "
+    "Ctrl-Hub items where the customer awaits our callback.\n"
+    "Delivered and read: delivered, opened, clicked, read, completed."
+)
 
 
 def _combo(name: str, choices: list[tuple[str, object]]) -> QComboBox:
@@ -86,8 +105,17 @@ class FilterBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 2)
         layout.addWidget(self.text, 1)
-        for widget in (self.period, self.since_edit, self.until_edit, self.status, self.source,
-                       self.direction, self.clear_button, self.summary, self.export_button):
+        for widget in (
+            self.period,
+            self.since_edit,
+            self.until_edit,
+            self.status,
+            self.source,
+            self.direction,
+            self.clear_button,
+            self.summary,
+            self.export_button,
+        ):
             layout.addWidget(widget)
 
     def _wire(self) -> None:
@@ -114,12 +142,17 @@ class FilterBar(QWidget):
             period = ""
         else:
             since, until = preset_range(period, now)
-        return TimelineFilter(text=self.text.text(), since=since, until=until,
-                              status=self.status.currentData(),
-                              source=Source(self.source.currentData()) if self.source.currentData() else None,
-                              direction=(Direction(self.direction.currentData())
-                                         if self.direction.currentData() else None),
-                              period=period)
+        return TimelineFilter(
+            text=self.text.text(),
+            since=since,
+            until=until,
+            status=self.status.currentData(),
+            source=Source(self.source.currentData()) if self.source.currentData() else None,
+            direction=(
+                Direction(self.direction.currentData()) if self.direction.currentData() else None
+            ),
+            period=period,
+        )
 
     def _custom_range(self, now: datetime) -> tuple[datetime | None, datetime | None]:
         first = self.since_edit.date().toPython()
@@ -179,7 +212,7 @@ class FilterBar(QWidget):
         return focused is not None and (focused is self or self.isAncestorOf(focused))
 
     def show_summary(self, matched: int, total: int, filtered: bool) -> None:
-        """"11 of 36 rows"; nothing when unfiltered; a hint when nothing matches."""
+        """ "11 of 36 rows"; nothing when unfiltered; a hint when nothing matches."""
         if not filtered:
             text = ""
         elif matched == 0:

@@ -36,10 +36,21 @@ ToneRole = Qt.ItemDataRole.UserRole + 2
 InteractionRole = Qt.ItemDataRole.UserRole + 3
 SourceRole = Qt.ItemDataRole.UserRole + 4
 
-COLUMNS = ("Time", "Channel", "Status", "Subject", "Receiver / contact", "Campaign", "User", "Source")
+COLUMNS = (
+    "Time",
+    "Channel",
+    "Status",
+    "Subject",
+    "Receiver / contact",
+    "Campaign",
+    "User",
+    "Source",
+)
 TIME, CHANNEL, STATUS, SUBJECT, COUNTERPART, CAMPAIGN, USER, SOURCE = range(len(COLUMNS))
-SOURCE_WORDS = {Source.CAPILLARY: "Capillary: a marketing message",
-                Source.CTRLHUB: "Ctrl-Hub: a service interaction (call, letter, e-mail, SMS, visit)"}
+SOURCE_WORDS = {
+    Source.CAPILLARY: "Capillary: a marketing message",
+    Source.CTRLHUB: "Ctrl-Hub: a service interaction (call, letter, e-mail, SMS, visit)",
+}
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -91,8 +102,12 @@ class InteractionsModel(QAbstractTableModel):
         self.filter = TimelineFilter()
 
     # -- filling ----------------------------------------------------------------------
-    def set_interactions(self, interactions: list[Interaction], channel: str | None = None,
-                         index: TimelineIndex | None = None) -> None:
+    def set_interactions(
+        self,
+        interactions: list[Interaction],
+        channel: str | None = None,
+        index: TimelineIndex | None = None,
+    ) -> None:
         """New rows (newest first, as lookup.py merges them), showing `channel`, unfiltered.
         `index` may be a TimelineIndex already made for these rows."""
         self.beginResetModel()
@@ -184,8 +199,11 @@ class InteractionsModel(QAbstractTableModel):
         kept = self._matched
         if self.channel is not None:
             mask = self._channel_mask(self.channel)
-            kept = list(compress(range(size), mask) if kept is None
-                        else compress(kept, map(mask.__getitem__, kept)))
+            kept = list(
+                compress(range(size), mask)
+                if kept is None
+                else compress(kept, map(mask.__getitem__, kept))
+            )
         if self._order is None:
             return list(range(size)) if kept is None else kept
         if kept is None:
@@ -211,8 +229,10 @@ class InteractionsModel(QAbstractTableModel):
     def row_with_key(self, key: tuple[str, str, str]) -> int | None:
         """The row of the interaction with this key (the same message in a newer result)."""
         items = self._items
-        return next((row for row, position in enumerate(self._positions) if items[position].key == key),
-                    None)
+        return next(
+            (row for row, position in enumerate(self._positions) if items[position].key == key),
+            None,
+        )
 
     def holds_key(self, key: tuple[str, str, str]) -> bool:
         """Whether any row of the result (shown or not) has this key."""
@@ -225,7 +245,9 @@ class InteractionsModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -237,11 +259,14 @@ class InteractionsModel(QAbstractTableModel):
     @staticmethod
     def _header_tooltip(section: int) -> str | None:
         if section == TIME:
-            return tooltip(f"Times are in your time zone, {zone_words()}, with how long ago. "
-                           "Point at a time to see it in UTC.")
+            return tooltip(
+                f"Times are in your time zone, {zone_words()}, with how long ago. "
+                "Point at a time to see it in UTC."
+            )
         if section == SOURCE:
-            return tooltip("Source: C = Capillary (marketing messages), H = Ctrl-Hub (service "
-                           "interactions)")
+            return tooltip(
+                "Source: C = Capillary (marketing messages), H = Ctrl-Hub (service interactions)"
+            )
         if section == STATUS:
             return tooltip("Point at a status to read what it means.")
         return None
@@ -277,7 +302,9 @@ class InteractionsModel(QAbstractTableModel):
     def _cell_text(item: Interaction, column: int) -> str:
         if column == TIME:
             ago = relative_age(item.occurred_at, datetime.now(UTC))
-            return f"{local_time(item.occurred_at)} · {ago}" if ago else local_time(item.occurred_at)
+            return (
+                f"{local_time(item.occurred_at)} · {ago}" if ago else local_time(item.occurred_at)
+            )
         if column == CHANNEL:
             return f"{DIRECTION_ARROWS[item.direction]} {channel_label(item.channel)}"
         if column == STATUS:
@@ -328,7 +355,9 @@ class InteractionsModel(QAbstractTableModel):
         self._positions = self._shown_positions()
         if persistent:
             new_row = {position: row for row, position in enumerate(self._positions)}
-            moved = [self.index(new_row[position], index.column())
-                     for index, position in zip(persistent, tracked, strict=True)]
+            moved = [
+                self.index(new_row[position], index.column())
+                for index, position in zip(persistent, tracked, strict=True)
+            ]
             self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()

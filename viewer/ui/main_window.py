@@ -35,7 +35,9 @@ TITLE = "Customer Interaction Viewer"
 class MainWindow(QMainWindow):
     offline_changed = Signal(bool)
 
-    def __init__(self, service: LookupService | None, profile_label: str = "", setup_problem: str = ""):
+    def __init__(
+        self, service: LookupService | None, profile_label: str = "", setup_problem: str = ""
+    ):
         super().__init__()
         self.service = service
         self._closing: set[asyncio.Task] = set()  # old services being closed
@@ -45,10 +47,13 @@ class MainWindow(QMainWindow):
         self.search_bar = SearchBar()
         self.message_bar = MessageBar()
         self.view = CustomerView(lambda: self.service)
-        self.searches = SearchController(lambda: self.service, self.search_bar, self.view, self.message_bar,
-                                         self._status, self)
+        self.searches = SearchController(
+            lambda: self.service, self.search_bar, self.view, self.message_bar, self._status, self
+        )
         self.recent = RecentMenu(self.search_bar.recent_menu, self)
-        self.masked = masked_mode.MaskedMode(bool(service is not None and service.mask_by_default), self)
+        self.masked = masked_mode.MaskedMode(
+            bool(service is not None and service.mask_by_default), self
+        )
         self._build_layout()
         self._build_status_bar(profile_label)
         self._expose_parts()
@@ -98,15 +103,21 @@ class MainWindow(QMainWindow):
         help_menu.addAction("Copy diagnostics", self.copy_diagnostics)
         help_menu.addAction("Keyboard shortcuts (F1)", lambda: show_shortcuts(self))
         install_window_keys(self)
-        self.exports = ExportActions(lambda: self.view.result, self.model.shown_interactions,
-                                     self.view.current_filter, self._status,
-                                     lambda text: self.message_bar.show_message("error", [text]), self)
+        self.exports = ExportActions(
+            lambda: self.view.result,
+            self.model.shown_interactions,
+            self.view.current_filter,
+            self._status,
+            lambda text: self.message_bar.show_message("error", [text]),
+            self,
+        )
         self.menuBar().insertMenu(help_menu.menuAction(), self.exports.menu)
         self.view.filter_bar.export_button.setMenu(self.exports.menu)
         self.view.told.connect(self._status)
         self.privacy = PrivacyActions(self, help_menu)  # Access log, Sign out…, export/copy records
         self.exports.saved.connect(
-            lambda _path: self.privacy.record("export", len(self.model.shown_interactions())))
+            lambda _path: self.privacy.record("export", len(self.model.shown_interactions()))
+        )
         self.exports.summary_action.triggered.connect(lambda: self.privacy.record("copy", 1))
         masked_mode.install(self, self.masked)  # Ctrl+M, the "● Masked" button, Reveal
 
@@ -128,7 +139,9 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(page)
         self.pages.setCurrentWidget(page)
 
-    def use_service(self, service: LookupService | None, profile_label: str, problem: str = "") -> None:
+    def use_service(
+        self, service: LookupService | None, profile_label: str, problem: str = ""
+    ) -> None:
         """Switch to another connection. One tenant's data is never shown under another:
         the screen is cleared, and the old service is closed in the background."""
         self.cancel_search()

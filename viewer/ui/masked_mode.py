@@ -32,7 +32,9 @@ class MaskedMode(QObject):
         self.action.setCheckable(True)
         self.action.setChecked(on)
         self.action.setShortcut(QKeySequence("Ctrl+M"))
-        self.action.setToolTip("Hide names, mobile numbers, e-mail addresses and addresses (Ctrl+M)")
+        self.action.setToolTip(
+            "Hide names, mobile numbers, e-mail addresses and addresses (Ctrl+M)"
+        )
         self.button = QToolButton()
         self.button.setCheckable(True)
         self.button.setChecked(on)
@@ -67,12 +69,18 @@ class MaskedMode(QObject):
         """A new Masker for each use (a Masker is not shared between threads)."""
         return Masker(self.on)
 
-    def mask_detail(self, detail: InteractionDetail, customer_known: frozenset[str]) -> InteractionDetail:
+    def mask_detail(
+        self, detail: InteractionDetail, customer_known: frozenset[str]
+    ) -> InteractionDetail:
         return Masker(self.on).mask_detail(detail, customer_known)
 
     @staticmethod
     def known(result) -> frozenset[str]:
-        return customer_identifiers(result.customer, result.query) if result is not None else frozenset()
+        return (
+            customer_identifiers(result.customer, result.query)
+            if result is not None
+            else frozenset()
+        )
 
     def query_text(self, query: Query) -> str:
         """The query as the status bar and the search field may show it."""
@@ -136,8 +144,9 @@ def install(window, mode: MaskedMode) -> None:
             hide_field(0.0)
         else:
             mode.show_typed(field)
-        window.statusBar().showMessage("Masked mode on: names, numbers and addresses are hidden."
-                                       if on else "Masked mode off.")
+        window.statusBar().showMessage(
+            "Masked mode on: names, numbers and addresses are hidden." if on else "Masked mode off."
+        )
 
     window.result_shown.connect(hide_field)
     mode.changed.connect(switched)

@@ -28,7 +28,9 @@ class MessageBar(QFrame):
         self.detail.hide()
         self.detail_button = QPushButton("Details")
         self.detail_button.setFlat(True)
-        self.detail_button.clicked.connect(lambda: self.detail.setVisible(not self.detail.isVisible()))
+        self.detail_button.clicked.connect(
+            lambda: self.detail.setVisible(not self.detail.isVisible())
+        )
         self.action_button = QPushButton()
         self.action_button.hide()
         self.action_button.clicked.connect(self._act)
@@ -56,8 +58,9 @@ class MessageBar(QFrame):
         layout.addWidget(self.detail)
         self.hide()
 
-    def show_message(self, severity: str, lines: list[str], detail: str = "", action=None,
-                     retry=None) -> None:
+    def show_message(
+        self, severity: str, lines: list[str], detail: str = "", action=None, retry=None
+    ) -> None:
         """`action`: (button label, callable) offered next to the sentence, e.g. "Sign in again";
         `retry`: a callable behind the Retry button (the search again)."""
         self.severity = severity

@@ -29,8 +29,9 @@ def plain_label(text: object = "", *, limit: int = LINE_LIMIT, multiline: bool =
     return label
 
 
-def set_plain(label: QLabel, text: object, *, limit: int = LINE_LIMIT,
-              multiline: bool = False) -> None:
+def set_plain(
+    label: QLabel, text: object, *, limit: int = LINE_LIMIT, multiline: bool = False
+) -> None:
     """Put `text` on `label` as plain text (the label is switched to plain if it was not)."""
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setText(shown(text, limit, multiline=multiline))

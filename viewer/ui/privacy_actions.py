@@ -59,7 +59,10 @@ class PrivacyActions(QObject):
     # -- the access log ---------------------------------------------------------------------
     def record(self, kind: str, count: int | None) -> None:
         """An export or copy of the customer on screen, in the access log."""
-        service, result = getattr(self.window, "service", None), getattr(self.window, "result", None)
+        service, result = (
+            getattr(self.window, "service", None),
+            getattr(self.window, "result", None),
+        )
         if service is not None and result is not None:
             # The unmasked query (the shown result's may be masked): the log hashes it.
             view = getattr(self.window, "view", None)
@@ -75,13 +78,18 @@ class PrivacyActions(QObject):
         dialog.setWindowTitle("Access log")
         dialog.resize(760, 420)
         layout = QVBoxLayout(dialog)
-        layout.addWidget(plain_label(f"Lookups, reveals, exports, copies and sign-outs of the last "
-                                     f"{ACCESS_LOG_DAYS} days, newest first. Identifiers are masked; "
-                                     "`customer-viewer audit --csv` prints every record."))
+        layout.addWidget(
+            plain_label(
+                f"Lookups, reveals, exports, copies and sign-outs of the last "
+                f"{ACCESS_LOG_DAYS} days, newest first. Identifiers are masked; "
+                "`customer-viewer audit --csv` prints every record."
+            )
+        )
         text = QPlainTextEdit()
         text.setReadOnly(True)
-        text.setPlainText(shown("\n".join(lines) or "No access recorded yet.", BLOCK_LIMIT * 10,
-                                multiline=True))
+        text.setPlainText(
+            shown("\n".join(lines) or "No access recorded yet.", BLOCK_LIMIT * 10, multiline=True)
+        )
         layout.addWidget(text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dialog.close)
@@ -93,20 +101,27 @@ class PrivacyActions(QObject):
     # -- signing out ---------------------------------------------------------------------------
     def confirm_sign_out(self) -> None:
         service = getattr(self.window, "service", None)
-        profile = connections.saved_profiles().get(service.profile_name) if service is not None else None
+        profile = (
+            connections.saved_profiles().get(service.profile_name) if service is not None else None
+        )
         if profile is None:
             self.window.statusBar().showMessage("Only a saved connection can be signed out.")
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, "Sign out",
-                          f"Sign out of “{shown(profile.name, 80)}”? Its Ctrl-Hub session is ended, and "
-                          "its passwords, tokens and saved customers are removed from this computer. "
-                          "The connection's settings stay.",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Sign out",
+            f"Sign out of “{shown(profile.name, 80)}”? Its Ctrl-Hub session is ended, and "
+            "its passwords, tokens and saved customers are removed from this computer. "
+            "The connection's settings stay.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self.window,
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)  # the name comes from the config file
         box.setModal(False)
         yes = QMessageBox.StandardButton.Yes
         box.buttonClicked.connect(
-            lambda button: self.sign_out(profile) if box.standardButton(button) == yes else None)
+            lambda button: self.sign_out(profile) if box.standardButton(button) == yes else None
+        )
         self.dialog = box
         box.open()
 
@@ -120,7 +135,9 @@ class PrivacyActions(QObject):
         if old is not None:
             await old.aclose()  # a save in flight lands before the saved data is cleared
         result = await connections.sign_out(profile, store)
-        self.window.message_bar.show_message("info" if result.server_ended else "warning", [result.message])
+        self.window.message_bar.show_message(
+            "info" if result.server_ended else "warning", [result.message]
+        )
         self.signed_out.emit(result.message)
 
     # -- background work -------------------------------------------------------------------------

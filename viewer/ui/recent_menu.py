@@ -64,7 +64,9 @@ class RecentMenu(QObject):
                 who = entry.name or value
             who, value = shown(who), shown(value)
             label = f"{who}  ·  {entry.query.kind.label} {value}"
-            action = self.menu.addAction(label.replace("&", "&&"))  # "&" in a name is not a shortcut
+            action = self.menu.addAction(
+                label.replace("&", "&&")
+            )  # "&" in a name is not a shortcut
             action.setToolTip(tooltip(f"Viewed {local_time(entry.viewed_at)}"))
             action.triggered.connect(lambda _=False, q=entry.query: self.open_requested.emit(q))
         if not recent:

@@ -23,7 +23,9 @@ log = logging.getLogger("viewer.ui.saved_data")
 
 
 class SavedDataDialog(QDialog):
-    def __init__(self, store: SavedDataStore, service: LookupService | None, profile_name: str, parent=None):
+    def __init__(
+        self, store: SavedDataStore, service: LookupService | None, profile_name: str, parent=None
+    ):
         super().__init__(parent)
         self.setWindowTitle("Saved data")
         self.setModal(False)
@@ -48,7 +50,9 @@ class SavedDataDialog(QDialog):
         self.clear_button.setEnabled(service is not None)
         self.clear_button.clicked.connect(self._clear)
         self.status = plain_label()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
+        )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
@@ -79,13 +83,21 @@ class SavedDataDialog(QDialog):
         days, megabytes = self.keep_days.value(), self.max_mb.value()
         try:
             await connections.set_saved_data_limits(self.store, days, megabytes)
-        except (OSError, ViewerError) as exc:  # a read-only or full config folder: say so, stay open
+        except (
+            OSError,
+            ViewerError,
+        ) as exc:  # a read-only or full config folder: say so, stay open
             log.warning("saving the saved-data limits failed: %s", exc)
-            set_plain(self.status, f"The limits could not be saved: {getattr(exc, 'strerror', None) or exc}")
+            set_plain(
+                self.status,
+                f"The limits could not be saved: {getattr(exc, 'strerror', None) or exc}",
+            )
             self.save_button.setEnabled(True)
             return
         self.accept()
-        await connections.prune_saved_data(self.store)  # the dialog is closed; this may take seconds
+        await connections.prune_saved_data(
+            self.store
+        )  # the dialog is closed; this may take seconds
 
     def _clear(self) -> None:
         self.clear_button.setEnabled(False)

@@ -50,8 +50,10 @@ class ScreenPop(QObject):
         self._painting: _Painting | None = None
         window.result_shown.connect(self._painted)
         self.tel_action = QAction("Open tel: links", self, checkable=True)
-        self.tel_action.setToolTip("Look up the number of a tel: link (for a softphone or CRM "
-                                   "that opens tel: links). Off unless you turn it on.")
+        self.tel_action.setToolTip(
+            "Look up the number of a tel: link (for a softphone or CRM "
+            "that opens tel: links). Off unless you turn it on."
+        )
         self.tel_action.setChecked(tel_links_on())
         self.tel_action.toggled.connect(self._tel_toggled)
         window.search_menu.addAction(self.tel_action)
@@ -81,7 +83,11 @@ class ScreenPop(QObject):
             self._say("error", f"A link could not be used: {exc.message}")
             return
         if pop.ignored:
-            log.info("screen-pop: ignored link parameter(s) %s in a %s", ", ".join(pop.ignored), describe(pop))
+            log.info(
+                "screen-pop: ignored link parameter(s) %s in a %s",
+                ", ".join(pop.ignored),
+                describe(pop),
+            )
         if not self._check_profile(pop.profile, pop):
             return
         self._tasks.start(self._look_up(pop, made_ns, arrived))
@@ -93,8 +99,11 @@ class ScreenPop(QObject):
         if made_ns and made_ns != self.latest:
             return  # a newer pop came while waiting
         if self.connection.profile is None:
-            self._say("error", "A link asked for a customer, but no connection is set up yet; "
-                               "nothing was looked up.")
+            self._say(
+                "error",
+                "A link asked for a customer, but no connection is set up yet; "
+                "nothing was looked up.",
+            )
             return
         searches = self.window.searches
         before = searches.generation
@@ -109,11 +118,20 @@ class ScreenPop(QObject):
         if painting is None or painting.generation != searches.generation:
             return
         self._painting = None
-        rows = searches.state.result.interactions if searches.state and searches.state.result else ()
-        since_made = f"{(time.time_ns() - painting.made_ns) / 1e6:.0f} ms after the request was made, " \
-            if painting.made_ns else ""
-        log.info("screen-pop: rows painted %s%.0f ms after it arrived (%d rows)", since_made,
-                 (time.perf_counter() - painting.arrived) * 1000, len(rows))
+        rows = (
+            searches.state.result.interactions if searches.state and searches.state.result else ()
+        )
+        since_made = (
+            f"{(time.time_ns() - painting.made_ns) / 1e6:.0f} ms after the request was made, "
+            if painting.made_ns
+            else ""
+        )
+        log.info(
+            "screen-pop: rows painted %s%.0f ms after it arrived (%d rows)",
+            since_made,
+            (time.perf_counter() - painting.arrived) * 1000,
+            len(rows),
+        )
 
     # -- profiles: shown, never switched by a link ---------------------------------------------
     def _check_profile(self, wanted: str | None, pop: PopRequest | None = None) -> bool:
@@ -122,16 +140,24 @@ class ScreenPop(QObject):
         current = self.connection.profile.name if self.connection.profile is not None else None
         if not wanted or wanted == current:
             return True
-        asked = f"A link asked for {pop.text} in profile “{wanted}”" if pop else \
-            f"Another start of the program asked for profile “{wanted}”"
+        asked = (
+            f"A link asked for {pop.text} in profile “{wanted}”"
+            if pop
+            else f"Another start of the program asked for profile “{wanted}”"
+        )
         using = f"this window uses “{current}”" if current else "no profile is open"
         if wanted not in connections.saved_profiles() and wanted != "demo":
-            self._say("warning", f"{asked}, which this computer does not have ({using}). "
-                                 "Nothing was looked up.")
+            self._say(
+                "warning",
+                f"{asked}, which this computer does not have ({using}). Nothing was looked up.",
+            )
             return False
         label = f"Switch to “{shown(wanted, 40)}”" + (" and look up" if pop else "")
-        self._say("warning", f"{asked}, but {using}. Nothing was looked up.",
-                  (label, lambda: self._tasks.start(self._switch(wanted, pop))))
+        self._say(
+            "warning",
+            f"{asked}, but {using}. Nothing was looked up.",
+            (label, lambda: self._tasks.start(self._switch(wanted, pop))),
+        )
         return False
 
     async def _switch(self, name: str, pop: PopRequest | None) -> None:
@@ -161,8 +187,9 @@ class ScreenPop(QObject):
 def bring_forward(window) -> None:
     """Raise and focus the window; a minimised one is restored, a maximised one stays so."""
     if window.isMinimized():
-        window.setWindowState((window.windowState() & ~Qt.WindowState.WindowMinimized)
-                              | Qt.WindowState.WindowActive)
+        window.setWindowState(
+            (window.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
+        )
     window.show()
     window.raise_()
     window.activateWindow()
@@ -208,8 +235,13 @@ class PopInbox(QObject):
     request to that window: `handed_over`), macOS link events, and the request this window
     was started with. Requests wait until `attach` gives them a window."""
 
-    def __init__(self, app, first: dict | None, single_instance: bool = True,
-                 asked_profile: str | None = None):
+    def __init__(
+        self,
+        app,
+        first: dict | None,
+        single_instance: bool = True,
+        asked_profile: str | None = None,
+    ):
         super().__init__(app)
         self.pop: ScreenPop | None = None
         self._waiting: list[dict] = [first] if first else []

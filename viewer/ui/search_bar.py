@@ -44,7 +44,9 @@ class SearchBar(QWidget):
         self.button = QPushButton("Search")
         self.recent = QToolButton()
         self.recent.setText("Recent")
-        self.recent.setToolTip("Customers looked at recently in this profile (they open offline too)")
+        self.recent.setToolTip(
+            "Customers looked at recently in this profile (they open offline too)"
+        )
         self.recent.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.recent_menu = QMenu(self.recent)
         self.recent.setMenu(self.recent_menu)

@@ -42,8 +42,15 @@ class SearchController(QObject):
     # A search ended (not cancelled): "" when its final state is on screen, else the sentence.
     search_finished = Signal(str)
 
-    def __init__(self, service: Callable[[], LookupService | None], bar: SearchBar, view: CustomerView,
-                 messages: MessageBar, status: Callable[[str], None], parent=None):
+    def __init__(
+        self,
+        service: Callable[[], LookupService | None],
+        bar: SearchBar,
+        view: CustomerView,
+        messages: MessageBar,
+        status: Callable[[str], None],
+        parent=None,
+    ):
         super().__init__(parent)
         self._service = service
         self.bar = bar
@@ -66,12 +73,16 @@ class SearchController(QObject):
         self.last = (text, kind)
         service = self._service()
         try:  # a mobile typed without "+" is national in the profile's country
-            query = parse_query(text, kind, service.default_country if service is not None else None)
+            query = parse_query(
+                text, kind, service.default_country if service is not None else None
+            )
         except ViewerError as exc:
             self._fail_before_start(exc)
             return
         if service is None:
-            self.messages.show_message("error", ["No connection is set up, so nothing can be searched."])
+            self.messages.show_message(
+                "error", ["No connection is set up, so nothing can be searched."]
+            )
             return
         self.cancel(quiet=True)
         self.generation += 1
@@ -102,7 +113,9 @@ class SearchController(QObject):
         if not quiet:
             self._status("Search cancelled.")
             if self.view.is_stale and self.view.result is not None:
-                self.view.set_stale(f"Search cancelled. Below is the PREVIOUS customer ({self.view.result.query}).")
+                self.view.set_stale(
+                    f"Search cancelled. Below is the PREVIOUS customer ({self.view.result.query})."
+                )
 
     async def shutdown(self) -> None:
         task, self.task = self.task, None
@@ -125,8 +138,12 @@ class SearchController(QObject):
         except Exception as exc:  # a bug must not take the window down, nor leave it spinning
             log.exception("a search failed unexpectedly")
             self.bar.set_busy(False)
-            self._show_failure(ViewerError("The answer arrived but could not be shown.", detail=type(exc).__name__),
-                               replace(query, value=self.mode.query_text(query)))
+            self._show_failure(
+                ViewerError(
+                    "The answer arrived but could not be shown.", detail=type(exc).__name__
+                ),
+                replace(query, value=self.mode.query_text(query)),
+            )
             self.search_finished.emit("The answer arrived but could not be shown.")
             return
         final = self.state
@@ -174,8 +191,12 @@ class SearchController(QObject):
             self.view.show_result(state.result, same_as=self._real_query(state))
             self._show_notices(state)
             origin = "saved" if state.result.from_cache else "live"
-            more = "" if state.final else f" · waiting for {', '.join(s.label for s in state.waiting)}"
-            self._status(f"{len(state.result.interactions):,} messages ({origin}) · {took:.2f} s{more}")
+            more = (
+                "" if state.final else f" · waiting for {', '.join(s.label for s in state.waiting)}"
+            )
+            self._status(
+                f"{len(state.result.interactions):,} messages ({origin}) · {took:.2f} s{more}"
+            )
             self.result_shown.emit(took)
             if state.final:
                 freeze_large_result(len(state.result.interactions))
@@ -207,11 +228,17 @@ class SearchController(QObject):
             self.messages.clear()
             return
         only_note = not (result.errors or (state.final and result.warnings) or self.notes)
-        self.messages.show_message("info" if only_note else "warning", lines, _details(result.errors),
-                                   self._sign_in_action(result.errors),
-                                   retry=self.retry if state.final and result.errors else None)
+        self.messages.show_message(
+            "info" if only_note else "warning",
+            lines,
+            _details(result.errors),
+            self._sign_in_action(result.errors),
+            retry=self.retry if state.final and result.errors else None,
+        )
 
-    def _show_failure(self, failure: ViewerError, query: Query, state: SearchState | None = None) -> None:
+    def _show_failure(
+        self, failure: ViewerError, query: Query, state: SearchState | None = None
+    ) -> None:
         failed = [s.error for s in state.failed if s.error is not None] if state is not None else []
         errors = failed if len(failed) > 1 else [failure]
         lines = [str(e) for e in errors]
@@ -219,14 +246,20 @@ class SearchController(QObject):
         if shown is not None and shown.query != query:
             who = shown.customer.name or str(shown.query)
             lines.append(f"The previous result is still shown, dimmed: it is {who}, not {query}.")
-            self.view.set_stale(f"PREVIOUS CUSTOMER — {query} was not found or could not be looked up.")
+            self.view.set_stale(
+                f"PREVIOUS CUSTOMER — {query} was not found or could not be looked up."
+            )
         elif shown is not None:
             lines[-1] += " The previous result is still shown."
             self.view.set_stale("")
         else:  # nothing shown: the card says what became of this search, not "Searching…"
-            outcome = "no such customer" if isinstance(failure, NotFound) else "could not be looked up"
+            outcome = (
+                "no such customer" if isinstance(failure, NotFound) else "could not be looked up"
+            )
             self.view.card.show_customer(Customer(), f"{query}: {outcome}", "")
-        self.messages.show_message("error", lines, _details(errors), self._sign_in_action(errors), retry=self.retry)
+        self.messages.show_message(
+            "error", lines, _details(errors), self._sign_in_action(errors), retry=self.retry
+        )
         self._status(str(failure))
         self.search_failed.emit(str(failure))
 
@@ -247,9 +280,13 @@ class SearchController(QObject):
         keep), added to what the bar says, never replacing it."""
         self.notes.append(text)
         bar = self.messages
-        kept = [bar.text.text()] if not bar.isHidden() and bar.severity in ("warning", "info") else []
+        kept = (
+            [bar.text.text()] if not bar.isHidden() and bar.severity in ("warning", "info") else []
+        )
         bar.show_message("warning", [*kept, text])
 
 
 def _details(errors: list[ViewerError]) -> str:
-    return "\n".join(f"{e.source.label if e.source else ''}: {e.detail}" for e in errors if e.detail)
+    return "\n".join(
+        f"{e.source.label if e.source else ''}: {e.detail}" for e in errors if e.detail
+    )

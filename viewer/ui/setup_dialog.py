@@ -76,8 +76,12 @@ def _secret_field() -> QLineEdit:
 class SetupDialog(QDialog):
     saved = Signal(str)  # the profile's name, once it is stored
 
-    def __init__(self, parent=None, profile: Profile | None = None,
-                 then_open: Callable[[str], Awaitable[object]] | None = None):
+    def __init__(
+        self,
+        parent=None,
+        profile: Profile | None = None,
+        then_open: Callable[[str], Awaitable[object]] | None = None,
+    ):
         """`then_open(name)`, when given, puts the saved profile to use; the dialog closes
         once it has (so the window can search the moment the dialog is gone)."""
         super().__init__(parent)
@@ -94,7 +98,9 @@ class SetupDialog(QDialog):
         self.ctrlhub = self._ctrlhub_box()
         self.status = plain_label()
         self.status.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -130,7 +136,9 @@ class SetupDialog(QDialog):
         zones = sorted(zoneinfo.available_timezones())
         self.cap_zone.addItems(["UTC", *[z for z in zones if z != "UTC"]])
         self.cap_zone.setCompleter(QCompleter(zones, self.cap_zone))
-        self.cap_zone.setToolTip("The zone the tenant's times are written in (the API does not say)")
+        self.cap_zone.setToolTip(
+            "The zone the tenant's times are written in (the API does not say)"
+        )
         self.cap_test = QPushButton("Test connection")
         self.cap_result = plain_label()  # says what the server answered: plain text only
         self.cap_result.setWordWrap(True)
@@ -209,7 +217,11 @@ class SetupDialog(QDialog):
         if profile.has_capillary:
             self.cap_url.setCurrentText(profile.capillary_url)
             self.cap_auth.setCurrentIndex(self.cap_auth.findData(profile.capillary_auth))
-            self.cap_user.setText(profile.capillary_key if profile.capillary_auth == "oauth" else profile.capillary_username)
+            self.cap_user.setText(
+                profile.capillary_key
+                if profile.capillary_auth == "oauth"
+                else profile.capillary_username
+            )
             self.cap_zone.setCurrentText(profile.capillary_timezone)
             self.cap_secret.setPlaceholderText(KEEP)
         self.ctrlhub.setChecked(profile.has_ctrlhub)
@@ -255,12 +267,18 @@ class SetupDialog(QDialog):
         """What was typed into the secret fields (empty ones keep the stored values)."""
         typed = {}
         if self.capillary.isChecked():
-            purpose = "capillary_secret" if self.cap_auth.currentData() == "oauth" else "capillary_password"
+            purpose = (
+                "capillary_secret"
+                if self.cap_auth.currentData() == "oauth"
+                else "capillary_password"
+            )
             typed[purpose] = self.cap_secret.text()
         if self.ctrlhub.isChecked():
-            field = {"token": ("ctrlhub_token", self.ch_token),
-                     "password": ("ctrlhub_password", self.ch_password),
-                     "service": ("ctrlhub_client_secret", self.ch_client_secret)}[self.ch_auth.currentData()]
+            field = {
+                "token": ("ctrlhub_token", self.ch_token),
+                "password": ("ctrlhub_password", self.ch_password),
+                "service": ("ctrlhub_client_secret", self.ch_client_secret),
+            }[self.ch_auth.currentData()]
             typed[field[0]] = field[1].text()
         return {k: v for k, v in typed.items() if v}
 
@@ -315,15 +333,19 @@ class SetupDialog(QDialog):
                 raise ViewerError(f"Enter the {missing[0]}.")
             secrets = await connections.sign_in_if_needed(profile, secrets)
             # Keyring and file writes: off the GUI thread (a locked keyring can take a while).
-            notices = await asyncio.to_thread(connections.save, profile, secrets,
-                                              self.editing.name if self.editing else None)
+            notices = await asyncio.to_thread(
+                connections.save, profile, secrets, self.editing.name if self.editing else None
+            )
         except ViewerError as exc:
             self._save_failed(str(exc))
             return
         except OSError as exc:  # the config folder is read-only, full, or not a folder
             log.warning("saving the connection failed: %s", exc)
-            self._save_failed(f"The connection could not be saved: {exc.strerror or exc}"
-                              + (f" ({exc.filename})" if exc.filename else "") + ".")
+            self._save_failed(
+                f"The connection could not be saved: {exc.strerror or exc}"
+                + (f" ({exc.filename})" if exc.filename else "")
+                + "."
+            )
             return
         except Exception as exc:  # never leave the dialog stuck on "Saving…"
             log.exception("saving the connection failed unexpectedly")

@@ -35,8 +35,9 @@ WIDGET_KEYS: list[tuple[str, str]] = [
 ]
 
 
-def add_shortcut(parent: QWidget, keys: str | QKeySequence | Qt.Key, what: str,
-                 slot: Callable[[], object]) -> QShortcut:
+def add_shortcut(
+    parent: QWidget, keys: str | QKeySequence | Qt.Key, what: str, slot: Callable[[], object]
+) -> QShortcut:
     """A window-wide shortcut that the F1 page lists with `what`."""
     shortcut = QShortcut(QKeySequence(keys), parent)
     shortcut.setWhatsThis(what)
@@ -123,9 +124,19 @@ def install_window_keys(window) -> None:
 
     add_shortcut(window, "Ctrl+L", "Go to the search field, its text selected", select_search_text)
     add_shortcut(window, Qt.Key.Key_F5, "Search again (retry)", window.repeat_last_search)
-    add_shortcut(window, "Ctrl+F", "Filter the timeline: words, dates, status, source, direction",
-                 filters.focus)
-    add_shortcut(window, Qt.Key.Key_Escape,
-                 "Stop a running search; otherwise (and in the filter bar) clear the filter", escape)
-    add_shortcut(window, Qt.Key.Key_F1, "Show every keyboard shortcut", lambda: show_shortcuts(window))
+    add_shortcut(
+        window,
+        "Ctrl+F",
+        "Filter the timeline: words, dates, status, source, direction",
+        filters.focus,
+    )
+    add_shortcut(
+        window,
+        Qt.Key.Key_Escape,
+        "Stop a running search; otherwise (and in the filter bar) clear the filter",
+        escape,
+    )
+    add_shortcut(
+        window, Qt.Key.Key_F1, "Show every keyboard shortcut", lambda: show_shortcuts(window)
+    )
     add_shortcut(window, "Ctrl+/", "Show every keyboard shortcut", lambda: show_shortcuts(window))

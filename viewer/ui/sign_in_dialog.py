@@ -29,10 +29,16 @@ class SignInDialog(QDialog):
         self.email = QLineEdit(profile.ctrlhub_username)
         self.secret = QLineEdit()
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.status = plain_label("Your Ctrl-Hub session has ended. The customer on screen stays as it is.")
+        self.status = plain_label(
+            "Your Ctrl-Hub session has ended. The customer on screen stays as it is."
+        )
         self.status.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in" if by_password else "Use this token")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            "Sign in" if by_password else "Use this token"
+        )
         buttons.accepted.connect(self._submit)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
@@ -54,7 +60,9 @@ class SignInDialog(QDialog):
                 self.status.setText("Signing in…")
             # Within the profile's deadline; the session is kept in the keyring (a worker
             # thread writes it), the password nowhere.
-            await connections.sign_in_again(self.profile, self.email.text().strip(), self.secret.text())
+            await connections.sign_in_again(
+                self.profile, self.email.text().strip(), self.secret.text()
+            )
         except ViewerError as exc:  # the sentence may quote the sign-in server
             plain_block(self.status, str(exc))
             return

@@ -50,7 +50,9 @@ class InstanceServer(QObject):
         except OSError as exc:
             log.warning("single instance off: %s", exc)
             return Claim.UNAVAILABLE
-        self.name = instance.new_pipe_name(self.where) if instance.WINDOWS else self.where.server_name
+        self.name = (
+            instance.new_pipe_name(self.where) if instance.WINDOWS else self.where.server_name
+        )
         if self._listen():
             return Claim.LISTENING
         if self.server.serverError() != QAbstractSocket.SocketError.AddressInUseError:

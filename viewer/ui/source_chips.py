@@ -38,7 +38,11 @@ def chip_text(status: SourceStatus) -> str:
         words = "live"
     elif state is SourceState.SAVED:
         when = f"saved {age(status.saved_at)} ago" if status.saved_at else "saved"
-        words = f"{when}, refreshing…" if status.refreshing else (f"{when} (live failed)" if status.error else when)
+        words = (
+            f"{when}, refreshing…"
+            if status.refreshing
+            else (f"{when} (live failed)" if status.error else when)
+        )
     elif state is SourceState.NOT_FOUND:
         words = "not found"
     elif state is SourceState.FAILED:

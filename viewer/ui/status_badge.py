@@ -36,7 +36,9 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         metrics = option.fontMetrics
         width = min(metrics.horizontalAdvance(text) + 14, option.rect.width() - 6)
         height = min(metrics.height() + 4, option.rect.height() - 4)
-        badge = QRectF(option.rect.x() + 3, option.rect.center().y() - height / 2 + 1, width, height)
+        badge = QRectF(
+            option.rect.x() + 3, option.rect.center().y() - height / 2 + 1, width, height
+        )
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QColor(ink) if fill is None else Qt.PenStyle.NoPen)
@@ -68,9 +70,15 @@ class SourceGlyphDelegate(QStyledItemDelegate):
         if glyph is None:
             return
         letter, ink, fill = glyph
-        side = min(option.fontMetrics.height() + 2, option.rect.height() - 4, option.rect.width() - 4)
-        box = QRectF(option.rect.center().x() - side / 2 + 1, option.rect.center().y() - side / 2 + 1,
-                     side, side)
+        side = min(
+            option.fontMetrics.height() + 2, option.rect.height() - 4, option.rect.width() - 4
+        )
+        box = QRectF(
+            option.rect.center().x() - side / 2 + 1,
+            option.rect.center().y() - side / 2 + 1,
+            side,
+            side,
+        )
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)

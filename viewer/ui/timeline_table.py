@@ -97,7 +97,11 @@ class TimelineTable(QTableView):
             return list(HIDDEN_BY_DEFAULT)
         names = [stored] if isinstance(stored, str) else list(stored or [])
         # Time and Subject are the answer: never hidden, whatever the file says.
-        return [COLUMNS.index(n) for n in names if n in COLUMNS and COLUMNS.index(n) not in (TIME, SUBJECT)]
+        return [
+            COLUMNS.index(n)
+            for n in names
+            if n in COLUMNS and COLUMNS.index(n) not in (TIME, SUBJECT)
+        ]
 
     def column_menu(self) -> QMenu:
         """Show or hide columns; Time and Subject always stay."""
@@ -165,7 +169,9 @@ class TimelineTable(QTableView):
         if event.matches(QKeySequence.StandardKey.Copy):
             self.copy_selection(as_json=False)
             return
-        if key == Qt.Key.Key_C and mods == (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):
+        if key == Qt.Key.Key_C and mods == (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        ):
             self.copy_selection(as_json=True)
             return
         super().keyPressEvent(event)
@@ -200,5 +206,7 @@ class TimelineTable(QTableView):
     def select_only(self, row: int) -> None:
         index = self.model().index(row, 0)
         self.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
         )

@@ -25,7 +25,9 @@ def ui_settings() -> QSettings:
     path = settings_path()
     if path is not None:
         return QSettings(str(path), QSettings.Format.IniFormat)
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION)
+    return QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION
+    )
 
 
 def remember(key: str, value: object) -> None:
