@@ -9,8 +9,9 @@
      (windowed, for the Start menu) and customer-viewer.exe (console: lookup, --self-test)
   2. dist\customer-viewer-VERSION-windows-x64-setup.exe  (Inno Setup, packaging\windows\customer-viewer.iss)
 
-  Needs: Python 3.11+ with the build extra (pip install -e ".[build]"; .venv\Scripts\python.exe
-  is used when present, $env:PYTHON overrides), and for the installer Inno Setup 6
+  Needs: Python 3.11+ with the locked build requirements
+  (python -m pip install --require-hashes --only-binary :all: -r packaging\requirements-build.txt;
+  .venv\Scripts\python.exe is used when present, $env:PYTHON overrides), and for the installer Inno Setup 6
   (choco install innosetup, or winget install JRSoftware.InnoSetup).
 
   Signing runs when WINDOWS_CERT_PFX (a .pfx file path, or the .pfx itself as base64) and
