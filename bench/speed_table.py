@@ -244,6 +244,9 @@ def rss_child() -> int:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--only", choices=["P1", "P2-P5", "P7"], help="one group of rows (quicker while working)"
+    )
     parser.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_child:
@@ -255,44 +258,51 @@ def main() -> int:
             "VIEWER_CACHE_DIR": f"{home}/cache",
             "VIEWER_LOG_DIR": f"{home}/logs",
         }
-        start_to_window(args.runs, env)
-        add(
-            "P1",
-            "--version",
-            process_time([sys.executable, "-m", "viewer", "--version"], args.runs, env),
-            process_time([sys.executable, "-c", "pass"], args.runs, env),
-        )
-        from viewer.app import make_loop, make_window
-        from viewer.cache import OfflineStore
-        from viewer.demo import DemoServer
-        from viewer.wiring import demo_profile
-
-        app = QApplication(sys.argv[:1])
-        loop = make_loop(app)
-        with DemoServer() as server:
-            store = OfflineStore.open(Path(home) / "saved", os.urandom(32))
-            window = make_window(demo_profile(server.url))
-            window.service.store, window.service.profile_name = store, "bench"
-            window.show()
-            with loop:
-                loop.run_until_complete(in_process(window, server.url, store, args.runs))
-                loop.run_until_complete(window.shutdown())
-        child = subprocess.run(
-            [sys.executable, __file__, "--rss-child"], env=env, capture_output=True, text=True
-        )
-        sizes = json.loads(child.stdout.strip().splitlines()[-1])
-        add(
-            "P7",
-            "RSS with 100k open (vs idle window)",
-            sizes["loaded"],
-            sizes["idle"],
-            unit=lambda b: f"{b / 2**20:,.0f} MB",
-        )
+        if args.only in (None, "P1"):
+            start_to_window(args.runs, env)
+            add(
+                "P1",
+                "--version",
+                process_time([sys.executable, "-m", "viewer", "--version"], args.runs, env),
+                process_time([sys.executable, "-c", "pass"], args.runs, env),
+            )
+        if args.only in (None, "P2-P5"):
+            in_window(args.runs, home)
+        if args.only in (None, "P7"):
+            child = subprocess.run(
+                [sys.executable, __file__, "--rss-child"], env=env, capture_output=True, text=True
+            )
+            sizes = json.loads(child.stdout.strip().splitlines()[-1])
+            add(
+                "P7",
+                "RSS with 100k open (vs idle window)",
+                sizes["loaded"],
+                sizes["idle"],
+                unit=lambda b: f"{b / 2**20:,.0f} MB",
+            )
     width = max(len(r[1]) for r in ROWS)
     print(f"{'':3} {'measure':<{width}}  {'project':>12}  {'floor':>12}  ratio")
     for row, measure, project, floor, ratio in ROWS:
         print(f"{row:3} {measure:<{width}}  {project:>12}  {floor:>12}  {ratio}")
     return 0
+
+
+def in_window(runs: int, home: str) -> None:
+    from viewer.app import make_loop, make_window
+    from viewer.cache import OfflineStore
+    from viewer.demo import DemoServer
+    from viewer.wiring import demo_profile
+
+    app = QApplication(sys.argv[:1])
+    loop = make_loop(app)
+    with DemoServer() as server:
+        store = OfflineStore.open(Path(home) / "saved", os.urandom(32))
+        window = make_window(demo_profile(server.url))
+        window.service.store, window.service.profile_name = store, "bench"
+        window.show()
+        with loop:
+            loop.run_until_complete(in_process(window, server.url, store, runs))
+            loop.run_until_complete(window.shutdown())
 
 
 if __name__ == "__main__":

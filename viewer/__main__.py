@@ -41,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _open(argv: list[str]) -> int:
     from viewer import cli_open  # it sets up logging once the request is handed over
+    from viewer.cli_parser import open_parser
 
-    return cli_open.main(argv)
+    return cli_open.run(open_parser().parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -17,16 +17,6 @@ from datetime import datetime
 from viewer.domain import BadInput, ExitCode
 
 
-def add_parser(commands) -> None:
-    audit = commands.add_parser("audit", help="print the access log (lookups, exports, copies)")
-    audit.add_argument(
-        "--since", metavar="WHEN", help="only records from then on: 7d, 24h, today, 2025-01-01"
-    )
-    shape = audit.add_mutually_exclusive_group()
-    shape.add_argument("--csv", action="store_true", help="print CSV")
-    shape.add_argument("--json", action="store_true", help="print JSON lines, as kept")
-
-
 def run(args: argparse.Namespace) -> int:
     from viewer import audit
     from viewer.safe_text import shown, visible

@@ -30,10 +30,6 @@ from viewer.safe_text import shown
 
 log = logging.getLogger("viewer.open")
 
-DESCRIPTION = (
-    "Show a customer in the window that is already open (it comes to the front), or "
-    "open one. For softphones: run `customer-viewer open --mobile NUMBER` on ring or answer."
-)
 _FLAGS = (  # (flag, dest, kind)
     ("--mobile", "open_mobile", IdentifierKind.MOBILE),
     ("--email", "open_email", IdentifierKind.EMAIL),
@@ -41,56 +37,6 @@ _FLAGS = (  # (flag, dest, kind)
     ("--interaction", "open_interaction", IdentifierKind.INTERACTION_ID),
     ("--query", "open_query", None),
 )
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "link",
-        nargs="?",
-        metavar="LINK",
-        help="a customer-viewer://lookup?… link (or tel:…, when turned on)",
-    )
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument(
-        "--mobile", metavar="N", dest="open_mobile", help="mobile number, any format"
-    )
-    which.add_argument("--email", metavar="E", dest="open_email")
-    which.add_argument("--external-id", metavar="X", dest="open_external_id")
-    which.add_argument(
-        "--interaction", metavar="UUID", dest="open_interaction", help="a Ctrl-Hub interaction id"
-    )
-    which.add_argument(
-        "--query", metavar="TEXT", dest="open_query", help="anything: its kind is detected"
-    )
-    parser.add_argument(
-        "--profile",
-        metavar="P",
-        dest="open_profile",
-        help="the profile the lookup is meant for (the window asks before switching)",
-    )
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        dest="open_demo",
-        help="when no window is running, start the demo",
-    )
-
-
-def add_parser(commands) -> None:
-    add_arguments(
-        commands.add_parser(
-            "open",
-            help="show a customer in the running window (softphones, links)",
-            description=DESCRIPTION,
-        )
-    )
-
-
-def main(argv: list[str]) -> int:
-    """`customer-viewer open …` without the rest of the command line (and its imports)."""
-    parser = argparse.ArgumentParser(prog="customer-viewer open", description=DESCRIPTION)
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -184,7 +130,8 @@ def start_window(message: dict, demo: bool = False) -> subprocess.Popen:
     its first request. The request travels in the environment, not on the command line."""
     env = {**os.environ, instance.POP_ENV: json.dumps(message, ensure_ascii=True)}
     detached: dict = {"start_new_session": True}
-    if instance.WINDOWS:  # pragma: no cover - Windows
+    # sys.platform spelt out (not instance.WINDOWS): type checkers then know these flags exist.
+    if sys.platform == "win32":  # pragma: no cover - Windows
         detached = {
             "creationflags": subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP
         }

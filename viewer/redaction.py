@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import Any
 
 MASK = "***"
 _MIN_LENGTH = 4  # shorter values would mask ordinary words
@@ -42,3 +43,34 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, MASK)
     return _PATTERNS.sub(lambda m: (m.group(1) or m.group(2)) + MASK, text)
+
+
+# JSON keys whose values are secrets wherever they appear (login replies, token replies).
+SENSITIVE_KEYS = frozenset(
+    {
+        "password",
+        "secret",
+        "client_secret",
+        "token",
+        "access_token",
+        "accesstoken",
+        "refresh_token",
+        "session_token",
+        "id_token",
+        "key",
+        "api_key",
+        "authorization",
+    }
+)
+
+
+def redact_json(value: Any) -> Any:
+    """A copy of a JSON value with the values of secret-named keys masked."""
+    if isinstance(value, dict):
+        return {
+            k: (MASK if str(k).lower() in SENSITIVE_KEYS else redact_json(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_json(v) for v in value]
+    return value

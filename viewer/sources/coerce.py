@@ -149,6 +149,22 @@ def parse_time(value: Any, naive_zone: tzinfo = UTC) -> datetime | None:
     return parsed
 
 
+def layout_time(text: str, zone: tzinfo) -> datetime | None:
+    """parse_time for a string, with Capillary's usual layout tried first and inline (the
+    100,000 rows of a large customer each carry one)."""
+    parsed = _capillary_layout(text, zone)
+    if parsed is None:
+        return parse_time(text, zone)
+    return parsed if MIN_YEAR <= parsed.year <= MAX_YEAR else None
+
+
+def id_text(value: Any) -> str:
+    """as_str, with the common case (a whole-number id) first."""
+    if type(value) is int and -_ID_LIMIT < value < _ID_LIMIT:
+        return str(value)
+    return as_str(value)
+
+
 def _iso(text: str) -> datetime | None:
     """ISO 8601 / RFC 3339; Python 3.11 reads "Z" itself, a lower-case "z" needs help."""
     try:

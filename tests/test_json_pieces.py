@@ -1,0 +1,111 @@
+"""viewer/sources/json_pieces.py decodes a large reply in pieces (so the window keeps the GIL)
+and must mean exactly what json.loads means: the same value for any document, a ValueError
+for any document json.loads refuses. Slices are made tiny here so every path is taken."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from viewer.sources import json_pieces
+
+# Text a hostile server might use to fool a slicer: boundaries and quotes inside strings.
+TRICKY = st.sampled_from(["},", '"},{"', "\\", '"', "}]", "],", "{", "\u2028", "é", "😀"])
+TEXT = st.lists(st.one_of(st.text(max_size=8), TRICKY), max_size=4).map("".join)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=False, allow_infinity=False),
+    TEXT,
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=30), st.dictionaries(TEXT, inner, max_size=6)),
+    max_leaves=200,
+)
+LAYOUTS = st.sampled_from(
+    [
+        {"separators": (",", ":")},
+        {},
+        {"indent": 2},
+        {"indent": "\t", "ensure_ascii": False},
+        {"separators": (" ,", " : ")},
+    ]
+)
+
+
+@pytest.fixture(autouse=True)
+def tiny_slices(monkeypatch):
+    monkeypatch.setattr(json_pieces, "SLICE", 48)
+    monkeypatch.setattr(json_pieces, "WALKED_ELEMENTS", 2)
+
+
+def pieces(document: str | bytes):
+    return json_pieces.loads(document, whole_below=0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=VALUES, layout=LAYOUTS, as_bytes=st.booleans())
+def test_any_document_means_what_json_loads_says(value, layout, as_bytes):
+    text = json.dumps(value, **layout)
+    document = text.encode() if as_bytes else text
+    assert pieces(document) == json.loads(document)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=VALUES, cut=st.integers(min_value=0), junk=st.sampled_from(["", ",", "}", '"', "x"]))
+def test_a_broken_document_is_refused_exactly_when_json_loads_refuses_it(value, cut, junk):
+    text = json.dumps(value)
+    at = cut % (len(text) + 1)
+    broken = text[:at] + junk + text[at + 1 :]
+    try:
+        expected = json.loads(broken)
+    except ValueError:
+        with pytest.raises(ValueError):
+            pieces(broken)
+    else:
+        assert pieces(broken) == expected
+
+
+def test_a_list_of_messages_whose_subjects_imitate_boundaries():
+    messages = [
+        {"id": n, "subject": ['"},{"id": 0, "subject": "', "},", "a}", "}]"][n % 4] * (n % 7)}
+        for n in range(500)
+    ]
+    document = json.dumps({"interaction": [{"name": "SMS", "messageList": messages}]})
+    assert pieces(document.encode()) == json.loads(document)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        b"",
+        b"   ",
+        "\ufeff[1]",  # a byte-order mark in text (in bytes, both read it as UTF-8-SIG)
+        b"[1, 2] [3]",  # extra data
+        b"[1, 2,]",
+        b'{"a": 1,}',
+        b'{"a" 1}',
+        b"[" + b"1" * 5000 + b"]",  # past the 4,300 digits Python reads
+        b"\xff\xfe\x00",
+    ],
+)
+def test_what_json_loads_refuses_is_refused(document):
+    with pytest.raises(ValueError):
+        json.loads(document)
+    with pytest.raises(ValueError):
+        pieces(document)
+
+
+def test_small_documents_go_to_json_loads_whole():
+    assert json_pieces.loads(b'{"a": [1, 2]}') == {"a": [1, 2]}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-32-le"])
+def test_the_encodings_json_loads_detects(encoding):
+    text = json.dumps({"subject": ["Grüße 😀"] * 40})
+    assert pieces(text.encode(encoding)) == json.loads(text)
