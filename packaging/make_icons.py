@@ -1,4 +1,4 @@
-"""Render viewer/resources/app-icon.svg into the icons the installers need, with Qt only.
+"""Render resources/app-icon.svg into the icons the installers need, with Qt only.
 
     python packaging/make_icons.py                 # (re)write all three
     python packaging/make_icons.py --missing-only  # only those not there yet (the build scripts)
@@ -23,7 +23,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
-RESOURCES = Path(__file__).resolve().parent.parent / "viewer" / "resources"
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 SVG = RESOURCES / "app-icon.svg"
 ICO_SIZES = (16, 20, 24, 32, 40, 48, 64, 128, 256)
 # OSType → pixel size; the @2x types (ic11-ic14, ic10) are what Retina screens use.

@@ -87,6 +87,13 @@ def test_too_few_secret_lines(demo_server):
     assert done.returncode == 2 and "ended before the Ctrl-Hub session token" in done.stderr
 
 
+def test_without_a_terminal_or_secret_stdin_the_script_is_told_how(demo_server):
+    args = [a for a in add_args(demo_server.url) if a != "--secret-stdin"]
+    done = run(*args)  # stdin is an empty pipe: nobody can type the password
+    assert done.returncode == 2, done.stderr
+    assert "pass --secret-stdin" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_remove_and_unknown_names(demo_server):
     run(*add_args(demo_server.url), stdin="a\nb\n")
     assert run("profile", "remove", "eu").returncode == 0

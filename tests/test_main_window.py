@@ -20,6 +20,7 @@ from tests.conftest import (
 from viewer.lookup import LookupService
 from viewer.ui.interactions_model import InteractionsModel
 from viewer.ui.main_window import MainWindow
+from viewer.ui.palette import colours
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_search_shows_card_tabs_counts_and_rows(window, qloop):
     assert window.model.rowCount() == 11
     # Empty channels are greyed, not hidden.
     empty = tabs.index("E-mail (0)")
-    assert window.tabs.tabTextColor(empty).name() == "#8a8f94"
+    assert window.tabs.tabTextColor(empty).name() == colours().muted
 
     window.select_channel("viber")
     assert window.model.rowCount() == 3

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGING = ROOT / "packaging"
 ISS = PACKAGING / "windows" / "customer-viewer.iss"
 SPEC = PACKAGING / "customer-viewer.spec"
-DESKTOP = PACKAGING / "linux" / "customer-viewer.desktop"
+DESKTOP = ROOT / "resources" / "customer-viewer.desktop"
 INSTALL_ENTRY = PACKAGING / "linux" / "install-desktop-entry.sh"
 LINK = "customer-viewer://lookup?mobile=%2B447700900123&profile=demo"
 
@@ -130,9 +130,7 @@ def test_linux_desktop_file_handles_the_scheme():
     assert "x-scheme-handler/customer-viewer" in entry["MimeType"].split(";")
     assert "x-scheme-handler/tel" not in entry["MimeType"]  # off by default: README says how
     assert shlex.split(entry["Exec"]) == ["customer-viewer", "%u"]
-    assert (PACKAGING / "build.sh").read_text().count(
-        "packaging/linux/customer-viewer.desktop"
-    ) == 1
+    assert (PACKAGING / "build.sh").read_text().count("resources/customer-viewer.desktop") == 1
 
 
 def _fake_program(folder: Path) -> Path:
@@ -169,6 +167,11 @@ def test_the_linux_entry_installs_per_user_and_runs_the_program_with_the_link(tm
     entry = _desktop_entry(installed)
     assert entry["MimeType"] == _desktop_entry(DESKTOP)["MimeType"]
     assert (data_home / "icons" / "hicolor" / "256x256" / "apps" / "customer-viewer.png").exists()
+    # Software centres find the program by the AppStream file naming this entry.
+    metainfo = (
+        data_home / "metainfo" / "com.customer_viewer.CustomerViewer.metainfo.xml"
+    ).read_text()
+    assert '<launchable type="desktop-id">customer-viewer.desktop</launchable>' in metainfo
 
     # What a launcher does for `xdg-open LINK`: the Exec line, %u replaced by the link.
     argv = [LINK if word == "%u" else word for word in shlex.split(entry["Exec"])]
@@ -183,6 +186,7 @@ def test_the_linux_entry_installs_per_user_and_runs_the_program_with_the_link(tm
         env={**os.environ, "XDG_DATA_HOME": str(data_home), "PATH": "/usr/bin:/bin"},
     )
     assert removed.returncode == 0 and not installed.exists()
+    assert not (data_home / "metainfo" / "com.customer_viewer.CustomerViewer.metainfo.xml").exists()
 
 
 def test_the_linux_entry_refuses_a_path_it_cannot_quote(tmp_path):

@@ -243,3 +243,62 @@ def test_the_profile_default_starts_the_window_masked(qtbot, qloop, demo_server)
     assert [w.masked.button.text() for w in windows] == ["● Masked", "○ Masked"]
     for window in windows:
         qloop.run_until_complete(window.shutdown())
+
+
+def test_an_otp_anywhere_in_a_row_never_shows_with_masked_mode_off(qtbot, qloop):
+    """A tenant that does not mask OTPs: the code is hidden in the list, the detail and the
+    raw view (and "Copy all JSON"), whichever field of the raw reply holds it."""
+    from tests.hostile_server import HostileServer, Raw, json_reply
+
+    otp_reply = {
+        "name": "capillary",
+        "interaction": [
+            {
+                "name": "SMS",
+                "count": 2,
+                "messageList": [
+                    {
+                        "id": 1,
+                        "receiver": "919845012345",
+                        "subject": "Your OTP is 482913. Do not share it.",
+                        "sentDate": "02-11-2024 15:57:52",
+                        "status": "DELIVERED",
+                    },
+                    {
+                        "id": 2,
+                        "receiver": "919845012345",
+                        "subject": "Login template (verification)",
+                        "message": "Your verification code is 5531",
+                        "extra": {"body": "PIN 7781 for your card"},
+                        "sentDate": "03-11-2024 15:57:52",
+                        "status": "DELIVERED",
+                    },
+                ],
+            }
+        ],
+    }
+
+    def reply(seen) -> Raw:
+        if "customerDetails" in seen.path:
+            return Raw(403, b'{"errors": []}')
+        return json_reply(otp_reply)
+
+    with HostileServer(reply) as server:
+        win = MainWindow(LookupService([capillary_client(server.url)]), profile_label="test")
+        qtbot.addWidget(win)
+        win.show()
+        try:
+            qloop.run_until_complete(search_and_wait(win, "919845012345"))
+            assert not win.masked.on  # the profile does not mask by default
+            assert win.model.rowCount() == 2
+            for row in range(2):
+                win.select_row(row)
+                shown = "\n".join(
+                    [win.detail.raw.toPlainText(), *win.detail.values().values()]
+                    + [str(win.model.data(win.model.index(row, c))) for c in range(5)]
+                )
+                for code in ("482913", "5531", "7781"):
+                    assert code not in shown
+                assert "••••••" in win.detail.raw.toPlainText()
+        finally:
+            qloop.run_until_complete(win.shutdown())

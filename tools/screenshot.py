@@ -3,7 +3,8 @@
     QT_QPA_PLATFORM=offscreen python tools/screenshot.py shot.png --query 917385022695 --row 0
 Under Xvfb (DISPLAY set) it shows a real window instead. For looking at what agents see.
 Masked mode is on (README images show no one's number); `--unmasked` turns it off, and
-`--reveal Receiver` clicks Reveal on that field of the selected row first.
+`--reveal Receiver` clicks Reveal on that field of the selected row first. `--dark` and
+`--light` force the colour scheme (else the OS's, as the program does).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import sys
 
 os.environ.setdefault("QT_API", "pyside6")
 import qasync
-from PySide6.QtWidgets import QApplication
 
-from viewer.app import make_window
+from viewer.app import make_application, make_window
 from viewer.demo import DemoServer
+from viewer.ui import palette
 from viewer.wiring import demo_profile
 
 
@@ -80,13 +81,18 @@ def main() -> int:
         "--unmasked", action="store_true", help="masked mode off (it is on by default)"
     )
     parser.add_argument("--reveal", metavar="FIELD", help="reveal this field of the selected row")
+    scheme = parser.add_mutually_exclusive_group()
+    scheme.add_argument("--dark", action="store_true", help="the dark colour scheme")
+    scheme.add_argument("--light", action="store_true", help="the light colour scheme")
     parser.add_argument("--filter", help="words for the timeline filter")
     parser.add_argument("--status", choices=("all", "problems", "good"), help="status filter")
     parser.add_argument(
         "--period", choices=("today", "7d", "30d", "90d", "all"), help="date preset"
     )
     args = parser.parse_args()
-    app = QApplication(sys.argv[:1])
+    app = make_application()  # the icon, the translations and the OS's colour scheme
+    if args.dark or args.light:
+        palette.install(app, dark=args.dark)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with DemoServer() as server:

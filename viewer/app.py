@@ -11,30 +11,39 @@ import contextlib
 import logging
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qasync
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from viewer import __version__
 from viewer.domain import ViewerError
-from viewer.lookup import LookupService
-from viewer.profiles import Profile, load_config, resolve_profile
-from viewer.wiring import build_service, demo_profile, open_store
+
+if TYPE_CHECKING:
+    from viewer.lookup import LookupService
+    from viewer.profiles import Profile
+
+# The network, keyring and saved-data stack (httpx, cryptography, keyring: ~0.2 s of imports)
+# is imported inside the functions below, after the window is shown.
 
 log = logging.getLogger("viewer.app")
 
 
-ICON = Path(__file__).parent / "resources" / "app-icon.svg"
-
-
 def make_application() -> QApplication:
+    from viewer.ui import palette
+    from viewer.ui.assets import app_icon
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setWindowIcon(QIcon(str(ICON)))
+    if not isinstance(app, QApplication):  # a QCoreApplication made elsewhere has no windows
+        raise RuntimeError("a Qt application without widgets is already running")
+    app.setWindowIcon(app_icon())
+    palette.install(app)  # the colours of the OS's light or dark scheme, and its switches
     app.setApplicationName("Customer Interaction Viewer")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("customer-viewer")
+    from viewer.ui.translations import install_translations
+
+    install_translations(app)  # Qt's own buttons and the program's words in the OS language
     return app
 
 
@@ -46,7 +55,9 @@ def make_loop(app: QApplication) -> qasync.QEventLoop:
     loop.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="viewer-worker"))
     loop.set_exception_handler(_asyncio_failure)
     if not hasattr(app, "_viewer_gc"):
-        app._viewer_gc = GuiThreadGarbageCollector(app)
+        # Not a Qt attribute but our own: a Python reference that keeps the collector alive
+        # as long as the app.
+        app._viewer_gc = GuiThreadGarbageCollector(app)  # type: ignore[attr-defined]
     asyncio.set_event_loop(loop)
     return loop
 
@@ -58,9 +69,27 @@ DEMO_HINT = (
 )
 
 
+def show_start_messages(
+    window, profile: Profile | None, problem: str = "", notices: list[str] | None = None
+) -> None:
+    """What a freshly opened window says, for run_gui and make_window alike: a problem with
+    the profile; else what the saved data must tell (no keyring, a replaced key) and, for
+    the demo, whom to look up: the hint is shown even when there is a notice to tell."""
+    if problem:
+        window.message_bar.show_message("error", [problem])
+        return
+    lines = list(notices or [])
+    if profile is not None and profile.name == "demo":
+        lines.append(DEMO_HINT)
+    if lines:
+        window.message_bar.show_message("warning" if notices else "info", lines)
+
+
 def make_window(profile: Profile):
-    """The main window for a profile; a profile that cannot work still opens a window."""
+    """The main window for a profile, without the profile menus (the self-test, benches,
+    tests); a profile that cannot work still opens a window."""
     from viewer.ui.main_window import MainWindow
+    from viewer.wiring import build_service
 
     service: LookupService | None = None
     problem = ""
@@ -70,9 +99,8 @@ def make_window(profile: Profile):
             problem = f"Profile “{profile.name}” has no source set up (Capillary URL and username)."
     except ViewerError as exc:
         problem = str(exc)
-    window = MainWindow(service, profile_label=profile.name, setup_problem=problem)
-    if profile.name == "demo" and not problem:
-        window.message_bar.show_message("info", [DEMO_HINT])
+    window = MainWindow(service, profile_label=profile.name)
+    show_start_messages(window, profile, problem)
     return window
 
 
@@ -85,6 +113,7 @@ class DemoOnDemand:
     def __call__(self) -> Profile:
         if self.server is None:
             from viewer.demo import DemoServer
+            from viewer.wiring import demo_profile
 
             self.server = DemoServer()
             self.server.start()
@@ -99,6 +128,8 @@ def initial_profile(
     demo: bool, profile_name: str | None, start_demo: DemoOnDemand
 ) -> tuple[Profile | None, str]:
     """The profile to open with (None: first run, show the welcome page) and a problem to show."""
+    from viewer.profiles import load_config, resolve_profile
+
     if demo:
         return start_demo(), ""
     notes = list(load_config().problems)  # a bad line or profile in config.toml: said, not fatal
@@ -149,6 +180,17 @@ def install_excepthook(window) -> None:
     sys.excepthook = hook
 
 
+def _load_services_and_open_store():
+    """Imports what a lookup needs (HTTP, crypto, keyring, the parsers, the dialogs: ~0.2 s)
+    and opens the saved data; run on a worker thread once the window is on screen."""
+    import phonenumbers  # noqa: F401 (the first mobile typed needs it: ~25 ms)
+
+    import viewer.ui.connection_controller  # noqa: F401 (imported for the GUI thread)
+    from viewer.wiring import open_store
+
+    return open_store()
+
+
 def run_gui(
     demo: bool = False,
     profile_name: str | None = None,
@@ -157,7 +199,6 @@ def run_gui(
 ) -> int:
     """The window; `first`: the request `open` started it with (viewer/instance.py);
     `single_instance` False for --new-window."""
-    from viewer.ui.connection_controller import ConnectionController
     from viewer.ui.main_window import MainWindow
     from viewer.ui.screen_pop import PopInbox
 
@@ -170,7 +211,10 @@ def run_gui(
     window = MainWindow(None)
     install_excepthook(window)
     window.show()  # first paint: reading the keyring and opening saved data come after it
-    store = loop.run_until_complete(asyncio.to_thread(open_store))  # the window keeps painting
+    # The window keeps painting while a worker loads the services and opens the saved data.
+    store = loop.run_until_complete(asyncio.to_thread(_load_services_and_open_store))
+    from viewer.ui.connection_controller import ConnectionController  # loaded by now
+
     controller = ConnectionController(window, start_demo, store)
     profile, problem = initial_profile(demo, profile_name, start_demo)
     opening = controller.use(profile)
@@ -178,12 +222,8 @@ def run_gui(
         # Its sources are built on a worker thread (a keyring may ask to be unlocked) while the
         # window paints; the start-up messages follow, so opening does not clear them.
         loop.run_until_complete(asyncio.wait([opening]))
-    if problem:
-        window.message_bar.show_message("error", [problem])
-    elif notices := store.take_notices():  # said once; later ones reach the window via on_notice
-        window.message_bar.show_message("warning", notices)
-    elif profile is not None and profile.name == "demo":
-        window.message_bar.show_message("info", [DEMO_HINT])
+    # The store's notices are said once; later ones reach the window via on_notice.
+    show_start_messages(window, profile, problem, [] if problem else store.take_notices())
     inbox.attach(window, controller)  # screen-pops: the first request, and all that follow
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)

@@ -23,6 +23,7 @@ from viewer.domain import (
     status_class,
     status_display,
 )
+from viewer.i18n import _, ngettext
 from viewer.present import relative_age
 from viewer.safe_text import shown
 
@@ -100,8 +101,11 @@ def attention(result: LookupResult, now: datetime) -> list[AttentionItem]:
     entries += [
         AttentionItem(
             "flagged",
-            f"Note mentions “{shown(word, 40)}”: {_where(item, now)} — "
-            f"{_snippet(item.notes or item.subject)}",
+            _("Note mentions “{word}”: {where} — {text}").format(
+                word=shown(word, 40),
+                where=_where(item, now),
+                text=_snippet(item.notes or item.subject),
+            ),
             item.key,
         )
         for item, word in flagged
@@ -110,8 +114,11 @@ def attention(result: LookupResult, now: datetime) -> list[AttentionItem]:
         entries.append(
             AttentionItem(
                 "last_failed",
-                f"Last failed message {_where(last_failed, now)}, "
-                f"{_status(last_failed)} — {_snippet(last_failed.subject)}",
+                _("Last failed message {where}, {status} — {text}").format(
+                    where=_where(last_failed, now),
+                    status=_status(last_failed),
+                    text=_snippet(last_failed.subject),
+                ),
                 last_failed.key,
             )
         )
@@ -119,7 +126,9 @@ def attention(result: LookupResult, now: datetime) -> list[AttentionItem]:
         entries.append(
             AttentionItem(
                 "last_contact",
-                f"Last contact {_where(last_contact, now)}, {_status(last_contact).lower()}",
+                _("Last contact {where}, {status}").format(
+                    where=_where(last_contact, now), status=_status(last_contact).lower()
+                ),
                 last_contact.key,
             )
         )
@@ -132,15 +141,18 @@ def _open_entries(rows: list[Interaction], now: datetime) -> list[AttentionItem]
         rows, key=lambda i: (not is_open_callback(i.status), i.occurred_at is None, -_sort_stamp(i))
     )
     entries = [
-        AttentionItem(
-            "open", f"Open: {_status(item)} — {_where(item, now)}{_about(item)}", item.key
-        )
-        for item in rows[:OPEN_LIMIT]
+        AttentionItem("open", _open_words(item, now), item.key) for item in rows[:OPEN_LIMIT]
     ]
     if len(rows) > OPEN_LIMIT:
-        rest = rows[OPEN_LIMIT]
+        rest, more = rows[OPEN_LIMIT], len(rows) - OPEN_LIMIT
         entries.append(
-            AttentionItem("open", f"… and {len(rows) - OPEN_LIMIT:,} more open items", rest.key)
+            AttentionItem(
+                "open",
+                ngettext(
+                    "… and {count:,} more open item", "… and {count:,} more open items", more
+                ).format(count=more),
+                rest.key,
+            )
         )
     return entries
 
@@ -168,18 +180,20 @@ def _happened(item: Interaction, now: datetime) -> bool:
 
 def _where(item: Interaction, now: datetime) -> str:
     """ "3 d ago, SMS" (or "in 2 d, Phone" for something due)."""
-    when = relative_age(item.occurred_at, now) or "undated"
-    return f"{when}, {shown(channel_label(item.channel), 40)}"
+    when = relative_age(item.occurred_at, now) or _("undated")
+    return _("{when}, {channel}").format(when=when, channel=shown(channel_label(item.channel), 40))
 
 
 def _status(item: Interaction) -> str:
-    return shown(status_display(item.status)[0] or "no status", 40)
+    return shown(status_display(item.status)[0] or _("no status"), 40)
 
 
-def _about(item: Interaction) -> str:
+def _open_words(item: Interaction, now: datetime) -> str:
+    """ "Open: Awaiting callback — 3 d ago, Phone: about the bill"."""
     text = item.notes or item.subject
-    return f": {_snippet(text)}" if text else ""
+    words = _("Open: {status} — {where}: {text}") if text else _("Open: {status} — {where}")
+    return words.format(status=_status(item), where=_where(item, now), text=_snippet(text))
 
 
 def _snippet(text: str | None) -> str:
-    return shown(" ".join((text or "")[: SNIPPET * 4].split()), SNIPPET) or "(no text)"
+    return shown(" ".join((text or "")[: SNIPPET * 4].split()), SNIPPET) or _("(no text)")

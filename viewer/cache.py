@@ -31,10 +31,11 @@ import stat
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -44,6 +45,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from viewer.domain import IdentifierKind, Query
 
 log = logging.getLogger("viewer.cache")
+P = ParamSpec("P")
+R = TypeVar("R")
 FILE_NAME = "saved-data.sqlite3"
 # 2: keys derived with HKDF. A version-1 file (sealed with the raw master key) is set aside
 # with a notice rather than converted: the store is a cache, refilled as customers are
@@ -122,10 +125,12 @@ def _is_damage(exc: Exception) -> bool:
     return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
 
 
-def _recovering(method):
-    """A damaged or busy file must cost the agent nothing: answer "nothing saved"."""
+def _recovering(
+    method: Callable[Concatenate[OfflineStore, P], R],
+) -> Callable[Concatenate[OfflineStore, P], R | None]:
+    """A damaged or busy file must cost the agent nothing: answer "nothing saved" (None)."""
 
-    def guarded(self, *args, **kwargs):
+    def guarded(self: OfflineStore, /, *args: P.args, **kwargs: P.kwargs) -> R | None:
         try:
             return method(self, *args, **kwargs)
         except sqlite3.DatabaseError as exc:
@@ -133,7 +138,7 @@ def _recovering(method):
                 self._recover(exc)
             else:
                 log.warning("saved data busy (%s); skipped this time", exc)
-            return [] if method.__name__ == "recent" else None
+            return None
 
     guarded.__name__ = method.__name__
     guarded.__doc__ = method.__doc__
@@ -414,9 +419,13 @@ class OfflineStore:
             ).fetchone()
         return row[0] if row else None
 
-    @_recovering
     def recent(self, profile: str, limit: int = RECENT_LIMIT) -> list[RecentCustomer]:
-        """The last customers viewed in this profile, newest first."""
+        """The last customers viewed in this profile, newest first (none when the file is
+        damaged or busy)."""
+        return self._recent(profile, limit) or []
+
+    @_recovering
+    def _recent(self, profile: str, limit: int) -> list[RecentCustomer]:
         profile_id = self._hash("profile", profile)
         cutoff = time.time() - self.keep_days * 86400
         with self._lock:
@@ -628,7 +637,9 @@ def _connect(target: str) -> sqlite3.Connection:
     except BaseException:
         connection.close()
         raise
-    connection.isolation_level = ""  # implicit transactions, committed by `with connection`
+    # Implicit transactions, committed by `with connection`. "DEFERRED" is what "" means
+    # (a plain BEGIN), spelt the way the sqlite3 stubs accept.
+    connection.isolation_level = "DEFERRED"
     return connection
 
 

@@ -14,15 +14,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
 
 from viewer import cli_audit, cli_open, cli_profiles
 from viewer.cli_parser import build_parser
-from viewer.domain import BadInput, ExitCode, IdentifierKind, Source, ViewerError, channel_label
+from viewer.domain import (
+    BadInput,
+    ExitCode,
+    IdentifierKind,
+    Query,
+    Source,
+    ViewerError,
+    channel_label,
+)
 from viewer.export import to_csv
 from viewer.identifiers import normalise_uuid, parse_query
 from viewer.masking import Masker
@@ -95,8 +104,9 @@ def json_text(data, indent: int | None = 2) -> str:
 def _never_fail_on_encoding() -> None:
     # A console or pipe in a narrow encoding (cp1252) gets "\u241b" instead of a traceback.
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(AttributeError, ValueError):
-            stream.reconfigure(errors="backslashreplace")
+        if isinstance(stream, io.TextIOWrapper):  # not so when replaced (tests, embedding)
+            with contextlib.suppress(ValueError):
+                stream.reconfigure(errors="backslashreplace")
 
 
 def _config_usable(args: argparse.Namespace) -> bool:
@@ -158,23 +168,22 @@ def run_lookup(args: argparse.Namespace) -> int:
             state = masker.mask_state(
                 asyncio.run(_lookup(profile, query, args.channel, args.offline, show))
             )
-        if state.failure is not None:
-            raise state.failure
+        result = state.outcome()  # raises the failure of a search with nothing to show
     except ViewerError as exc:
         return _failed(exc)
     if args.stream and args.json:
         pass  # the final state was the last line
     elif args.csv:
-        _print_csv(to_csv(filtered_result(state.result, flt).interactions))
+        _print_csv(to_csv(filtered_result(result, flt).interactions))
     elif args.json:
         print(json_text(_filtered_json(state, flt)))
     else:
-        shown_result = state.result if flt.is_empty else filtered_result(state.result, flt)
+        shown_result = result if flt.is_empty else filtered_result(result, flt)
         say(render_table(shown_result))
         if not flt.is_empty:
             say(
                 f"Filter: {flt.describe()} — {len(shown_result.interactions):,} of "
-                f"{len(state.result.interactions):,} rows"
+                f"{len(result.interactions):,} rows"
             )
     return int(ExitCode.OK)
 
@@ -205,7 +214,9 @@ def _masker(args: argparse.Namespace, profile: Profile) -> Masker:
     return Masker(profile.mask_by_default if args.mask is None else args.mask)
 
 
-def _stream_printer(as_json: bool, flt: TimelineFilter | None = None, masker: Masker | None = None):
+def _stream_printer(
+    as_json: bool, flt: TimelineFilter | None = None, masker: Masker | None = None
+) -> Callable[[SearchState], None]:
     """`lookup --stream`: one line per state as it arrives (JSON lines, or a status line
     on stderr before the final table)."""
 
@@ -224,20 +235,25 @@ def _stream_printer(as_json: bool, flt: TimelineFilter | None = None, masker: Ma
 
 
 async def _lookup(
-    profile: Profile, query, channels: list[str], offline: bool, show=None
+    profile: Profile,
+    query: Query,
+    channels: list[str],
+    offline: bool,
+    show: Callable[[SearchState], None] | None = None,
 ) -> SearchState:
     store = open_store()
     for notice in store.take_notices():
         complain(notice)
     service = build_service(profile, store)
     service.offline = offline
-    last = None
+    last: SearchState | None = None
     try:
         states = service.search(query, [c.strip().lower() for c in channels], supersede=False)
         async with contextlib.aclosing(states):
             async for last in states:
                 if show is not None:
                     show(last)
+        assert last is not None, "a search always ends with a final state"
         return last
     finally:
         await service.aclose()  # waits for the save: a refusal lands in the result's warnings

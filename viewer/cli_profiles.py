@@ -18,55 +18,6 @@ from viewer.profiles import DEFAULT_CTRLHUB_AUTH_URL, DEFAULT_CTRLHUB_URL, Profi
 from viewer.safe_text import shown, visible
 
 
-def add_parser(commands) -> None:
-    profile = commands.add_parser("profile", help="add, list, remove or test connection profiles")
-    actions = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
-
-    add = actions.add_parser("add", help="add or update a profile")
-    add.add_argument("name")
-    add.add_argument(
-        "--capillary-url",
-        metavar="URL",
-        help="https URL or cluster host, e.g. eu.api.capillarytech.com",
-    )
-    add.add_argument("--capillary-auth", choices=("basic", "oauth"), default="basic")
-    add.add_argument("--capillary-username", metavar="U")
-    add.add_argument("--capillary-key", metavar="KEY", help="OAuth client key")
-    add.add_argument(
-        "--capillary-timezone", metavar="ZONE", default="UTC", help="the tenant's zone (IANA name)"
-    )
-    add.add_argument(
-        "--ctrlhub-url", metavar="URL", default=None, help=f"default {DEFAULT_CTRLHUB_URL}"
-    )
-    add.add_argument("--ctrlhub-auth-url", metavar="URL", default=DEFAULT_CTRLHUB_AUTH_URL)
-    add.add_argument("--ctrlhub-org", metavar="ORG", help="organisation UUID")
-    add.add_argument("--ctrlhub-auth", choices=("token", "password", "service"), default="token")
-    add.add_argument("--ctrlhub-username", metavar="EMAIL", help="for --ctrlhub-auth password")
-    add.add_argument("--ctrlhub-client-id", metavar="ID", help="for --ctrlhub-auth service")
-    add.add_argument(
-        "--country",
-        metavar="XX",
-        default="",
-        help="default country (ISO code: IN, GB, SG…): mobiles typed without + are national there",
-    )
-    add.add_argument(
-        "--secret-stdin", action="store_true", help="read secrets from stdin, one per line"
-    )
-
-    actions.add_parser("list", help="list profiles (no secrets)")
-    remove = actions.add_parser("remove", help="remove a profile and its secrets")
-    remove.add_argument("name")
-    test = actions.add_parser("test", help="check every configured source answers")
-    test.add_argument("name")
-    sign_out = actions.add_parser(
-        "sign-out",
-        help="end the Ctrl-Hub session, remove the profile's "
-        "secrets and saved customers (the profile stays)",
-    )
-    sign_out.add_argument("name")
-    sign_out.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-
-
 def _services():
     """The connection services, imported on first use: `--help` and `--version` build this
     module's parser and should not pay for HTTP, keyring and crypto imports (~0.2 s)."""
@@ -114,7 +65,7 @@ def _profile_from(args: argparse.Namespace) -> Profile:
         capillary_key=args.capillary_key or "",
         capillary_timezone=args.capillary_timezone,
         ctrlhub_url=args.ctrlhub_url or DEFAULT_CTRLHUB_URL,
-        ctrlhub_auth_url=args.ctrlhub_auth_url,
+        ctrlhub_auth_url=args.ctrlhub_auth_url or DEFAULT_CTRLHUB_AUTH_URL,
         ctrlhub_org=args.ctrlhub_org or "",
         ctrlhub_auth=args.ctrlhub_auth,
         ctrlhub_username=args.ctrlhub_username or "",
@@ -142,7 +93,12 @@ def _read_secrets(profile: Profile, from_stdin: bool) -> dict[str, str]:
                 raise BadInput(f"Standard input ended before the {what}.")
             value = line.rstrip("\r\n")
         else:
-            value = getpass.getpass(f"{what}: ")
+            try:
+                value = getpass.getpass(f"{what}: ")
+            except EOFError:  # no terminal to ask at (a script, a pipe that ended)
+                raise BadInput(
+                    f"Nothing was typed for the {what}; in a script, pass --secret-stdin."
+                ) from None
         if not value:
             raise BadInput(f"The {what} is empty.")
         secrets[purpose] = value

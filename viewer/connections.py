@@ -18,7 +18,7 @@ import asyncio
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from viewer import audit, credentials, profiles
@@ -64,7 +64,7 @@ def check_profile(profile: Profile) -> Profile:
         raise BadInput("A profile needs a name (no colons or line breaks).")
     if not (profile.has_capillary or profile.has_ctrlhub):
         raise BadInput("Set up Capillary, Ctrl-Hub, or both.")
-    changes: dict[str, str] = {"name": name}
+    changes: dict[str, Any] = {"name": name}  # str values for str fields; Any reaches replace()
     if profile.has_capillary:
         changes["capillary_url"] = web_address(profile.capillary_url, "Capillary")
         if profile.capillary_auth not in profiles.CAPILLARY_AUTHS:
@@ -148,13 +148,15 @@ class SourceCheck:
 
 async def check_connections(profile: Profile) -> list[SourceCheck]:
     """Ask every configured source who we are; nothing is saved."""
-    makers = []
+    makers: list[tuple[Source, Callable[[], CapillaryClient | CtrlHubClient]]] = []
     if profile.has_capillary:
         makers.append((Source.CAPILLARY, lambda: CapillaryClient(capillary_settings(profile))))
     if profile.has_ctrlhub:
         makers.append((Source.CTRLHUB, lambda: CtrlHubClient(ctrlhub_settings(profile))))
 
-    async def check(source: Source, make) -> SourceCheck:
+    async def check(
+        source: Source, make: Callable[[], CapillaryClient | CtrlHubClient]
+    ) -> SourceCheck:
         try:
             client = make()
         except ViewerError as exc:

@@ -69,9 +69,12 @@ def fallback_notice() -> str | None:
     if secure or _notice_given:
         return None
     _notice_given = True
+    # The backend's name (e.g. keyring.backends.fail.Keyring) means nothing to an agent; it
+    # goes to the log, and Help → Copy diagnostics names it for support.
+    log.info("no usable keyring: %s", name)
     return (
-        "No secure keyring is available on this computer, so passwords and tokens are kept "
-        f"for this session only and must be entered again next time ({name})."
+        "No password store (keyring) is available on this system: passwords and tokens are "
+        "kept for this session only and must be entered again next time."
     )
 
 
@@ -215,8 +218,8 @@ def _key_from_text(text: str) -> bytes | None:
 
 ACCESS_LOG_KEY_ENTRY = "__access_log_key__"
 ACCESS_LOG_KEY_NOT_KEPT = (
-    "No secure keyring is available, so identifiers in the access log are "
-    "hashed with a key made for this session only: records of different "
+    "No password store (keyring) is available on this system, so identifiers in the "
+    "access log are hashed with a key made for this session only: records of different "
     "sessions cannot be matched to each other."
 )
 

@@ -1,7 +1,7 @@
 """The viewer's vocabulary: plain data, no Qt, no HTTP.
 
-Every source turns its replies into these objects; the UI, the CLI and (later) the cache
-only ever see these. Errors carry the sentence an agent reads and the exit code the CLI
+Every source turns its replies into these objects; the UI and the CLI only ever see
+these. Errors carry the sentence an agent reads and the exit code the CLI
 returns, so that the two faces of the program always agree.
 """
 

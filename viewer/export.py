@@ -24,6 +24,7 @@ from viewer.domain import (
     status_display,
     status_explanation,
 )
+from viewer.i18n import _
 from viewer.present import customer_lines, local_time, relative_age
 from viewer.safe_text import BLOCK_LIMIT, shown
 from viewer.timeline import TimelineFilter
@@ -220,7 +221,7 @@ def customer_summary(result: LookupResult, now: datetime) -> str:
     lines += [
         f"{shown(label)}: {shown(value)}"
         for label, value in customer_lines(result.customer)
-        if label != "Name"
+        if label != _("Name")  # customer_lines' label, in the same language
     ]
     entries = attention(result, now)
     last = next((e for e in entries if e.kind == "last_contact"), None)

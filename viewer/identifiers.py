@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import re
 import uuid
-
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+from functools import cache
 
 from viewer.domain import BadInput, IdentifierKind, NotFound, Query
 
@@ -39,17 +37,32 @@ _UUID_SHAPE = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
 MAX_IDENTIFIER_LENGTH = 256
-_WHY_NOT_POSSIBLE = {
-    ValidationResult.TOO_SHORT: "it is too short",
-    ValidationResult.TOO_LONG: "it is too long",
-    ValidationResult.INVALID_LENGTH: "it has the wrong number of digits",
-    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "it needs its area code",
-}
-_WHY_NOT_PARSED = {
-    NumberParseException.TOO_SHORT_AFTER_IDD: "it is too short",
-    NumberParseException.TOO_SHORT_NSN: "it is too short",
-    NumberParseException.TOO_LONG: "it is too long",
-}
+
+
+# phonenumbers is imported where it is used: ~25 ms that the window's start need not wait for.
+
+
+@cache
+def _why_not_possible() -> dict[int, str]:
+    from phonenumbers import ValidationResult
+
+    return {
+        ValidationResult.TOO_SHORT: "it is too short",
+        ValidationResult.TOO_LONG: "it is too long",
+        ValidationResult.INVALID_LENGTH: "it has the wrong number of digits",
+        ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "it needs its area code",
+    }
+
+
+@cache
+def _why_not_parsed() -> dict[int, str]:
+    from phonenumbers import NumberParseException
+
+    return {
+        NumberParseException.TOO_SHORT_AFTER_IDD: "it is too short",
+        NumberParseException.TOO_SHORT_NSN: "it is too short",
+        NumberParseException.TOO_LONG: "it is too long",
+    }
 
 
 def detect_kind(text: str) -> IdentifierKind:
@@ -66,11 +79,15 @@ def detect_kind(text: str) -> IdentifierKind:
 
 def country_codes() -> list[str]:
     """Every country a default country can be (ISO 3166 alpha-2), for a picker."""
+    import phonenumbers
+
     return sorted(phonenumbers.SUPPORTED_REGIONS)
 
 
 def country_code(text: str | None) -> str:
     """A default country as an ISO 3166 alpha-2 code ("gb " → "GB"; "" for none), or BadInput."""
+    import phonenumbers
+
     code = (text or "").strip().upper()
     if not code or code in phonenumbers.SUPPORTED_REGIONS:
         return code
@@ -111,26 +128,34 @@ def _international(text: str) -> str | None:
 def _e164_digits(typed: str, text: str, region: str | None) -> str:
     """`text` read by phonenumbers (national in `region`, else international): its E.164
     digits when its length is possible there; else a sentence naming the country used."""
+    import phonenumbers
+    from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException as exc:
         if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE and region is None:
             raise BadInput(f"“{typed}” does not start with a known country code.") from None
-        raise _not_a_mobile(typed, region, _WHY_NOT_PARSED.get(exc.error_type, "")) from None
+        raise _not_a_mobile(typed, region, _why_not_parsed().get(exc.error_type, "")) from None
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason == ValidationResult.INVALID_COUNTRY_CODE:
         raise BadInput(f"“{typed}” does not start with a known country code.")
     if reason != ValidationResult.IS_POSSIBLE:
         raise _not_a_mobile(
-            typed, region or _country_of(number.country_code), _WHY_NOT_POSSIBLE.get(reason, "")
+            typed, region or _country_of(number.country_code), _why_not_possible().get(reason, "")
         )
     digits = phonenumbers.format_number(number, PhoneNumberFormat.E164).lstrip("+")
     _check_digit_count(typed, digits)
     return digits
 
 
-def _country_of(calling_code: int) -> str:
-    """ "GB" for 44 (the main country of a shared code); "+800" for a code of no country."""
+def _country_of(calling_code: int | None) -> str | None:
+    """ "GB" for 44 (the main country of a shared code); "+800" for a code of no country;
+    None when the number holds no code (phonenumbers types it optional)."""
+    if calling_code is None:
+        return None
+    import phonenumbers
+
     region = phonenumbers.region_code_for_country_code(calling_code)
     return (
         region if region.isalpha() and region != phonenumbers.UNKNOWN_REGION else f"+{calling_code}"
@@ -220,6 +245,9 @@ def with_advice(failure: NotFound, query: Query, default_country: str | None = N
 
 
 def _reads_as_international(digits: str) -> bool:
+    import phonenumbers
+    from phonenumbers import NumberParseException
+
     try:
         return phonenumbers.is_valid_number(phonenumbers.parse("+" + digits, None))
     except NumberParseException:

@@ -155,19 +155,27 @@ def new_pipe_name(where: Address) -> str:
     return f"{where.server_name}-{secrets.token_hex(12)}"
 
 
+def _pipe_file(where: Address) -> Path:
+    if where.pipe_file is None:
+        raise ValueError("a socket address has no pipe-name file (Windows only)")
+    return where.pipe_file
+
+
 def publish_pipe_name(where: Address, name: str) -> None:
     """Windows: tell later `open` commands which pipe the window listens on (atomically)."""
-    handle, temporary = tempfile.mkstemp(dir=where.pipe_file.parent, prefix=".pipe-")
+    pipe_file = _pipe_file(where)
+    handle, temporary = tempfile.mkstemp(dir=pipe_file.parent, prefix=".pipe-")
     with os.fdopen(handle, "w", encoding="ascii") as out:
         out.write(name)
-    os.replace(temporary, where.pipe_file)
+    os.replace(temporary, pipe_file)
 
 
 def withdraw_pipe_name(where: Address, name: str) -> None:
     """Windows: on quit, remove the file if it still names this window's pipe."""
+    pipe_file = _pipe_file(where)
     with contextlib.suppress(OSError):
-        if where.pipe_file.read_text(encoding="ascii") == name:
-            where.pipe_file.unlink()
+        if pipe_file.read_text(encoding="ascii") == name:
+            pipe_file.unlink()
 
 
 # -- what -----------------------------------------------------------------------------------
@@ -291,7 +299,7 @@ def _over_pipe(
     where: Address, data: bytes, timeout: float
 ) -> Delivery:  # pragma: no cover - Windows
     try:
-        name = where.pipe_file.read_text(encoding="ascii").strip()
+        name = _pipe_file(where).read_text(encoding="ascii").strip()
     except OSError:
         return Delivery.NOBODY
     if not name.startswith(where.server_name + "-") or not name.isprintable():
@@ -322,7 +330,7 @@ def _over_pipe(
 def allow_window_to_come_forward() -> None:  # pragma: no cover - Windows
     """Windows lets only the foreground process bring a window forward; `open`, started by
     the agent's click or the softphone, passes that right on to the window it hands over to."""
-    if WINDOWS:
+    if sys.platform == "win32":  # spelt out, so type checkers know windll is there
         import ctypes
 
         with contextlib.suppress(Exception):

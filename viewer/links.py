@@ -70,7 +70,9 @@ def parse_link(url: object, accept_tel: bool = False) -> PopRequest:
     if _has_control(url):
         raise BadInput("That link holds control characters; nothing was looked up.")
     shape = _SCHEME_SHAPE.fullmatch(url)
-    scheme = shape.group(1).lower() if shape else ""
+    if shape is None:
+        raise BadInput(f"That is not a customer-viewer link; use {HOW}.")
+    scheme = shape.group(1).lower()
     if scheme == "tel":
         return _tel(shape.group(2), accept_tel)
     if scheme != SCHEME:

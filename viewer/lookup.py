@@ -12,7 +12,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -117,7 +117,7 @@ class LookupService:
         # customer too large to keep). Without a listener (the CLI) they wait in the store
         # for `store.take_notices()`.
         self.on_notice: Callable[[str], None] | None = None
-        self._saving: set[asyncio.Task] = set()
+        self._saving: set[asyncio.Task[Any]] = set()
         self._generation = 0  # of the current superseding search (search.py)
         # Privacy settings of the profile (build_service sets them from config.toml).
         self.audit_sinks = audit.Sinks()
@@ -161,7 +161,7 @@ class LookupService:
             self.profile_name, result.query, result.customer.name or "", payload
         )
 
-    def _saved(self, task: asyncio.Task, warnings: list[str] | None = None) -> None:
+    def _saved(self, task: asyncio.Task[str | None], warnings: list[str] | None = None) -> None:
         """A save finished. One refused as too large is said: in the result's warnings (the
         CLI prints them after the save) and to the window, which painted the result already."""
         self._saving.discard(task)
@@ -214,7 +214,7 @@ class LookupService:
                     # The deadline bounds retries too; every reply is charged to one byte budget.
                     with http.limits(self.deadline_s):
                         async with asyncio.timeout(self.deadline_s):
-                            detail = await fetch(interaction_id)
+                            detail: InteractionDetail = await fetch(interaction_id)
                 except TimeoutError:
                     failure = Unavailable(
                         f"{source.label} did not answer within {self.deadline_s:.0f} s.",
@@ -265,7 +265,7 @@ class LookupService:
         supersede: bool = True,
         prepaint_max_bytes: int | None = PREPAINT_MAX_BYTES,
         progress: ProgressCallback | None = None,
-    ) -> AsyncIterator[SearchState]:
+    ) -> AsyncGenerator[SearchState, None]:
         """The search as a stream of states (viewer/search.py). With `supersede`, this search
         is the current one: any earlier superseding stream ends without another state."""
         generation = None
@@ -276,8 +276,8 @@ class LookupService:
         return self._recorded(query, states)
 
     async def _recorded(
-        self, query: Query, states: AsyncIterator[SearchState]
-    ) -> AsyncIterator[SearchState]:
+        self, query: Query, states: AsyncGenerator[SearchState, None]
+    ) -> AsyncGenerator[SearchState, None]:
         """The states, and one access-log record per search when it ends (however it ends):
         the identifier was asked for even when a newer search replaced this one."""
         last: SearchState | None = None
@@ -294,9 +294,11 @@ class LookupService:
             outcome, count = "stopped", None
         elif last.failure is not None:
             outcome, count = type(last.failure).__name__, 0
-        else:
+        elif last.result is not None:
             outcome = "saved copy" if last.result.from_cache else "found"
             count = len(last.result.interactions)
+        else:  # not reached: a final state holds a result or a failure
+            outcome, count = "stopped", None
         self.record_action("lookup", query, count, outcome)
         if last is not None and last.final:
             self._keep_offline_limit()
@@ -320,12 +322,15 @@ class LookupService:
         self._saving.add(task)
         task.add_done_callback(self._limit_kept)
 
-    def _limit_kept(self, task: asyncio.Task) -> None:
+    def _limit_kept(self, task: asyncio.Task[str | None]) -> None:
         self._saving.discard(task)
-        if task.cancelled() or task.exception() is not None or not task.result():
+        if task.cancelled() or task.exception() is not None:
+            return
+        notice = task.result()
+        if not notice:
             return
         if self.store is not None:
-            self.store.tell(task.result())
+            self.store.tell(notice)
         self.pass_on_notices()
 
     def _source_reached(self) -> None:
@@ -351,23 +356,14 @@ class LookupService:
         assert last is not None and last.final
         return last
 
-    async def lookup_or_saved(self, query: Query, channels: Iterable[str] = ()) -> LookupResult:
-        """Live when possible; when every source fails, the saved answer with the reasons."""
-        state = await self.final_state(query, channels)
-        if state.failure is not None:
-            raise state.failure
-        return state.result
-
     async def lookup(
         self, query: Query, channels: Iterable[str] = (), progress: ProgressCallback | None = None
     ) -> LookupResult:
         """Live only (offline: saved data only): raises when no source answers."""
-        state = await self.final_state(query, channels, progress)
-        if state.failure is not None:
-            raise state.failure
-        if state.result.from_cache and not self.offline:
-            raise _most_telling(state.result.errors)
-        return state.result
+        result = (await self.final_state(query, channels, progress)).outcome()
+        if result.from_cache and not self.offline:
+            raise _most_telling(result.errors)
+        return result
 
     async def ask_source(
         self,

@@ -26,9 +26,10 @@ from viewer.domain import (
     channel_label,
     status_display,
 )
+from viewer.i18n import N_, _, ngettext
+from viewer.redaction import redact_json
 from viewer.safe_text import BLOCK_LIMIT, cut, shown
 from viewer.search import SearchState, SourceStatus
-from viewer.sources.http import redact_json
 
 EMPTY = "—"
 DIRECTION_ARROWS = {Direction.OUTBOUND: "→", Direction.INBOUND: "←", Direction.UNKNOWN: "·"}
@@ -73,14 +74,15 @@ def age(moment: datetime) -> str:
         aware = moment if moment.tzinfo is not None else moment.astimezone()
         seconds = max(0, (datetime.now(UTC) - aware).total_seconds())
     except (OverflowError, OSError, ValueError):
-        return "an unknown time"
+        return _("an unknown time")
     if seconds < 90:
-        return "a moment"
+        return _("a moment")
     if seconds < 3600:
-        return f"{round(seconds / 60)} min"
+        return _("{n} min").format(n=round(seconds / 60))
     if seconds < 2 * 86400:
-        return f"{round(seconds / 3600)} h"
-    return f"{round(seconds / 86400)} days"
+        return _("{n} h").format(n=round(seconds / 3600))
+    days = round(seconds / 86400)
+    return ngettext("{n} day", "{n} days", days).format(n=days)
 
 
 def relative_age(moment: datetime | None, now: datetime) -> str:
@@ -93,20 +95,20 @@ def relative_age(moment: datetime | None, now: datetime) -> str:
         return ""
     ahead, seconds = seconds < -60, abs(seconds)
     if seconds < 60:
-        return "just now"
+        return _("just now")
     day = 86400
     # (from this many seconds on, count in units of this size): days up to two months.
     for start, size, unit in (
-        (730 * day, 365 * day, "y"),
-        (60 * day, 30 * day, "mo"),
-        (day, day, "d"),
-        (3600, 3600, "h"),
-        (60, 60, "min"),
+        (730 * day, 365 * day, N_("{n:,} y")),
+        (60 * day, 30 * day, N_("{n:,} mo")),
+        (day, day, N_("{n:,} d")),
+        (3600, 3600, N_("{n:,} h")),
+        (60, 60, N_("{n:,} min")),
     ):
         if seconds >= start:
-            amount = f"{int(seconds // size):,} {unit}"
-            return f"in {amount}" if ahead else f"{amount} ago"
-    return "just now"
+            amount = _(unit).format(n=int(seconds // size))
+            return (_("in {amount}") if ahead else _("{amount} ago")).format(amount=amount)
+    return _("just now")
 
 
 def tab_label(count: ChannelCount, matched: int | None = None) -> str:
@@ -115,16 +117,22 @@ def tab_label(count: ChannelCount, matched: int | None = None) -> str:
     The channel word comes from a server, so it is made visible and bounded."""
     name = shown(channel_label(count.channel), 60)
     if matched is not None and count.itemised:
-        return f"{name} ({matched:,} of {count.listed:,})"
-    if count.itemised and count.total > count.listed:
-        return f"{name} ({count.listed:,} of {count.total:,})"
-    return f"{name} ({max(count.total, count.listed):,})"
+        shown_of = (matched, count.listed)
+    elif count.itemised and count.total > count.listed:
+        shown_of = (count.listed, count.total)
+    else:
+        return _("{channel} ({count:,})").format(channel=name, count=max(count.total, count.listed))
+    return _("{channel} ({part:,} of {whole:,})").format(
+        channel=name, part=shown_of[0], whole=shown_of[1]
+    )
 
 
 def all_tab_label(listed: int, matched: int | None = None) -> str:
     """ "All (1,204)" or, filtered, "All (3 of 1,204)". It counts listed rows, so it equals the
     sum of the channel tabs; missed calls (a count without rows) are not in it."""
-    return f"All ({listed:,})" if matched is None else f"All ({matched:,} of {listed:,})"
+    if matched is None:
+        return _("All ({count:,})").format(count=listed)
+    return _("All ({part:,} of {whole:,})").format(part=matched, whole=listed)
 
 
 def customer_json(customer: Customer) -> dict[str, Any]:
@@ -213,12 +221,21 @@ def state_json(state: SearchState) -> dict[str, Any]:
 
 def status_line(status: SourceStatus) -> str:
     """A source's part in a search, in words: "Ctrl-Hub: loading", "Capillary: live"."""
-    words = {"waiting": "loading", "not_found": "not found"}.get(
-        status.state.value, status.state.value
-    )
+    words = _(STATE_WORDS.get(status.state.value, status.state.value))
     if status.refreshing:
-        words += ", refreshing"
-    return f"{status.source.label}: {words}"
+        words = _("{state}, refreshing").format(state=words)
+    return _("{source}: {state}").format(source=status.source.label, state=words)
+
+
+STATE_WORDS = {
+    "waiting": N_("loading"),
+    "live": N_("live"),
+    "saved": N_("saved"),
+    "not_found": N_("not found"),
+    "failed": N_("failed"),
+    "resting": N_("resting"),
+    "offline": N_("offline"),
+}
 
 
 # The raw view lays out what it is given on the GUI thread: a 2 MB line froze it for good.
@@ -234,15 +251,19 @@ def raw_json_text(data: Any) -> str:
     try:
         text = dumps(_cut_strings(redact_json(data)))
     except RecursionError:  # absurdly deep nesting must not break the pane
-        return "(this item is nested too deeply to show)"
+        return _("(this item is nested too deeply to show)")
     except ValueError:  # an int past Python's 4,300-digit conversion limit
-        return "(this item holds a number too long to show; “Copy all JSON” copies it)"
+        return _("(this item holds a number too long to show; “Copy all JSON” copies it)")
     text = _escape_invisible(text)
     if len(text) > RAW_TEXT_LIMIT:
         left = len(text) - RAW_TEXT_LIMIT
         text = (
-            f"{text[:RAW_TEXT_LIMIT]}\n… cut here for display: {left:,} more characters. "
-            "“Copy all JSON” copies the whole document."
+            text[:RAW_TEXT_LIMIT]
+            + "\n"
+            + _(
+                "… cut here for display: {count:,} more characters. "
+                "“Copy all JSON” copies the whole document."
+            ).format(count=left)
         )
     return text
 
@@ -253,9 +274,9 @@ def full_json_text(data: Any) -> str:
     try:
         return _escape_invisible(dumps(redact_json(data)))
     except RecursionError:
-        return "(this item is nested too deeply to copy)"
+        return _("(this item is nested too deeply to copy)")
     except ValueError:  # an int past Python's 4,300-digit conversion limit
-        return "(this item holds a number too long to copy)"
+        return _("(this item holds a number too long to copy)")
 
 
 def _cut_strings(value: Any) -> Any:
@@ -302,12 +323,15 @@ def _source_label(word: str) -> str:
 def customer_lines(customer: Customer) -> list[tuple[str, str]]:
     """The card's rows: label, value (only what is known)."""
     rows = [
-        ("Name", customer.name),
-        ("Mobile", customer.mobile),
-        ("E-mail", customer.email),
-        ("External id", customer.external_id),
+        (_("Name"), customer.name),
+        (_("Mobile"), customer.mobile),
+        (_("E-mail"), customer.email),
+        (_("External id"), customer.external_id),
     ]
-    rows += [(f"{_source_label(k)} id", v) for k, v in customer.source_ids.items()]
+    rows += [
+        (_("{source} id").format(source=_source_label(k)), v)
+        for k, v in customer.source_ids.items()
+    ]
     rows += list(customer.extra.items())
     return [(label, value) for label, value in rows if value]
 
@@ -324,22 +348,22 @@ class Field:
 
 
 def _yes_no(value: bool | None) -> str:
-    return {True: "yes", False: "no", None: ""}[value]
+    return {True: _("yes"), False: _("no"), None: ""}[value]
 
 
 def detail_fields(item: Interaction) -> list[Field]:
     """Every field of one interaction as shown in a list row's detail."""
     status, _tone = status_display(item.status)
     rows = [
-        Field("Source", item.source.label),
-        Field("Channel", channel_label(item.channel), item.channel),
-        Field("Direction", f"{DIRECTION_ARROWS[item.direction]} {item.direction.value}"),
-        Field("Time", local_time(item.occurred_at, seconds=True), utc_time(item.occurred_at)),
-        Field("Status", status, item.status),
-        Field("Subject", item.subject),
-        Field("Receiver" if item.source is Source.CAPILLARY else "Contact", item.counterpart),
+        Field(_("Source"), item.source.label),
+        Field(_("Channel"), channel_label(item.channel), item.channel),
+        Field(_("Direction"), f"{DIRECTION_ARROWS[item.direction]} {item.direction.value}"),
+        Field(_("Time"), local_time(item.occurred_at, seconds=True), utc_time(item.occurred_at)),
+        Field(_("Status"), status, item.status),
+        Field(_("Subject"), item.subject),
+        Field(_("Receiver") if item.source is Source.CAPILLARY else _("Contact"), item.counterpart),
         Field(
-            "Message id" if item.source is Source.CAPILLARY else "Interaction id",
+            _("Message id") if item.source is Source.CAPILLARY else _("Interaction id"),
             item.id,
             copy=item.id,
         ),
@@ -347,28 +371,28 @@ def detail_fields(item: Interaction) -> list[Field]:
     if item.source is Source.CAPILLARY:
         rows += [
             Field(
-                "Delivered",
+                _("Delivered"),
                 local_time(item.delivered_at, seconds=True),
                 utc_time(item.delivered_at),
             ),
-            Field("Campaign", item.campaign_id or ""),
-            Field("User", item.user_id or ""),
+            Field(_("Campaign"), item.campaign_id or ""),
+            Field(_("User"), item.user_id or ""),
         ]
     else:
         rows += [
-            Field("Contacted", _yes_no(item.contacted)),
-            Field("Notes", item.notes or "", long=True),
+            Field(_("Contacted"), _yes_no(item.contacted)),
+            Field(_("Notes"), item.notes or "", long=True),
         ]
     return [_filled(f) for f in rows]
 
 
 ROLE_LABELS = {
-    "contact": "Contact",
-    "property": "Property",
-    "account": "Account",
-    "author": "Logged by",
-    "representative": "Representative",
-    "organisation": "Organisation",
+    "contact": N_("Contact"),
+    "property": N_("Property"),
+    "account": N_("Account"),
+    "author": N_("Logged by"),
+    "representative": N_("Representative"),
+    "organisation": N_("Organisation"),
 }
 
 
@@ -376,22 +400,30 @@ def interaction_detail_fields(detail: InteractionDetail) -> list[Field]:
     """A Ctrl-Hub interaction in full: its own fields, then each relationship by name."""
     item = detail.interaction
     rows = [
-        Field("Method", channel_label(item.channel), item.channel),
-        Field("Direction", f"{DIRECTION_ARROWS[item.direction]} {item.direction.value}"),
-        Field("Date/time", local_time(item.occurred_at, seconds=True), utc_time(item.occurred_at)),
-        Field("Contacted", _yes_no(item.contacted)),
-        Field("Status", status_display(item.status)[0], item.status),
-        Field("Notes", item.notes or "", long=True),
+        Field(_("Method"), channel_label(item.channel), item.channel),
+        Field(_("Direction"), f"{DIRECTION_ARROWS[item.direction]} {item.direction.value}"),
+        Field(
+            _("Date/time"), local_time(item.occurred_at, seconds=True), utc_time(item.occurred_at)
+        ),
+        Field(_("Contacted"), _yes_no(item.contacted)),
+        Field(_("Status"), status_display(item.status)[0], item.status),
+        Field(_("Notes"), item.notes or "", long=True),
     ]
     for role, label in ROLE_LABELS.items():
-        rows += _related_fields(label, detail.related.get(role))
+        rows += _related_fields(_(label), detail.related.get(role))
     rows += [
-        Field("Created", local_time(detail.created_at, seconds=True), utc_time(detail.created_at)),
-        Field("Updated", local_time(detail.updated_at, seconds=True), utc_time(detail.updated_at)),
         Field(
-            "Modified", local_time(detail.modified_at, seconds=True), utc_time(detail.modified_at)
+            _("Created"), local_time(detail.created_at, seconds=True), utc_time(detail.created_at)
         ),
-        Field("Interaction id", item.id, copy=item.id),
+        Field(
+            _("Updated"), local_time(detail.updated_at, seconds=True), utc_time(detail.updated_at)
+        ),
+        Field(
+            _("Modified"),
+            local_time(detail.modified_at, seconds=True),
+            utc_time(detail.modified_at),
+        ),
+        Field(_("Interaction id"), item.id, copy=item.id),
     ]
     return [_filled(f) for f in rows]
 
@@ -399,9 +431,10 @@ def interaction_detail_fields(detail: InteractionDetail) -> list[Field]:
 def _related_fields(label: str, related: Related | None) -> list[Field]:
     if related is None:
         return [Field(label, EMPTY)]
-    name = related.name or f"{EMPTY} (not included in the reply)"
-    rows = [Field(label, name, f"id {related.id}", copy=related.id)]
-    rows += [Field(f"   {line}", value) for line, value in related.lines if value]
+    name = related.name or _("{empty} (not included in the reply)").format(empty=EMPTY)
+    rows = [Field(label, name, _("id {id}").format(id=related.id), copy=related.id)]
+    # The parser's own English labels ("Postcode", "Telephone"), translated here for display.
+    rows += [Field(f"   {_(line)}", value) for line, value in related.lines if value]
     return rows
 
 
@@ -478,7 +511,7 @@ def render_table(result: LookupResult) -> str:
     lines.append(header)
     lines.append("-" * len(header))
     for item in result.interactions:
-        status, _ = status_display(item.status)
+        status, _tone = status_display(item.status)
         lines.append(
             f"{local_time(item.occurred_at):16}  {item.source.label:9}  {_cut(channel_label(item.channel), 12):12}  "
             f"{DIRECTION_ARROWS[item.direction]} {_cut(status, 14):14}  "

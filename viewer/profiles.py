@@ -23,6 +23,7 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -244,7 +245,8 @@ def _read_by_table(text: str) -> tuple[dict, list[str]]:
 
 def _tables(text: str) -> Iterator[tuple[int, str]]:
     """(first line number, text) of each [table] section, and of the lines before the first."""
-    start, lines = 1, []
+    start = 1
+    lines: list[str] = []
     for number, line in enumerate(text.split("\n"), 1):  # TOML counts lines by \n
         if lines and _TABLE_HEADER.match(line):
             yield start, "\n".join(lines)
@@ -288,7 +290,7 @@ def validated(profile: Profile) -> Profile:
     """`profile` with its addresses normalised, or BadInput saying what is wrong. Run on
     every profile read from the file or the environment, not only on `profile add`: a
     Basic header must never travel over plain HTTP because a file said so."""
-    changes: dict[str, str] = {}
+    changes: dict[str, Any] = {}  # str values for str fields; Any lets them reach replace()
     for key, what in URL_FIELDS.items():
         if getattr(profile, key):
             changes[key] = web_address(getattr(profile, key), what)
@@ -466,19 +468,22 @@ def save_tel_links(on: bool, env: Mapping[str, str] = os.environ) -> None:
     write_config(replace(load_config(env), tel_links=on), env)
 
 
-def _typed(values: Mapping[str, object]) -> dict[str, object]:
-    """Known profile fields with the field's type (seconds are numbers); bad values are dropped."""
+def _typed(values: Mapping[str, object]) -> dict[str, Any]:
+    """Known profile fields with the field's type (seconds are numbers); bad values are dropped.
+    Any: each value has its own field's type, which is what `Profile(**typed)` needs."""
     kinds = {
         f.name: type(f.default) for f in fields(Profile) if f.name not in ("name", "memory_secrets")
     }
-    typed: dict[str, object] = {}
+    typed: dict[str, Any] = {}
     for key, value in values.items():
         if key not in kinds:
             continue
         if kinds[key] is float:
+            if not isinstance(value, str | int | float):
+                continue
             try:
-                number = float(value)  # type: ignore[arg-type]
-            except (TypeError, ValueError):
+                number = float(value)
+            except ValueError:
                 continue
             if 0 < number <= 3600:
                 typed[key] = number

@@ -24,7 +24,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -39,6 +39,7 @@ from viewer.domain import (
     SourceResult,
     ViewerError,
 )
+from viewer.i18n import _
 from viewer.identifiers import with_advice
 
 if TYPE_CHECKING:
@@ -108,6 +109,14 @@ class SearchState:
     def status_of(self, source: Source) -> SourceStatus | None:
         return next((s for s in self.sources if s.source is source), None)
 
+    def outcome(self) -> LookupResult:
+        """A final state's result, or its failure raised when there is nothing to show."""
+        if self.failure is not None:
+            raise self.failure
+        if self.result is None:
+            raise RuntimeError("a search state with neither a result nor a failure")
+        return self.result
+
     @property
     def failed(self) -> tuple[SourceStatus, ...]:
         """Every source that could not answer live, each with its own sentence."""
@@ -154,7 +163,7 @@ class SearchRun:
         self._tasks: dict[asyncio.Task, Source | None] = {}
 
     # -- the stream ------------------------------------------------------------------------
-    async def states(self) -> AsyncIterator[SearchState]:
+    async def states(self) -> AsyncGenerator[SearchState, None]:
         try:
             async for state in self._run():
                 if not self.service.is_current(self.generation):
@@ -199,7 +208,7 @@ class SearchRun:
 
         while not self._all_settled():
             pending = [t for t in self._tasks if not t.done()]
-            done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            done, _pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
             changed = [self._take(task) for task in done]
             if any(changed) and not self._all_settled():
                 state = await self._merged_state(final=False)
@@ -285,19 +294,18 @@ class SearchRun:
             self._mark_saved(self._loading())
             return self._state(self.saved.whole)
         parts = list(self.live.values())
+        saved = self.saved
+        saved_parts = saved.parts if saved is not None else {}
         stand_ins = [
             s
             for s, st in self.statuses.items()
-            if s not in self.live
-            and st.state is not SourceState.NOT_FOUND
-            and self.saved is not None
-            and s in self.saved.parts
+            if s not in self.live and st.state is not SourceState.NOT_FOUND and s in saved_parts
         ]
         for source in stand_ins:
-            part = self.saved.parts[source]
-            if final:  # the agent must know these rows are not live
-                note = (
-                    f"{source.label}: showing the data saved {self.saved.saved_at:%Y-%m-%d %H:%M}."
+            part = saved_parts[source]
+            if final and saved is not None:  # the agent must know these rows are not live
+                note = _("{source}: showing the data saved {time}.").format(
+                    source=source.label, time=f"{saved.saved_at:%Y-%m-%d %H:%M}"
                 )
                 part = replace(part, warnings=[*part.warnings, note])
             parts.append(part)
@@ -352,7 +360,7 @@ class SearchRun:
         self.saved = await self._read_saved(None)
         if self.saved is None or self.saved.whole is None:
             return self._final(
-                failure=NotFound("Working offline, and this customer is not in the saved data.")
+                failure=NotFound(_("Working offline, and this customer is not in the saved data."))
             )
         self._mark_saved(self.saved.parts)
         return self._final(self.saved.whole)

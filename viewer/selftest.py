@@ -229,6 +229,12 @@ def check_window(timeout: float) -> Check:
     return Check("window", False, f"{found} ({where})")
 
 
+def _settle(future: asyncio.Future[object], value: object) -> None:
+    """The first answer wins; a signal emitted again later is ignored."""
+    if not future.done():
+        future.set_result(value)
+
+
 async def _drive(window, step: list[str]) -> str:
     """Search the demo data and open an interaction; "ok:<summary>" or what went wrong."""
     from viewer.domain import Source
@@ -236,7 +242,7 @@ async def _drive(window, step: list[str]) -> str:
     loop = asyncio.get_running_loop()
     step[0] = f"looking up {PROBE_MOBILE}"
     searched = loop.create_future()
-    window.search_finished.connect(lambda why: searched.done() or searched.set_result(why))
+    window.search_finished.connect(lambda why: _settle(searched, why))
     window.search_bar.field.setText(PROBE_MOBILE)
     window.search_bar.field.returnPressed.emit()
     failure = await searched
@@ -257,7 +263,7 @@ async def _drive(window, step: list[str]) -> str:
 
     step[0] = "loading the interaction detail"
     loaded = loop.create_future()
-    window.detail_shown.connect(lambda what: loaded.done() or loaded.set_result(what))
+    window.detail_shown.connect(lambda what: _settle(loaded, what))
     window.select_row(row)
     outcome = await loaded
     if outcome != PROBE_INTERACTION:

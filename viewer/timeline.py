@@ -37,6 +37,7 @@ from viewer.domain import (
     status_class,
     status_display,
 )
+from viewer.i18n import N_
 
 __all__ = [
     "STATUS_CHOICES",
@@ -54,7 +55,12 @@ __all__ = [
 ]
 
 # The status choices of the filter: every problem plus open callbacks / delivered and read.
-STATUS_CHOICES = {"all": "All statuses", "problems": "Problems", "good": "Delivered and read"}
+# Marked for the catalogue (viewer/i18n.py); the filter bar shows them translated.
+STATUS_CHOICES = {
+    "all": N_("All statuses"),
+    "problems": N_("Problems"),
+    "good": N_("Delivered and read"),
+}
 # Date presets: name → (days back, words for describe()); "today" starts at local midnight.
 PRESETS: dict[str, tuple[int | None, str]] = {
     "today": (0, "today"),
@@ -146,7 +152,9 @@ def _describe_dates(since: datetime | None, until: datetime | None) -> str:
 
     if since and until:
         return f"{day(since)} to {day(until)}"
-    return f"since {day(since)}" if since else f"before {day(until)}"
+    if since:
+        return f"since {day(since)}"
+    return f"before {day(until)}" if until else ""
 
 
 def preset_range(name: str, now: datetime) -> tuple[datetime | None, datetime | None]:
@@ -364,7 +372,7 @@ class TimelineIndex:
             return cache[words].flags
         texts = self._search_texts()
         best: _Found | None = None
-        cheapest = len(texts) * len(words)  # scanning every text for every word
+        cheapest: float = len(texts) * len(words)  # scanning every text for every word
         for found in cache.values():
             if all(any(old in new for new in words) for old in found.words):
                 cost = found.cost_to_narrow(words)
@@ -389,6 +397,8 @@ class TimelineIndex:
         if positions is not None:
             flags = [False] * len(texts)
             deque(map(flags.__setitem__, positions, repeat(True)), maxlen=0)
+        elif flags is None:  # no words at all: every text holds each of none
+            flags = [True] * len(texts)
         cache[words] = _Found(words, flags, positions)
         while len(cache) > WORD_CACHE_SIZE:
             del cache[next(iter(cache))]

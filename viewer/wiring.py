@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from viewer import audit
 from viewer.cache import OfflineStore
 from viewer.credentials import get_secret, saved_data_key
@@ -19,7 +21,18 @@ def _needed(profile: Profile, purpose: str, source: Source, what: str) -> str:
     return secret
 
 
-def _timeouts(profile: Profile) -> dict[str, float]:
+class _Timeouts(TypedDict):
+    connect_timeout: float
+    read_timeout: float
+
+
+class _CtrlHubCommon(_Timeouts):
+    base_url: str
+    org: str
+    auth_url: str
+
+
+def _timeouts(profile: Profile) -> _Timeouts:
     return {"connect_timeout": profile.connect_timeout_s, "read_timeout": profile.read_timeout_s}
 
 
@@ -45,7 +58,7 @@ def capillary_settings(profile: Profile) -> CapillarySettings:
 
 
 def ctrlhub_settings(profile: Profile) -> CtrlHubSettings:
-    common = {
+    common: _CtrlHubCommon = {
         "base_url": profile.ctrlhub_url,
         "org": profile.ctrlhub_org,
         "auth_url": profile.ctrlhub_auth_url,

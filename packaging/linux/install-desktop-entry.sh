@@ -5,16 +5,19 @@
 #                                                          script in a bundle, else on PATH)
 #   packaging/linux/install-desktop-entry.sh --uninstall   remove what install put there
 # Writes ~/.local/share/applications/customer-viewer.desktop (from customer-viewer.desktop
-# beside this script, Exec and Icon made absolute) and the icon under ~/.local/share/icons,
+# beside this script in a bundle, else in resources/ of the checkout; Exec made absolute), the
+# icon under ~/.local/share/icons and the AppStream metainfo under ~/.local/share/metainfo,
 # then registers the link scheme with xdg-mime. Test it: xdg-open 'customer-viewer://lookup?mobile=919845012345'
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 data=${XDG_DATA_HOME:-$HOME/.local/share}
 entry="$data/applications/customer-viewer.desktop"
 icon="$data/icons/hicolor/256x256/apps/customer-viewer.png"
+metainfo_name=com.customer_viewer.CustomerViewer.metainfo.xml
+metainfo="$data/metainfo/$metainfo_name"
 
 if [ "${1:-}" = "--uninstall" ]; then
-  rm -f "$entry" "$icon"
+  rm -f "$entry" "$icon" "$metainfo"
   command -v update-desktop-database >/dev/null && update-desktop-database "$data/applications" || true
   echo "Removed $entry"
   exit 0
@@ -35,14 +38,20 @@ case "$program" in  # characters a desktop entry's Exec would need escaping for
   *[\"\`\$\\%]*|*$'\n'*) echo "install-desktop-entry: move the program to a plainer path: $program" >&2; exit 1 ;;
 esac
 
-source_icon=""
-for candidate in "$(dirname "$program")/_internal/viewer/resources/app-icon.png" \
-                 "$here/../../viewer/resources/app-icon.png"; do
-  [ -f "$candidate" ] && source_icon=$candidate && break
-done
-mkdir -p "$(dirname "$entry")" "$(dirname "$icon")"
+# The first of these that exists: beside this script (a bundle), else the checkout's resources/.
+first_file() { for f in "$@"; do [ -f "$f" ] && echo "$f" && return; done; true; }
+source_entry=$(first_file "$here/customer-viewer.desktop" "$here/../../resources/customer-viewer.desktop")
+source_metainfo=$(first_file "$here/$metainfo_name" "$here/../../resources/$metainfo_name")
+source_icon=$(first_file "$(dirname "$program")/_internal/viewer/resources/app-icon.png" \
+                         "$here/../../resources/app-icon.png")
+if [ -z "$source_entry" ]; then
+  echo "install-desktop-entry: customer-viewer.desktop is missing beside this script" >&2
+  exit 1
+fi
+mkdir -p "$(dirname "$entry")" "$(dirname "$icon")" "$(dirname "$metainfo")"
 [ -n "$source_icon" ] && cp "$source_icon" "$icon"
-sed -e "s|^Exec=customer-viewer |Exec=\"$program\" |" "$here/customer-viewer.desktop" > "$entry.tmp"
+[ -n "$source_metainfo" ] && cp "$source_metainfo" "$metainfo"
+sed -e "s|^Exec=customer-viewer |Exec=\"$program\" |" "$source_entry" > "$entry.tmp"
 mv "$entry.tmp" "$entry"
 command -v update-desktop-database >/dev/null && update-desktop-database "$data/applications" || true
 command -v xdg-mime >/dev/null && xdg-mime default customer-viewer.desktop x-scheme-handler/customer-viewer || true

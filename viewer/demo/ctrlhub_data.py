@@ -27,7 +27,7 @@ REL_TYPES = {
 }
 
 # Staff users; the last one is a system account with an e-mail and no profile at all.
-STAFF = [
+STAFF: list[tuple[str, str] | tuple[None, None]] = [
     ("Hannah", "Patel"),
     ("Tomasz", "Nowak"),
     ("Grace", "O'Neill"),
@@ -192,7 +192,8 @@ def _build() -> Store:
     }
     users = []
     for first, last in STAFF:
-        if first is None:
+        attributes: dict[str, object]
+        if first is None or last is None:
             attributes = {"email": f"scheduler@{STAFF_DOMAIN}"}
         else:
             email = f"{first.lower().replace('é', 'e')}.{last.lower().replace(chr(39), '')}@{STAFF_DOMAIN}"

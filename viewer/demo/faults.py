@@ -74,7 +74,7 @@ def status_reply(fault: Fault, path: str) -> Response:
     if _is_ctrlhub(path):
         if status >= 500:
             headers["X-Trace-Id"] = uuid.uuid4().hex
-        body = {
+        body: dict[str, object] = {
             "errors": [
                 {
                     "status": str(status),

@@ -2,7 +2,7 @@
 
 Handlers never touch the socket: they get a `Request` and return a `Response`
 (status, headers, body bytes). That keeps them easy to test and lets the server
-add fault injection later (delay, truncate, reset, drip-feed) in one place,
+inject faults (faults.py: delay, bad bodies, cut-off, reset, drip-feed) in one place,
 after the handler has produced its reply.
 """
 

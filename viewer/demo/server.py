@@ -143,6 +143,8 @@ class DemoServer:
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
+        if not isinstance(host, str):  # typed str | bytes; bound over AF_INET it is a str
+            host = bytes(host).decode("ascii")
         return f"http://{host}:{port}"
 
     @property

@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import AsyncGenerator, Generator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -103,22 +104,25 @@ class _RenewingToken(http.ClientAuth):
 
     async def _current(self) -> str:
         async with self._lock:
-            if self._token is None or not self._token.fresh():
-                await self._replace()
-            return self._token.value
+            token = self._token
+            if token is None or not token.fresh():
+                token = await self._replace()
+            return token.value
 
     async def _renewed(self, refused: str) -> str:
         async with self._lock:
             # Requests that failed together renew once: the first renews, the rest reuse it.
-            if self._token is None or self._token.value == refused:
-                await self._replace()
-            return self._token.value
+            token = self._token
+            if token is None or token.value == refused:
+                token = await self._replace()
+            return token.value
 
-    async def _replace(self) -> None:
+    async def _replace(self) -> _Token:
         token = await self._fetch_in_time()
         register(token.value)
         self._token = token
         self.fetches += 1
+        return token
 
     def _format(self, token: str) -> str:
         return token
@@ -141,7 +145,7 @@ class _RenewingToken(http.ClientAuth):
             )
             raise
 
-    async def _post(self, **body) -> http.Reply:
+    async def _post(self, **body: Any) -> http.Reply:
         if self.client is None:
             raise RuntimeError("attach the auth to its client with http.make_client(auth=...)")
         return await http.fetch(

@@ -13,6 +13,7 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
@@ -148,7 +149,7 @@ class CapillaryClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def _get(self, path: str, params) -> http.Reply:
+    async def _get(self, path: str, params: dict[str, str] | list[tuple[str, str]]) -> http.Reply:
         """One GET with the current credentials, renewed once on a 401 (OAuth: the auth flow)."""
         return await http.fetch(self._http, "GET", path, source=SOURCE, params=params)
 
@@ -193,7 +194,7 @@ class CapillaryClient:
         )
         return replace(result, raw=raw)
 
-    def from_saved(self, raw: dict, query: Query) -> SourceResult:
+    def from_saved(self, raw: dict[str, Any], query: Query) -> SourceResult:
         return from_saved(raw, query, self.zone)
 
     async def _interactions(self, query: Query, channels: list[str]) -> tuple[SourceResult, object]:

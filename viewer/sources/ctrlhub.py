@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -215,7 +216,7 @@ class CtrlHubClient:
         }
         return _result(customer, rows, channels, warnings, raw=raw)
 
-    def from_saved(self, raw: dict, query: Query) -> SourceResult:
+    def from_saved(self, raw: dict[str, Any], query: Query) -> SourceResult:
         return ctrlhub_parse.from_saved(raw)
 
     async def interaction_detail(self, interaction_id: str) -> InteractionDetail:
@@ -240,7 +241,9 @@ class CtrlHubClient:
     ) -> SourceResult:
         opened = await self.interaction_detail(interaction_id)
         contact = opened.related.get("contact")
-        rows, warnings, pages = ([opened.interaction], [], [])
+        rows: list[Interaction] = [opened.interaction]
+        warnings: list[str] = []
+        pages: list[object] = []
         if contact is not None:
             rows, warnings, pages = await self._interactions_of([contact.id])
         customer = ctrlhub_parse.customer_from_related(contact)
@@ -260,12 +263,12 @@ class CtrlHubClient:
 
     async def _interactions_of(
         self, contact_ids: list[str]
-    ) -> tuple[list[Interaction], list[str], list]:
+    ) -> tuple[list[Interaction], list[str], list[object]]:
         """Every interaction of these contacts, newest first, up to MAX_ROWS in all, and
         the pages as received (trimmed to the budget)."""
         page_size = max(1, PAGE_SIZE)
         budget = _Budget(rows=MAX_ROWS, requests=math.ceil(MAX_ROWS / page_size) + len(contact_ids))
-        pages: list = []
+        pages: list[object] = []
         more, skipped = False, 0
         for index, contact_id in enumerate(contact_ids):
             if budget.spent:  # never a page of 0 rows, nor offsets past the budget
@@ -277,7 +280,7 @@ class CtrlHubClient:
                 skipped = len(contact_ids) - index - 1
                 break
         rows = ctrlhub_parse.rows_of_pages(pages)
-        warnings = []
+        warnings: list[str] = []
         if more:
             unread = (
                 (
@@ -293,7 +296,7 @@ class CtrlHubClient:
             )
         return rows, warnings, pages
 
-    async def _pages(self, contact_id: str, budget: _Budget) -> tuple[bool, list]:
+    async def _pages(self, contact_id: str, budget: _Budget) -> tuple[bool, list[object]]:
         """One contact's pages, within `budget`. Returns whether more exist than were
         fetched, and the pages as received.
 
@@ -337,7 +340,13 @@ class CtrlHubClient:
         return trimmed or total > room or len(wanted) < len(offsets), [first_raw, *received]
 
     @staticmethod
-    async def _walk(page, step: int, room: int, budget: _Budget, pages: list) -> tuple[bool, list]:
+    async def _walk(
+        page: Callable[[int], Awaitable[object]],
+        step: int,
+        room: int,
+        budget: _Budget,
+        pages: list[object],
+    ) -> tuple[bool, list[object]]:
         """Pages one after another while the server says there is more and the budget lasts."""
         for offset in range(step, room, step):
             if budget.spent:
@@ -352,7 +361,7 @@ class CtrlHubClient:
                 return False, pages
         return True, pages  # the server still said "more" at the end of the room
 
-    async def _get(self, path: str, params: dict, missing: str = "") -> object:
+    async def _get(self, path: str, params: dict[str, Any], missing: str = "") -> object:
         # The client's auth flow renews a service-account token on a 401 and sends again.
         reply = await http.fetch(self._http, "GET", path, source=SOURCE, params=params)
         if reply.status == 200:
@@ -411,9 +420,9 @@ class CtrlHubClient:
                 detail=detail,
             )
         if reply.status >= 500 or reply.status in http.RETRY_STATUSES:
-            failure = http.server_failure(reply, SOURCE)
-            failure.detail = detail
-            return failure
+            outage = http.server_failure(reply, SOURCE)
+            outage.detail = detail
+            return outage
         return ViewerError(
             f"Ctrl-Hub refused the request: {said or f'HTTP {reply.status}'}.",
             source=SOURCE,
@@ -458,7 +467,7 @@ def _result(
     rows: list[Interaction],
     channels: Iterable[str],
     warnings: list[str],
-    raw: dict | None = None,
+    raw: dict[str, Any] | None = None,
 ) -> SourceResult:
     wanted = set(channels)
     if wanted:

@@ -121,7 +121,7 @@ def _related(
 ) -> Related:
     a = resource.attributes
     if resource.type == "contacts" or role == "contact":
-        lines = (
+        lines: tuple[tuple[str, str], ...] = (
             ("E-mail", as_str(a.get("email"))),
             ("Telephone", as_str(a.get("telephone"))),
             ("Association", as_str(a.get("association"))),
@@ -169,10 +169,11 @@ def detail(raw_document: Any) -> InteractionDetail:
     related: dict[str, Related | None] = {}
     for role in ROLES:
         ref = primary.one(role)
+        resource = found[role]
         if ref is None:
             related[role] = None
-        elif found[role] is not None:
-            related[role] = _related(role, found[role], document, fallback)
+        elif resource is not None:
+            related[role] = _related(role, resource, document, fallback)
         else:  # linked but not included: only the id is known
             related[role] = Related(role, ref.id, "")
     return InteractionDetail(

@@ -16,17 +16,18 @@ import logging
 import random
 import ssl
 import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
 from viewer import __version__
 from viewer.domain import BadReply, Source, Unavailable
-from viewer.redaction import redact
+from viewer.redaction import MASK, redact
 from viewer.safe_text import shown, visible
+from viewer.sources import json_pieces
 
 log = logging.getLogger("viewer.http")
 # httpx logs every URL (with query values: customers' phone numbers) at INFO.
@@ -39,6 +40,9 @@ READ_TIMEOUT_S = 30.0
 # A reply larger than this, once unpacked, is refused before it is held in memory (the
 # largest real-looking reply, the 100,000-message demo customer, is 23 MB).
 MAX_BODY_BYTES = 40 * 1024 * 1024
+# What that allows, for the agent: a Capillary message takes about 240 bytes of JSON (the
+# demo's 100,000 take 24 MB), so about 170,000 messages.
+MESSAGES_IN_LIMIT = MAX_BODY_BYTES // 240 // 10_000 * 10_000
 # Compression we ask for and undo ourselves, one layer at most: "gzip, gzip" of 6.8 KB once
 # unpacked to 12 GB, because a decoder that unpacks a whole network chunk at once bounds
 # nothing. We unpack in slices of this size, count each, and let the event loop run between.
@@ -116,34 +120,6 @@ def _time_left() -> float | None:
 # Bodies above this are decoded on a worker thread so the window keeps painting.
 PARSE_OFF_LOOP_BYTES = 512 * 1024
 
-MASK = "***"
-SENSITIVE_HEADERS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "x-session-token",
-        "x-cap-api-oauth-token",
-        "cookie",
-        "set-cookie",
-    }
-)
-# JSON keys whose values are secrets wherever they appear (login replies, token replies).
-SENSITIVE_KEYS = frozenset(
-    {
-        "password",
-        "secret",
-        "client_secret",
-        "token",
-        "access_token",
-        "accesstoken",
-        "refresh_token",
-        "session_token",
-        "id_token",
-        "key",
-        "api_key",
-        "authorization",
-    }
-)
 # Query parameters safe to show in logs and error details; every other value is masked,
 # so neither a secret nor a customer's phone number reaches a log line.
 SAFE_QUERY_KEYS = frozenset(
@@ -161,18 +137,6 @@ def redact_url(url: str | httpx.URL) -> str:
         safe="[],*",
     )
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
-
-
-def redact_json(value: Any) -> Any:
-    """A copy of a JSON value with the values of secret-named keys masked."""
-    if isinstance(value, dict):
-        return {
-            k: (MASK if str(k).lower() in SENSITIVE_KEYS else redact_json(v))
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [redact_json(v) for v in value]
-    return value
 
 
 def server_text(value: object, limit: int = SERVER_TEXT_LIMIT) -> str:
@@ -246,7 +210,8 @@ async def drop_body(response: httpx.Response) -> None:
     without its body being read. httpx reads such a reply whole with `aread()`, unpacked
     however the server says (a 401 could carry a compression bomb); an empty stream in its
     place keeps that read bounded. The connection is closed, not drained."""
-    await response.stream.aclose()
+    if isinstance(response.stream, httpx.AsyncByteStream):  # always, on an AsyncClient
+        await response.stream.aclose()
     response.stream = httpx.ByteStream(b"")
 
 
@@ -261,7 +226,8 @@ class Reply:
 
     @property
     def trace_id(self) -> str | None:
-        return self.headers.get("x-trace-id")
+        trace_id: str | None = self.headers.get("x-trace-id")
+        return trace_id
 
     def describe(self) -> str:
         """Technical detail for support: status, URL (redacted), trace id."""
@@ -321,10 +287,10 @@ async def _fetch_retrying(
     path: str,
     *,
     source: Source,
-    params,
-    headers,
-    json_body,
-    data,
+    params: dict[str, Any] | list[tuple[str, Any]] | None,
+    headers: dict[str, str] | None,
+    json_body: Any,
+    data: dict[str, str] | None,
     retry: bool | None,
     signed: bool,
 ) -> Reply:
@@ -351,8 +317,8 @@ async def _fetch_retrying(
             continue
         if reply.status not in RETRY_STATUSES or attempt == attempts:
             return reply
-        wait = retry_after(reply)
-        wait = backoff(attempt) if wait is None else wait
+        asked = retry_after(reply)
+        wait = backoff(attempt) if asked is None else asked
         if not _fits(wait):
             return reply
         log.info(
@@ -375,7 +341,7 @@ def _fits(wait: float) -> bool:
 
 def backoff(attempt: int) -> float:
     """Exponential with full jitter: spreads retries so clients do not return in step."""
-    return random.uniform(0.5, 1.0) * min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** (attempt - 1))
+    return random.uniform(0.5, 1.0) * min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2.0 ** (attempt - 1))
 
 
 def retry_after(reply: Reply) -> float | None:
@@ -391,10 +357,10 @@ async def _fetch_once(
     path: str,
     *,
     source: Source,
-    params,
-    headers,
-    json_body,
-    data,
+    params: dict[str, Any] | list[tuple[str, Any]] | None,
+    headers: dict[str, str] | None,
+    json_body: Any,
+    data: dict[str, str] | None,
     signed: bool,
 ) -> Reply:
     request = client.build_request(
@@ -464,7 +430,8 @@ async def _read_limited(response: httpx.Response, url: str, source: Source) -> b
     budget = BUDGET.get()
     pieces: list[bytes] = []
     arrived = size = 0
-    stream = response.aiter_raw()
+    # httpx declares an AsyncIterator; it is an async generator, which has aclose().
+    stream = cast("AsyncGenerator[bytes, None]", response.aiter_raw())
     try:
         async for chunk in stream:
             arrived += len(chunk)
@@ -539,7 +506,8 @@ def _too_large(url: str, source: Source, coding: str = "") -> BadReply:
     limit_mb = MAX_BODY_BYTES // (1024 * 1024)
     unpacked = " once unpacked" if coding else ""
     return BadReply(
-        f"The reply was larger than {limit_mb} MB{unpacked} and was not loaded.",
+        f"The reply was larger than {limit_mb} MB{unpacked} (about {MESSAGES_IN_LIMIT:,} "
+        "messages) and was not loaded.",
         source=source,
         detail=url,
     )
@@ -557,8 +525,8 @@ async def decode_json(reply: Reply, source: Source) -> Any:
             detail=f"{reply.describe()} · content type {server_text(kind or 'unknown', 80)}",
         )
     try:
-        if len(reply.body) > PARSE_OFF_LOOP_BYTES:
-            return await asyncio.to_thread(json.loads, reply.body)
+        if len(reply.body) > PARSE_OFF_LOOP_BYTES:  # in pieces: the window keeps the GIL too
+            return await asyncio.to_thread(json_pieces.loads, reply.body)
         return json.loads(reply.body)
     except (ValueError, RecursionError):
         kind = reply.headers.get("content-type", "unknown type").split(";")[0]

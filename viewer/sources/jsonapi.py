@@ -50,7 +50,6 @@ class Document:
     included: dict[tuple[str, str], Resource]
     meta: dict[str, Any]
     errors: list[dict[str, Any]]
-    unreadable: int = 0  # resources in `data` that were not objects with type and id
 
     def find(self, ref: Ref | None) -> Resource | None:
         if ref is None:
@@ -119,7 +118,6 @@ def read(document: Any) -> Document:
         included=included,
         meta=as_dict(document.get("meta")),
         errors=[e for e in as_list(document.get("errors")) if isinstance(e, dict)],
-        unreadable=len(items) - len(resources),
     )
 
 

@@ -6,19 +6,16 @@ Each entry is a button; a click selects its row in the list.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtWidgets import QLayout, QSizePolicy, QToolButton, QWidget
+from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy, QToolButton, QWidget
 
 from viewer.attention import AttentionItem
+from viewer.i18n import _
 from viewer.safe_text import shown
 from viewer.ui.plain import tooltip
 
-# kind → (symbol, style): amber for what waits on us, red for what went wrong.
-KIND_LOOKS = {
-    "open": ("☎", "color: #664d03; background: #fff3cd; border: 1px solid #ffe69c;"),
-    "flagged": ("⚑", "color: #842029; background: #f8d7da; border: 1px solid #f1aeb5;"),
-    "last_failed": ("✗", "color: #842029; border: 1px solid #f1aeb5;"),
-    "last_contact": ("◷", "border: 1px solid palette(mid);"),
-}
+# kind → symbol; resources/style.qss colours each kind (QToolButton#attentionEntry[kind=…]):
+# amber for what waits on us, red for what went wrong.
+KIND_SYMBOLS = {"open": "☎", "flagged": "⚑", "last_failed": "✗", "last_contact": "◷"}
 ENTRY_WIDTH = 430  # px; the whole text is in the tooltip
 
 
@@ -27,7 +24,7 @@ class FlowLayout(QLayout):
 
     def __init__(self, parent=None, spacing: int = 6):
         super().__init__(parent)
-        self._items = []
+        self._items: list[QLayoutItem] = []
         self._spacing = spacing
         self.setContentsMargins(0, 0, 0, 0)
 
@@ -82,9 +79,9 @@ class AttentionStrip(QWidget):
     # The key of the row the agent clicked through to.
     chosen = Signal(object)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName("Needs attention")
+        self.setAccessibleName(_("Needs attention"))
         self.flow = FlowLayout(self)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.buttons: list[QToolButton] = []
@@ -113,15 +110,18 @@ class AttentionStrip(QWidget):
         return [entry.text for entry in self.entries]
 
     def _button(self, entry: AttentionItem) -> QToolButton:
-        symbol, style = KIND_LOOKS.get(entry.kind, ("•", ""))
+        symbol = KIND_SYMBOLS.get(entry.kind, "•")
         text = f"{symbol} {shown(entry.text)}"
         button = QToolButton(self)
+        button.setObjectName("attentionEntry")
+        button.setProperty("kind", entry.kind)  # set before the first polish: no re-polish
         button.setAutoRaise(False)
         elided = button.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, ENTRY_WIDTH)
         button.setText(elided.replace("&", "&&"))  # & would be read as a keyboard mnemonic
-        button.setToolTip(tooltip(f"{entry.text}\n\nClick to select this row."))
+        button.setToolTip(
+            tooltip(_("{entry}\n\nClick to select this row.").format(entry=entry.text))
+        )
         button.setAccessibleName(shown(entry.text))
-        button.setStyleSheet(f"QToolButton {{ {style} border-radius: 4px; padding: 1px 6px; }}")
         button.setCursor(Qt.CursorShape.PointingHandCursor)
         button.clicked.connect(lambda _=False, key=entry.key: self.chosen.emit(key))
         return button

@@ -8,32 +8,35 @@ tooltip and the note say so). With a filter on, every tab reads "SMS (3 of 10)":
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QTabBar, QVBoxLayout, QWidget
 
 from viewer.domain import ChannelCount, LookupResult, channel_label
+from viewer.i18n import _
 from viewer.present import all_tab_label, tab_label
+from viewer.ui import palette
+from viewer.ui.assets import glyph_icon
 from viewer.ui.plain import plain_label, set_plain, tooltip
-
-GREY = QColor("#8a8f94")
 
 
 class ChannelTabs(QWidget):
     # The channel now shown (None: "All").
     channel_changed = Signal(object)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bar = QTabBar()
         self.bar.setExpanding(False)
         self.bar.setDocumentMode(True)
-        self.bar.setAccessibleName("Channels")
+        self.bar.setAccessibleName(_("Channels"))
         self.note = plain_label()
         self.note.setWordWrap(True)
         self.note.hide()
         self._counts: dict[str, ChannelCount] = {}
         self._listed = 0
+        self._matched: dict[str, int] | None = None
+        self._icons: dict[tuple[str | None, str], QIcon] = {}  # (channel, ink) → glyph
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.bar)
@@ -62,8 +65,10 @@ class ChannelTabs(QWidget):
 
     def show_matches(self, matched: dict[str, int] | None) -> None:
         """Relabel the tabs for a filter: "SMS (3 of 10)"; None: plain counts again."""
+        self._matched = matched
         total = None if matched is None else sum(matched.values())
         self.bar.setTabText(0, all_tab_label(self._listed, total))
+        self.bar.setTabIcon(0, self._glyph(None, greyed=False))
         self.bar.setTabToolTip(0, tooltip(self._all_words()))
         for index in range(1, self.bar.count()):
             channel = self.bar.tabData(index)
@@ -78,8 +83,28 @@ class ChannelTabs(QWidget):
                 and count.itemised
                 and not matched.get(channel)
             )
-            self.bar.setTabTextColor(index, GREY if empty else QColor())
+            # Greyed, not hidden: the agent sees the channel was asked and had nothing.
+            self.bar.setTabTextColor(index, QColor(palette.colours().muted) if empty else QColor())
+            self.bar.setTabIcon(index, self._glyph(channel, greyed=empty))
             self.bar.setTabToolTip(index, tooltip(self._tab_words(count)))
+
+    def _glyph(self, channel: str | None, greyed: bool) -> QIcon:
+        """The channel's glyph in the tab's ink (kept per ink: tabs are refilled per search)."""
+        text = self.bar.palette().color(QPalette.ColorRole.WindowText).name()
+        ink = palette.colours().muted if greyed else text
+        if (channel, ink) not in self._icons:
+            self._icons[(channel, ink)] = glyph_icon(channel, ink)
+        return self._icons[(channel, ink)]
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The OS switched between light and dark: the greyed tabs and the glyphs, whose
+        colours are set per tab, are drawn again in the new colours."""
+        super().changeEvent(event)
+        if (
+            event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange)
+            and self.bar.count()
+        ):
+            self.show_matches(self._matched)
 
     def _all_words(self) -> str:
         uncounted = [
@@ -87,21 +112,25 @@ class ChannelTabs(QWidget):
             for c in self._counts.values()
             if not c.itemised and c.total
         ]
-        words = "Every listed row: the sum of the channel tabs."
+        words = [_("Every listed row: the sum of the channel tabs.")]
         for label, total in uncounted:
-            words += (
-                f" {label} ({total:,}) are a count the source reports without listing "
-                "them, so they are not in All."
+            words.append(
+                _(
+                    "{channel} ({count:,}) are a count the source reports without listing "
+                    "them, so they are not in All."
+                ).format(channel=label, count=total)
             )
-        return words
+        return " ".join(words)
 
     @staticmethod
     def _tab_words(count: ChannelCount) -> str:
         label = channel_label(count.channel)
         if not count.itemised:
-            return f"{label}: a count the source reports without listing them; not in All."
+            return _(
+                "{channel}: a count the source reports without listing them; not in All."
+            ).format(channel=label)
         if count.total == 0 and count.listed == 0:
-            return f"No {label} messages"
+            return _("No {channel} messages").format(channel=label)
         return ""
 
     def clear(self) -> None:
@@ -133,15 +162,18 @@ class ChannelTabs(QWidget):
 
     def _explain(self, channel: str | None) -> None:
         count = self._counts.get(channel) if channel else None
+        label = channel_label(channel) if channel else ""
         note = ""
         if count and not count.itemised and count.total:
-            note = (
-                f"{count.total:,} {channel_label(channel).lower()} — the source reports the count "
+            note = _(
+                "{count:,} {channel} — the source reports the count "
                 "only, not each one (so they are not in All)."
-            )
+            ).format(count=count.total, channel=label.lower())
         elif count and count.total > count.listed:
-            note = f"Showing {count.listed:,} of {count.total:,}: the source listed only these."
+            note = _("Showing {listed:,} of {total:,}: the source listed only these.").format(
+                listed=count.listed, total=count.total
+            )
         elif count and count.total == 0:
-            note = f"No {channel_label(channel)} messages for this customer."
+            note = _("No {channel} messages for this customer.").format(channel=label)
         set_plain(self.note, note)
         self.note.setVisible(bool(note))

@@ -10,15 +10,17 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from viewer.i18n import _
+
 MAX_CLIPBOARD_CHARACTERS = 1000  # identifiers are at most 256; the rest is a sentence anyway
 SHORTCUT = "Ctrl+Shift+V"
 
 
 def install(window, menu: QMenu) -> QAction:
     """The menu entry and its shortcut (active anywhere in the window, the search field too)."""
-    action = QAction("Look up clipboard", window)
+    action = QAction(_("Look up clipboard"), window)
     action.setShortcut(QKeySequence(SHORTCUT))
-    action.setToolTip("Look up the mobile number, e-mail address or id you copied")
+    action.setToolTip(_("Look up the mobile number, e-mail address or id you copied"))
     action.triggered.connect(lambda: look_up_clipboard(window))
     menu.addAction(action)
     window.addAction(action)  # the shortcut works even while the menu bar is hidden
@@ -31,8 +33,10 @@ def look_up_clipboard(window) -> None:
         window.message_bar.show_message(
             "error",
             [
-                "The clipboard holds no single identifier: copy one mobile number, "
-                "e-mail address or id, then press Ctrl+Shift+V."
+                _(
+                    "The clipboard holds no single identifier: copy one mobile number, "
+                    "e-mail address or id, then press Ctrl+Shift+V."
+                )
             ],
         )
         return

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QMessageBox
 from viewer import connections
 from viewer.connections import Profile, SavedDataStore
 from viewer.domain import ViewerError
+from viewer.i18n import _
 from viewer.safe_text import shown
 from viewer.ui.main_window import MainWindow
 from viewer.ui.saved_data_dialog import SavedDataDialog
@@ -50,14 +51,14 @@ class ConnectionController(QObject):
         self.welcome.set_up_requested.connect(self.open_setup)
         self.welcome.demo_requested.connect(self.use_demo)
         self.switcher = QComboBox()
-        self.switcher.setAccessibleName("Connection profile")
+        self.switcher.setAccessibleName(_("Connection profile"))
         self.switcher.setMinimumContentsLength(14)
         self.switcher.activated.connect(self._switched)
         window.statusBar().addPermanentWidget(self.switcher)
         window.profile_label.hide()
         window.sign_in_needed.connect(self.open_sign_in)
-        self.offline_box = QCheckBox("Offline")
-        self.offline_box.setToolTip("Work offline: show saved data only and send nothing")
+        self.offline_box = QCheckBox(_("Offline"))
+        self.offline_box.setToolTip(_("Work offline: show saved data only and send nothing"))
         window.statusBar().addPermanentWidget(self.offline_box)
         self._build_menu()
         self.offline_box.toggled.connect(self.offline_action.setChecked)
@@ -66,19 +67,19 @@ class ConnectionController(QObject):
 
     # -- menu and switcher --------------------------------------------------------------
     def _build_menu(self) -> None:
-        menu = self.window.menuBar().addMenu("&Connection")
-        self.profiles_menu = menu.addMenu("Use profile")
+        menu = self.window.menuBar().addMenu(_("&Connection"))
+        self.profiles_menu = menu.addMenu(_("Use profile"))
         self.group = QActionGroup(self)
         menu.addSeparator()
-        menu.addAction("New connection…", self.open_setup)
-        self.edit_action = menu.addAction("Edit this connection…", self.open_edit)
-        self.delete_action = menu.addAction("Delete this connection…", self.confirm_delete)
+        menu.addAction(_("New connection…"), self.open_setup)
+        self.edit_action = menu.addAction(_("Edit this connection…"), self.open_edit)
+        self.delete_action = menu.addAction(_("Delete this connection…"), self.confirm_delete)
         menu.addSeparator()
-        self.offline_action = menu.addAction("Work offline")
+        self.offline_action = menu.addAction(_("Work offline"))
         self.offline_action.setCheckable(True)
-        menu.addAction("Saved data…", self.open_saved_data)
+        menu.addAction(_("Saved data…"), self.open_saved_data)
         menu.addSeparator()
-        menu.addAction("Try the demo", self.use_demo)
+        menu.addAction(_("Try the demo"), self.use_demo)
 
     async def _show_keyring_notice(self) -> None:
         self.welcome.show_notice(await connections.keyring_notice())
@@ -121,7 +122,7 @@ class ConnectionController(QObject):
         self.profile = profile
         if profile is None or not (profile.has_capillary or profile.has_ctrlhub):
             self.profile = None
-            self.window.use_service(None, "none")
+            self.window.use_service(None, _("none"))
             self.window.show_page(self.welcome)
             self.refresh()
             return None
@@ -136,7 +137,9 @@ class ConnectionController(QObject):
         try:
             service = await connections.open_service(profile, self.store)
         except ViewerError as exc:
-            problem = f"{exc} Open Connection → Edit this connection… to fix it."
+            problem = _("{problem} Open Connection → Edit this connection… to fix it.").format(
+                problem=exc
+            )
         self.window.use_service(service, profile.name, problem)
         self.window.search_bar.field.setFocus()
 
@@ -202,8 +205,10 @@ class ConnectionController(QObject):
         name = self.profile.name
         box = QMessageBox(
             QMessageBox.Icon.Warning,
-            "Delete connection",
-            f"Delete the connection “{shown(name, 80)}” and its stored passwords and tokens?",
+            _("Delete connection"),
+            _("Delete the connection “{name}” and its stored passwords and tokens?").format(
+                name=shown(name, 80)
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self.window,
         )

@@ -4,13 +4,15 @@ through to its row), and a banner when what is shown is not the customer just se
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 
 from viewer.domain import Customer
+from viewer.i18n import _
 from viewer.present import customer_lines
 from viewer.safe_text import LINE_LIMIT, shown
+from viewer.ui.accessible import readable_by_keyboard
 from viewer.ui.attention_strip import AttentionStrip
+from viewer.ui.palette import set_look
 from viewer.ui.plain import keep_narrow, plain_label, set_plain
 from viewer.ui.source_chips import SourceChips
 
@@ -22,20 +24,20 @@ class CustomerCard(QFrame):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.name = plain_label("No customer yet — search above.")
+        self.name = plain_label(_("No customer yet — search above."))
         font = self.name.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
         self.name.setFont(font)
         self.name.setWordWrap(True)
         keep_narrow(self.name)
-        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.identifiers = plain_label()
-        self.identifiers.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.freshness = plain_label()
+        for value in (self.name, self.identifiers, self.freshness):
+            readable_by_keyboard(value)  # read out to the caller, copied into a ticket
         self.identifiers.setWordWrap(True)
         keep_narrow(self.identifiers)
-        self.freshness = plain_label()
-        self.freshness.setStyleSheet("color: palette(mid);")
+        set_look(self.freshness, tone="muted")
 
         self.chips = SourceChips()
         self.attention = AttentionStrip()
@@ -43,7 +45,7 @@ class CustomerCard(QFrame):
         # PREVIOUS customer": an agent must never read the wrong customer to the caller.
         self.banner = keep_narrow(plain_label())
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("font-weight: bold; color: #664d03;")
+        set_look(self.banner, tone="warn", strong=True)
         self.banner.hide()
 
         top = QHBoxLayout()
@@ -65,9 +67,12 @@ class CustomerCard(QFrame):
         rows = customer_lines(customer)
         set_plain(self.name, customer.name or fallback_title)
         parts = [
-            f"{shown(label)}: {shown(_grouped(value) if label in customer.extra else value)}"
+            _("{label}: {value}").format(
+                label=shown(label),
+                value=shown(_grouped(value) if label in customer.extra else value),
+            )
             for label, value in rows
-            if label != "Name"
+            if label != _("Name")
         ]
         line = "   ·   ".join(parts)
         set_plain(self.identifiers, line, limit=IDENTIFIERS_LIMIT)

@@ -19,13 +19,14 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from viewer.attention import AttentionItem, attention
 from viewer.domain import Customer, Interaction, LookupResult, Query
-from viewer.lookup import LookupService
+from viewer.i18n import N_, _
 from viewer.present import local_time
 from viewer.timeline import TimelineFilter, TimelineIndex
 from viewer.ui.channel_tabs import ChannelTabs
@@ -36,8 +37,11 @@ from viewer.ui.filter_bar import FilterBar
 from viewer.ui.interactions_model import TIME, InteractionsModel
 from viewer.ui.timeline_table import TimelineTable
 
+if TYPE_CHECKING:  # only a type here: the window shows before the lookup stack loads
+    from viewer.lookup import LookupService
+
 log = logging.getLogger("viewer.ui")
-NO_CUSTOMER = "No customer yet — search above."
+NO_CUSTOMER = N_("No customer yet — search above.")
 # Above this many rows the filter's index and the attention list are built off the GUI
 # thread (about 5 ms of work per 1,000 rows); below, at once.
 OFF_THREAD_ROWS = 5_000
@@ -115,8 +119,8 @@ class CustomerView(QWidget):
         self._shown_item = _NOTHING_YET
         self.model.set_interactions(result.interactions, index=self._new_index(result.interactions))
         self.table.horizontalHeader().setSortIndicator(TIME, Qt.SortOrder.DescendingOrder)
-        freshness = ("Saved " if result.from_cache else "Live · fetched ") + local_time(
-            result.fetched_at
+        freshness = (_("Saved {time}") if result.from_cache else _("Live · fetched {time}")).format(
+            time=local_time(result.fetched_at)
         )
         self.card.show_customer(result.customer, str(result.query), freshness)
         self._show_attention(result)
@@ -149,14 +153,15 @@ class CustomerView(QWidget):
     def dimmed(self) -> bool:
         return not self.split.isEnabled()
 
-    def clear(self, title: str = NO_CUSTOMER) -> None:
+    def clear(self, title: str = "") -> None:
+        """Nothing on screen; the card says `title` (default: "No customer yet")."""
         self.result = self.shown_query = None
         self.details.reset(None)
         self._shown_item = _NOTHING_YET
         self.filter_bar.reset()
         self.model.set_interactions([])
         self.channel_tabs.clear()
-        self.card.show_customer(Customer(), title, "")
+        self.card.show_customer(Customer(), title or _(NO_CUSTOMER), "")
         self.card.chips.clear()
         self.card.attention.clear()
         self._show_summary()
@@ -170,7 +175,7 @@ class CustomerView(QWidget):
             return
         if not flt.is_empty and not self._index_ready():
             self._prepare_index()  # applied when the index is ready
-            self.filter_bar.show_note("Preparing the filter…")
+            self.filter_bar.show_note(_("Preparing the filter…"))
             return
         selected = self.selected_interaction()
         self.model.set_filter(flt)
@@ -240,7 +245,7 @@ class CustomerView(QWidget):
                 self.filter_bar.clear()
                 row = self.model.row_with_key(key)
         if row is None:
-            self.told.emit("That row is no longer in the list.")
+            self.told.emit(_("That row is no longer in the list."))
             return
         self.select_row(row)
         self.table.scrollTo(self.model.index(row, 0))
@@ -294,8 +299,9 @@ class CustomerView(QWidget):
             self._show_detail(None)
             if self.model.rowCount():
                 self.table.scrollToTop()
-        if self.result.opened is not None and row is None:  # a pasted interaction id
-            self._open_interaction(self.result.opened.interaction.id)
+        opened = self.result.opened if self.result is not None else None
+        if opened is not None and row is None:  # a pasted interaction id
+            self._open_interaction(opened.interaction.id)
 
     def _open_interaction(self, interaction_id: str) -> None:
         self.select_channel(None)

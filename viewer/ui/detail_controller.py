@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -18,8 +19,8 @@ from viewer.domain import (
     ViewerError,
     channel_label,
 )
-from viewer.lookup import LookupService
-from viewer.masking import mask_otp
+from viewer.i18n import _
+from viewer.masking import mask_otp, mask_raw_otp
 from viewer.present import (
     DIRECTION_ARROWS,
     Field,
@@ -30,6 +31,9 @@ from viewer.present import (
 )
 from viewer.ui.detail_pane import DetailPane
 
+if TYPE_CHECKING:  # only a type here: the window shows before the lookup stack loads
+    from viewer.lookup import LookupService
+
 log = logging.getLogger("viewer.ui")
 TITLE_SUBJECT_LIMIT = 60  # a longer subject is read in its field, not repeated in the title
 
@@ -37,11 +41,12 @@ TITLE_SUBJECT_LIMIT = 60  # a longer subject is read in its field, not repeated 
 def _title(item: Interaction) -> str:
     """ "SMS → · Your OTP is 1234"; a long or multi-line subject stays in the Subject field
     alone and the title names the time instead."""
-    head = f"{channel_label(item.channel)} {DIRECTION_ARROWS[item.direction]}"
     subject = item.subject.strip()
-    if subject and len(subject) <= TITLE_SUBJECT_LIMIT and "\n" not in subject:
-        return f"{head} · {subject}"
-    return f"{head} · {local_time(item.occurred_at) or item.id}"
+    if not (subject and len(subject) <= TITLE_SUBJECT_LIMIT and "\n" not in subject):
+        subject = local_time(item.occurred_at) or item.id
+    return _("{channel} {arrow} · {subject}").format(
+        channel=channel_label(item.channel), arrow=DIRECTION_ARROWS[item.direction], subject=subject
+    )
 
 
 def _revealed_values(shown: list[Field], real: list[Field]) -> list[str | None] | None:
@@ -96,13 +101,12 @@ class DetailController(QObject):
             return
         title = _title(item)
         loading = item.source is Source.CTRLHUB and self._service() is not None
-        note = "Loading names, notes and times from Ctrl-Hub…" if loading else ""
+        note = _("Loading names, notes and times from Ctrl-Hub…") if loading else ""
         fields = detail_fields(item)
         real = self.unmasked(item)
         reveal = _revealed_values(fields, detail_fields(real)) if real is not None else None
-        self.pane.show_fields(
-            title, fields, raw_json_text(item.raw), note, document=item.raw, reveal=reveal
-        )
+        raw = mask_raw_otp(item.raw)  # OTPs never show, masked mode or not
+        self.pane.show_fields(title, fields, raw_json_text(raw), note, document=raw, reveal=reveal)
         self.cancel()
         if loading:
             self._task = asyncio.ensure_future(self._load(item))
@@ -124,7 +128,9 @@ class DetailController(QObject):
         detail = self.mask_detail(real)
         item = detail.interaction
         arrow = "←" if item.direction.value == "inbound" else "→"
-        title = f"Ctrl-Hub {channel_label(item.channel)} {arrow} {local_time(item.occurred_at)}"
+        title = _("Ctrl-Hub {channel} {arrow} {time}").format(
+            channel=channel_label(item.channel), arrow=arrow, time=local_time(item.occurred_at)
+        )
         fields = interaction_detail_fields(detail)
         reveal = (
             None if detail is real else _revealed_values(fields, interaction_detail_fields(real))
@@ -135,18 +141,27 @@ class DetailController(QObject):
 
     async def _load(self, item: Interaction) -> None:
         service = self._service()
+        if service is None:  # the connection was closed between the click and this load
+            if self._selected() is item:
+                self.pane.set_note(_("The full detail could not be loaded: no connection is open."))
+            self.detail_shown.emit("no connection")
+            return
         try:
             detail = await service.interaction_detail(Source.CTRLHUB, item.id)
         except asyncio.CancelledError:
             raise
         except ViewerError as exc:
             if self._selected() is item:
-                self.pane.set_note(f"The full detail could not be loaded: {exc}")
+                self.pane.set_note(
+                    _("The full detail could not be loaded: {reason}").format(reason=exc)
+                )
             self.detail_shown.emit(str(exc))
             return
         except Exception as exc:  # a bug must not take the window down with it
             log.exception("detail failed unexpectedly")
-            self.pane.set_note(f"The full detail could not be loaded ({type(exc).__name__}).")
+            self.pane.set_note(
+                _("The full detail could not be loaded ({error}).").format(error=type(exc).__name__)
+            )
             self.detail_shown.emit(type(exc).__name__)
             return
         self._details[item.id] = detail

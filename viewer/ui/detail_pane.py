@@ -20,14 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.i18n import N_, _
 from viewer.present import Field, full_json_text
 from viewer.safe_text import BLOCK_LIMIT, LINE_LIMIT
+from viewer.ui.accessible import readable_by_keyboard
+from viewer.ui.palette import set_look
 from viewer.ui.plain import keep_narrow, plain_block, plain_label, set_plain, tooltip
 
-PLACEHOLDER = "Select a message to see all of its fields."
+PLACEHOLDER = N_("Select a message to see all of its fields.")
 _NO_DOCUMENT = object()  # show_fields without a document: "Copy" copies the raw view's text
 REVEAL_MS = 30_000  # how long a revealed value stays readable (tests shorten it)
-REVEAL_TEXT = "Reveal"
+REVEAL_TEXT = N_("Reveal")
 
 
 def _set_value(label: QLabel, field: Field, text: str) -> None:
@@ -41,20 +44,20 @@ class DetailPane(QWidget):
     # A masked value was revealed (its field's label).
     revealed = Signal(str)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._reveal_timer = QTimer(self)
         self._reveal_timer.setSingleShot(True)
         self._reveal_timer.timeout.connect(self.end_reveal)
         self._revealed: tuple[QLabel, Field, str] | None = None  # the value shown unmasked now
-        self.title = keep_narrow(plain_label(PLACEHOLDER))
+        self.title = keep_narrow(plain_label(_(PLACEHOLDER)))
         self.title.setWordWrap(True)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
         self.note = keep_narrow(plain_label())
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #664d03;")
+        set_look(self.note, tone="warn")
         self.note.hide()
         self._shown: dict[str, str] = {}
         self._document: object = _NO_DOCUMENT
@@ -68,21 +71,23 @@ class DetailPane(QWidget):
         scroll.setFocusPolicy(
             Qt.FocusPolicy.StrongFocus
         )  # Enter on a row lands here; arrows scroll
-        scroll.setAccessibleName("Message fields")
+        scroll.setAccessibleName(_("Message fields"))
 
         self.raw = QPlainTextEdit()
         self.raw.setReadOnly(True)
         self.raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.raw.setAccessibleName("Raw JSON")
-        self.copy_button = QPushButton("Copy all JSON")
-        self.copy_button.setToolTip("Copy the whole document, long values in full (secrets masked)")
+        self.raw.setAccessibleName(_("Raw JSON"))
+        self.copy_button = QPushButton(_("Copy all JSON"))
+        self.copy_button.setToolTip(
+            _("Copy the whole document, long values in full (secrets masked)")
+        )
         self.copy_button.clicked.connect(self.copy_all_json)
         self.copy_button.setEnabled(False)
         raw_box = QWidget()
         raw_layout = QVBoxLayout(raw_box)
         raw_layout.setContentsMargins(0, 0, 0, 0)
         raw_header = QHBoxLayout()
-        raw_header.addWidget(QLabel("Raw JSON, as the server sent it"))
+        raw_header.addWidget(QLabel(_("Raw JSON, as the server sent it")))
         raw_header.addStretch(1)
         raw_header.addWidget(self.copy_button)
         raw_layout.addLayout(raw_header)
@@ -127,9 +132,10 @@ class DetailPane(QWidget):
             label, value = plain_label(field.label), self._value_label(field)
             real = reveal[i] if reveal is not None and i < len(reveal) else None
             name = label.text().strip()
-            row = self._with_copy_button(value, field.copy)
+            row = self._with_copy_button(value, field.copy, name)
             if real is not None and real != field.value:
                 row = self._with_reveal_button(row, value, field, real, name)
+            label.setBuddy(value)  # a screen reader names the value by its field
             self.form.addRow(label, row)
             self._shown[name] = value.text()
         self.raw.setPlainText(raw_text)
@@ -147,13 +153,13 @@ class DetailPane(QWidget):
         else:
             value = plain_label(field.value, limit=LINE_LIMIT)
         value.setWordWrap(True)
-        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        readable_by_keyboard(value)
         if field.tooltip:
             value.setToolTip(tooltip(field.tooltip))
         return value
 
     @staticmethod
-    def _with_copy_button(value: QLabel, copy: str) -> QWidget:
+    def _with_copy_button(value: QLabel, copy: str, name: str) -> QWidget:
         """The value, and a button that copies `copy` (an id) whole."""
         if not copy:
             return value
@@ -162,8 +168,9 @@ class DetailPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(value, 1)
         button = QToolButton()
-        button.setText("Copy id")
-        button.setToolTip(tooltip(f"Copy {copy}"))
+        button.setText(_("Copy id"))
+        button.setAccessibleName(_("{field}: copy id").format(field=name))  # one per field
+        button.setToolTip(tooltip(_("Copy {id}").format(id=copy)))
         button.clicked.connect(lambda: QGuiApplication.clipboard().setText(copy))
         layout.addWidget(button)
         return row
@@ -176,12 +183,13 @@ class DetailPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(row, 1)
         button = QToolButton()
-        button.setText(REVEAL_TEXT)
-        button.setAccessibleName(f"Reveal {name}")
+        button.setText(_(REVEAL_TEXT))
+        button.setAccessibleName(_("Reveal {field}").format(field=name))
         button.setToolTip(
             tooltip(
-                f"Show this {name.lower()} for {REVEAL_MS // 1000} seconds "
-                "(recorded in the access log)"
+                _("Show this {field} for {seconds} seconds (recorded in the access log)").format(
+                    field=name.lower(), seconds=REVEAL_MS // 1000
+                )
             )
         )
         button.clicked.connect(lambda: self.reveal(value, field, real, name))
@@ -189,7 +197,7 @@ class DetailPane(QWidget):
         return host
 
     def reveal_buttons(self) -> list[QToolButton]:
-        return [b for b in self._form_host.findChildren(QToolButton) if b.text() == REVEAL_TEXT]
+        return [b for b in self._form_host.findChildren(QToolButton) if b.text() == _(REVEAL_TEXT)]
 
     def reveal(self, value: QLabel, field: Field, real: str, name: str) -> None:
         """Show one masked value unmasked for REVEAL_MS (one at a time)."""
@@ -212,8 +220,8 @@ class DetailPane(QWidget):
     def focus_fields(self) -> None:
         self.fields.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def clear(self, message: str = PLACEHOLDER) -> None:
-        self.show_fields(message, [], "")
+    def clear(self, message: str = "") -> None:
+        self.show_fields(message or _(PLACEHOLDER), [], "")
 
     def copy_all_json(self) -> None:
         """The whole document, long values included: the raw view shows a bounded copy."""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from viewer.domain import Interaction, LookupResult, channel_label, status_display
 from viewer.export import customer_summary, report_html, to_csv
+from viewer.i18n import _, ngettext
 from viewer.present import DIRECTION_ARROWS, dumps, interaction_json, local_time
 from viewer.safe_text import shown
 from viewer.timeline import TimelineFilter
@@ -98,13 +99,13 @@ class ExportActions(QObject):
         self._window = parent
         self.dialog: QFileDialog | None = None
         self._writes: set[asyncio.Task] = set()
-        self.csv_action = QAction("Export shown rows as CSV…", self)
+        self.csv_action = QAction(_("Export shown rows as CSV…"), self)
         self.csv_action.triggered.connect(lambda: self.ask_path("csv"))
-        self.report_action = QAction("Printable report (HTML)…", self)
+        self.report_action = QAction(_("Printable report (HTML)…"), self)
         self.report_action.triggered.connect(lambda: self.ask_path("html"))
-        self.summary_action = QAction("Copy customer summary", self)
+        self.summary_action = QAction(_("Copy customer summary"), self)
         self.summary_action.triggered.connect(self.copy_summary)
-        self.menu = QMenu("&Export", parent)
+        self.menu = QMenu(_("&Export"), parent)
         self.menu.addActions([self.csv_action, self.report_action])
         self.menu.addSeparator()
         self.menu.addAction(self.summary_action)
@@ -114,27 +115,27 @@ class ExportActions(QObject):
     def copy_summary(self) -> None:
         result = self._result()
         if result is None:
-            self._status("Search for a customer first.")
+            self._status(_("Search for a customer first."))
             return
         QGuiApplication.clipboard().setText(customer_summary(result, datetime.now().astimezone()))
-        self._status("Customer summary copied: paste it into the ticket.")
+        self._status(_("Customer summary copied: paste it into the ticket."))
 
     # -- files ----------------------------------------------------------------------------
     def ask_path(self, kind: str) -> None:
         """A non-modal save dialog; the file is written when the agent picks a name."""
         result = self._result()
         if result is None:
-            self._status("Search for a customer first.")
+            self._status(_("Search for a customer first."))
             return
         if self.dialog is not None:
             self.dialog.close()
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         start = Path(folder or Path.home()) / f"{file_stem(result, datetime.now())}.{kind}"
-        caption = "Export rows as CSV" if kind == "csv" else "Save a printable report"
+        caption = _("Export rows as CSV") if kind == "csv" else _("Save a printable report")
         dialog = QFileDialog(self._window, caption, str(start))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix(kind)
-        dialog.setNameFilter("CSV (*.csv)" if kind == "csv" else "Web page (*.html)")
+        dialog.setNameFilter(_("CSV (*.csv)") if kind == "csv" else _("Web page (*.html)"))
         dialog.selectFile(str(start))
         dialog.fileSelected.connect(lambda path: self.save(kind, Path(path)))
         dialog.finished.connect(lambda _code, d=dialog: self._forget(d))
@@ -152,7 +153,11 @@ class ExportActions(QObject):
         if result is None:
             return None
         rows, flt, now = self._rows(), self._filter(), datetime.now().astimezone()
-        self._status(f"Saving {len(rows):,} rows to {shown(path.name)}…")
+        self._status(
+            ngettext(
+                "Saving {count:,} row to {file}…", "Saving {count:,} rows to {file}…", len(rows)
+            ).format(count=len(rows), file=shown(path.name))
+        )
         task = asyncio.ensure_future(self._write(kind, path, result, rows, flt, now))
         self._writes.add(task)
         task.add_done_callback(self._writes.discard)
@@ -176,12 +181,21 @@ class ExportActions(QObject):
         try:
             await asyncio.to_thread(build_and_write)
         except OSError as exc:
-            sentence = f"Could not save {shown(path.name)}: {shown(exc.strerror or exc)}."
+            sentence = _("Could not save {file}: {reason}.").format(
+                file=shown(path.name), reason=shown(exc.strerror or exc)
+            )
             self._problem(sentence)
             self.failed.emit(sentence)
             return
-        what = "report" if kind == "html" else f"{len(rows):,} rows"
-        self._status(f"Saved the {what} to {shown(str(path))}.")
+        if kind == "html":
+            said = _("Saved the report to {path}.")
+        else:
+            said = ngettext(
+                "Saved the {count:,} row to {path}.",
+                "Saved the {count:,} rows to {path}.",
+                len(rows),
+            )
+        self._status(said.format(count=len(rows), path=shown(str(path))))
         self.saved.emit(str(path))
 
     async def shutdown(self) -> None:

@@ -22,34 +22,35 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.domain import BadInput, Direction, Source
+from viewer.i18n import N_, _, ngettext
 from viewer.timeline import STATUS_CHOICES, TimelineFilter, parse_when, preset_range
 from viewer.ui.plain import plain_label, set_plain
 
 PERIODS = [
-    ("All time", "all"),
-    ("Today", "today"),
-    ("Last 7 days", "7d"),
-    ("Last 30 days", "30d"),
-    ("Last 90 days", "90d"),
-    ("Custom range…", "custom"),
+    (N_("All time"), "all"),
+    (N_("Today"), "today"),
+    (N_("Last 7 days"), "7d"),
+    (N_("Last 30 days"), "30d"),
+    (N_("Last 90 days"), "90d"),
+    (N_("Custom range…"), "custom"),
 ]
 STATUSES = [
     (STATUS_CHOICES["all"], "all"),
-    ("Problems", "problems"),
-    ("Delivered and read", "good"),
+    (N_("Problems"), "problems"),
+    (N_("Delivered and read"), "good"),
 ]
 # Combo data are plain strings (Qt would turn a str-enum into a str anyway): "" means both.
 SOURCES = [
-    ("Both sources", ""),
-    ("Capillary", Source.CAPILLARY.value),
-    ("Ctrl-Hub", Source.CTRLHUB.value),
+    (N_("Both sources"), ""),
+    (N_("Capillary"), Source.CAPILLARY.value),
+    (N_("Ctrl-Hub"), Source.CTRLHUB.value),
 ]
 DIRECTIONS = [
-    ("Both directions", ""),
-    ("← From the customer", Direction.INBOUND.value),
-    ("→ To the customer", Direction.OUTBOUND.value),
+    (N_("Both directions"), ""),
+    (N_("← From the customer"), Direction.INBOUND.value),
+    (N_("→ To the customer"), Direction.OUTBOUND.value),
 ]
-PROBLEMS_TIP = (
+PROBLEMS_TIP = N_(
     "Problems: failed, bounced, blocked, not delivered, no gateway, timed out — and "
     "Ctrl-Hub items where the customer awaits our callback.\n"
     "Delivered and read: delivered, opened, clicked, read, completed."
@@ -60,7 +61,7 @@ def _combo(name: str, choices: list[tuple[str, object]]) -> QComboBox:
     combo = QComboBox()
     combo.setAccessibleName(name)
     for label, value in choices:
-        combo.addItem(label, value)
+        combo.addItem(_(label), value)  # marked with N_ above, translated now
     return combo
 
 
@@ -73,22 +74,24 @@ class FilterBar(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.text = QLineEdit()
-        self.text.setPlaceholderText("Filter: subject, notes, contact, status, campaign  (Ctrl+F)")
+        self.text.setPlaceholderText(
+            _("Filter: subject, notes, contact, status, campaign  (Ctrl+F)")
+        )
         self.text.setClearButtonEnabled(True)
-        self.text.setAccessibleName("Filter the timeline")
+        self.text.setAccessibleName(_("Filter the timeline"))
         self.text.setMinimumWidth(160)
-        self.period = _combo("Date range", PERIODS)
-        self.since_edit, self.until_edit = self._date_edit("From"), self._date_edit("To")
-        self.status = _combo("Status", STATUSES)
-        self.status.setToolTip(PROBLEMS_TIP)
-        self.source = _combo("Source", SOURCES)
-        self.direction = _combo("Direction", DIRECTIONS)
+        self.period = _combo(_("Date range"), PERIODS)
+        self.since_edit, self.until_edit = self._date_edit(_("From")), self._date_edit(_("To"))
+        self.status = _combo(_("Status"), STATUSES)
+        self.status.setToolTip(_(PROBLEMS_TIP))
+        self.source = _combo(_("Source"), SOURCES)
+        self.direction = _combo(_("Direction"), DIRECTIONS)
         self.clear_button = QToolButton()
-        self.clear_button.setText("Clear")
-        self.clear_button.setToolTip("Clear the filter (Esc)")
+        self.clear_button.setText(_("Clear"))
+        self.clear_button.setToolTip(_("Clear the filter (Esc)"))
         self.summary = plain_label()
         self.export_button = QToolButton()
-        self.export_button.setText("Export")
+        self.export_button.setText(_("Export"))
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self._build()
         self._wire()
@@ -216,9 +219,11 @@ class FilterBar(QWidget):
         if not filtered:
             text = ""
         elif matched == 0:
-            text = f"No rows match (of {total:,}) — Esc clears the filter"
+            text = _("No rows match (of {total:,}) — Esc clears the filter").format(total=total)
         else:
-            text = f"{matched:,} of {total:,} rows"
+            text = ngettext(
+                "{matched:,} of {total:,} row", "{matched:,} of {total:,} rows", total
+            ).format(matched=matched, total=total)
         set_plain(self.summary, text)
 
     def show_note(self, text: str) -> None:

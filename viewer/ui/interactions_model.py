@@ -20,36 +20,38 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QDateTime,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimeZone,
 )
 
 from viewer.domain import Interaction, Source, channel_label, status_display, status_explanation
+from viewer.i18n import N_, _
 from viewer.present import DIRECTION_ARROWS, local_time, relative_age, utc_time
 from viewer.safe_text import shown
 from viewer.timeline import TimelineFilter, TimelineIndex
 from viewer.ui.plain import tooltip
 
-ChannelRole = Qt.ItemDataRole.UserRole + 1
+# What the status and source columns' delegates paint from (viewer/ui/status_badge.py).
 ToneRole = Qt.ItemDataRole.UserRole + 2
-InteractionRole = Qt.ItemDataRole.UserRole + 3
 SourceRole = Qt.ItemDataRole.UserRole + 4
 
+# English names: also the keys ui_settings remembers hidden columns by; shown via _().
 COLUMNS = (
-    "Time",
-    "Channel",
-    "Status",
-    "Subject",
-    "Receiver / contact",
-    "Campaign",
-    "User",
-    "Source",
+    N_("Time"),
+    N_("Channel"),
+    N_("Status"),
+    N_("Subject"),
+    N_("Receiver / contact"),
+    N_("Campaign"),
+    N_("User"),
+    N_("Source"),
 )
 TIME, CHANNEL, STATUS, SUBJECT, COUNTERPART, CAMPAIGN, USER, SOURCE = range(len(COLUMNS))
 SOURCE_WORDS = {
-    Source.CAPILLARY: "Capillary: a marketing message",
-    Source.CTRLHUB: "Ctrl-Hub: a service interaction (call, letter, e-mail, SMS, visit)",
+    Source.CAPILLARY: N_("Capillary: a marketing message"),
+    Source.CTRLHUB: N_("Ctrl-Hub: a service interaction (call, letter, e-mail, SMS, visit)"),
 }
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 _Index = QModelIndex | QPersistentModelIndex
@@ -71,7 +73,7 @@ def _sort_key(column: int):
 def zone_words() -> str:
     """The agent's own time zone, named: "Europe/London (UTC+01:00)"."""
     zone = QTimeZone.systemTimeZone()
-    name = bytes(zone.id().data()).decode("ascii", "replace") or "the computer's time zone"
+    name = bytes(zone.id().data()).decode("ascii", "replace") or _("the computer's time zone")
     offset = zone.offsetFromUtc(QDateTime.currentDateTime())
     hours, minutes = divmod(abs(offset) // 60, 60)
     return f"{name} (UTC{'-' if offset < 0 else '+'}{hours:02d}:{minutes:02d})"
@@ -88,7 +90,7 @@ def _channel_table(items, channels: list[str] | None = None) -> tuple[list, list
 
 
 class InteractionsModel(QAbstractTableModel):
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._items: list[Interaction] = []  # every row, as given: newest first
         self.index_: TimelineIndex = TimelineIndex([])
@@ -251,7 +253,9 @@ class InteractionsModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return "" if section == SOURCE else COLUMNS[section]  # the glyph column stays narrow
+            return "" if section == SOURCE else _(COLUMNS[section])  # the glyph column stays narrow
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # the glyph column too has a name
+            return _(COLUMNS[section])
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._header_tooltip(section)
         return None
@@ -260,15 +264,17 @@ class InteractionsModel(QAbstractTableModel):
     def _header_tooltip(section: int) -> str | None:
         if section == TIME:
             return tooltip(
-                f"Times are in your time zone, {zone_words()}, with how long ago. "
-                "Point at a time to see it in UTC."
+                _(
+                    "Times are in your time zone, {zone}, with how long ago. "
+                    "Point at a time to see it in UTC."
+                ).format(zone=zone_words())
             )
         if section == SOURCE:
             return tooltip(
-                "Source: C = Capillary (marketing messages), H = Ctrl-Hub (service interactions)"
+                _("Source: C = Capillary (marketing messages), H = Ctrl-Hub (service interactions)")
             )
         if section == STATUS:
-            return tooltip("Point at a status to read what it means.")
+            return tooltip(_("Point at a status to read what it means."))
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -278,14 +284,10 @@ class InteractionsModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(item, column)
-        if role == ChannelRole:
-            return item.channel
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(item, column)
         if role == ToneRole:
             return status_display(item.status)[1].value
-        if role == InteractionRole:
-            return item
         if role == SourceRole:
             return item.source.value
         if role == Qt.ItemDataRole.AccessibleTextRole and column == SOURCE:
@@ -336,7 +338,8 @@ class InteractionsModel(QAbstractTableModel):
         if column == SUBJECT and len(item.subject) > 60:
             return item.subject
         if column == SOURCE:
-            return SOURCE_WORDS.get(item.source, item.source.label)
+            words = SOURCE_WORDS.get(item.source)
+            return _(words) if words else item.source.label
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -10,38 +10,48 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from viewer.domain import IdentifierKind, Interaction, LookupResult, Query
-from viewer.lookup import LookupService
+from viewer.i18n import N_, _
 from viewer.safe_text import shown
 from viewer.ui import clipboard_lookup, masked_mode
 from viewer.ui.customer_view import CustomerView
 from viewer.ui.export_actions import ExportActions
 from viewer.ui.message_bar import MessageBar
+from viewer.ui.palette import set_look
 from viewer.ui.plain import plain_label, set_plain
 from viewer.ui.privacy_actions import PrivacyActions
 from viewer.ui.recent_menu import RecentMenu
 from viewer.ui.search_bar import SearchBar
 from viewer.ui.search_controller import SearchController
-from viewer.ui.shortcuts import install_window_keys, show_shortcuts
+from viewer.ui.shortcuts import ShortcutsDialog, install_window_keys, show_shortcuts
 
-TITLE = "Customer Interaction Viewer"
+if TYPE_CHECKING:  # only a type here: the window shows before the lookup stack loads
+    from viewer.lookup import LookupService
+
+TITLE = N_("Customer Interaction Viewer")
+
+
+def window_title(profile_label: str) -> str:
+    if not profile_label:
+        return _(TITLE)
+    return _("{title} — {profile}").format(title=_(TITLE), profile=shown(profile_label))
 
 
 class MainWindow(QMainWindow):
     offline_changed = Signal(bool)
+    shortcuts_dialog: ShortcutsDialog | None = None  # the F1 page, once opened (ui/shortcuts.py)
 
-    def __init__(
-        self, service: LookupService | None, profile_label: str = "", setup_problem: str = ""
-    ):
+    def __init__(self, service: LookupService | None, profile_label: str = ""):
         super().__init__()
         self.service = service
         self._closing: set[asyncio.Task] = set()  # old services being closed
-        self.setWindowTitle(TITLE + (f" — {shown(profile_label)}" if profile_label else ""))
+        self.setWindowTitle(window_title(profile_label))
         self.resize(1360, 820)
 
         self.search_bar = SearchBar()
@@ -59,8 +69,6 @@ class MainWindow(QMainWindow):
         self._expose_parts()
         self._connect_service(service)
         self._wire()
-        if setup_problem:
-            self.message_bar.show_message("error", [setup_problem])
         self.search_bar.field.setFocus()
 
     # -- building ------------------------------------------------------------------------
@@ -75,9 +83,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
 
     def _build_status_bar(self, profile_label: str) -> None:
-        self.profile_label = plain_label(f"Profile: {profile_label}" if profile_label else "")
-        self.offline_label = QLabel("● Working offline")
-        self.offline_label.setStyleSheet("color: #842029; font-weight: bold;")
+        self.profile_label = plain_label(
+            _("Profile: {name}").format(name=profile_label) if profile_label else ""
+        )
+        self.offline_label = QLabel(_("● Working offline"))
+        set_look(self.offline_label, tone="error", strong=True)
         self.offline_label.hide()
         self.statusBar().addPermanentWidget(self.offline_label)
         self.statusBar().addPermanentWidget(self.profile_label)
@@ -97,11 +107,11 @@ class MainWindow(QMainWindow):
         self.search_bar.search_requested.connect(self.start_search)
         self.recent.open_requested.connect(self.open_query)
         self.result_shown.connect(lambda _took: self.recent.refresh(self.service))
-        self.search_menu = self.menuBar().addMenu("&Search")  # screen-pop adds its setting here
+        self.search_menu = self.menuBar().addMenu(_("&Search"))  # screen-pop adds its setting here
         clipboard_lookup.install(self, self.search_menu)
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction("Copy diagnostics", self.copy_diagnostics)
-        help_menu.addAction("Keyboard shortcuts (F1)", lambda: show_shortcuts(self))
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        help_menu.addAction(_("Copy diagnostics"), self.copy_diagnostics)
+        help_menu.addAction(_("Keyboard shortcuts (F1)"), lambda: show_shortcuts(self))
         install_window_keys(self)
         self.exports = ExportActions(
             lambda: self.view.result,
@@ -156,8 +166,8 @@ class MainWindow(QMainWindow):
         self.view.clear()
         if service is not None:
             self.masked.set_on(service.mask_by_default)  # each profile's own default
-        self.setWindowTitle(f"{TITLE} — {shown(profile_label)}")
-        set_plain(self.profile_label, f"Profile: {profile_label}")
+        self.setWindowTitle(window_title(profile_label))
+        set_plain(self.profile_label, _("Profile: {name}").format(name=profile_label))
         if problem:
             self.message_bar.show_message("error", [problem])
         else:
@@ -170,7 +180,9 @@ class MainWindow(QMainWindow):
         if self.service is not None:
             self.service.offline = offline
         self.offline_label.setVisible(offline)
-        self._status("Working offline: only saved data is shown." if offline else "Back online.")
+        self._status(
+            _("Working offline: only saved data is shown.") if offline else _("Back online.")
+        )
         self.offline_changed.emit(offline)
 
     # -- searching (SearchController does the work) -------------------------------------------
@@ -222,7 +234,7 @@ class MainWindow(QMainWindow):
     def copy_diagnostics(self) -> None:
         """For a support ticket: versions, profiles, state and the last errors (no secrets)."""
         QGuiApplication.clipboard().setText(self.diagnostics())
-        self._status("Diagnostics copied: paste them into your support ticket.")
+        self._status(_("Diagnostics copied: paste them into your support ticket."))
 
     async def shutdown(self) -> None:
         """Cancel the search and detail in flight, then close the HTTP clients."""

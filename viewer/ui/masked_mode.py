@@ -15,10 +15,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QToolButton
 
 from viewer.domain import Interaction, InteractionDetail, LookupResult, Query
+from viewer.i18n import _
 from viewer.masking import Masker, customer_identifiers, mask_identifier
 
 OFF_THREAD_ROWS = 5_000  # above this many rows a state is masked in a worker thread
-_ON_STYLE = "QToolButton:checked { color: #842029; font-weight: bold; }"
 
 
 class MaskedMode(QObject):
@@ -28,19 +28,19 @@ class MaskedMode(QObject):
     def __init__(self, on: bool, parent=None):
         super().__init__(parent)
         self.on = on
-        self.action = QAction("Masked mode", self)
+        self.action = QAction(_("Masked mode"), self)
         self.action.setCheckable(True)
         self.action.setChecked(on)
         self.action.setShortcut(QKeySequence("Ctrl+M"))
         self.action.setToolTip(
-            "Hide names, mobile numbers, e-mail addresses and addresses (Ctrl+M)"
+            _("Hide names, mobile numbers, e-mail addresses and addresses (Ctrl+M)")
         )
         self.button = QToolButton()
         self.button.setCheckable(True)
         self.button.setChecked(on)
-        self.button.setStyleSheet(_ON_STYLE)
+        self.button.setObjectName("maskedToggle")  # red while on: resources/style.qss
         self.button.setToolTip(self.action.toolTip())
-        self.button.setAccessibleName("Masked mode")
+        self.button.setAccessibleName(_("Masked mode"))
         self._label_button()
         self.action.toggled.connect(self.set_on)
         self.button.toggled.connect(self.set_on)
@@ -62,7 +62,7 @@ class MaskedMode(QObject):
         self.set_on(not self.on)
 
     def _label_button(self) -> None:
-        self.button.setText("● Masked" if self.button.isChecked() else "○ Masked")
+        self.button.setText(_("● Masked") if self.button.isChecked() else _("○ Masked"))
 
     # -- what is masked -------------------------------------------------------------------
     def masker(self) -> Masker:
@@ -145,7 +145,9 @@ def install(window, mode: MaskedMode) -> None:
         else:
             mode.show_typed(field)
         window.statusBar().showMessage(
-            "Masked mode on: names, numbers and addresses are hidden." if on else "Masked mode off."
+            _("Masked mode on: names, numbers and addresses are hidden.")
+            if on
+            else _("Masked mode off.")
         )
 
     window.result_shown.connect(hide_field)

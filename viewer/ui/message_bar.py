@@ -5,19 +5,18 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout
 
+from viewer.i18n import _
 from viewer.safe_text import shown
+from viewer.ui.palette import set_look
 from viewer.ui.plain import keep_narrow, plain_block, plain_label
 
-STYLES = {
-    "error": "background:#f8d7da; color:#842029; border:1px solid #f1aeb5;",
-    "warning": "background:#fff3cd; color:#664d03; border:1px solid #ffe69c;",
-    "info": "background:#cff4fc; color:#055160; border:1px solid #9eeaf9;",
-}
+SEVERITIES = ("error", "warning", "info")  # coloured by resources/style.qss (QFrame#messageBar)
 
 
 class MessageBar(QFrame):
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setObjectName("messageBar")
         self.severity = ""
         self.text = keep_narrow(plain_label())
         self.text.setWordWrap(True)
@@ -26,7 +25,7 @@ class MessageBar(QFrame):
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.hide()
-        self.detail_button = QPushButton("Details")
+        self.detail_button = QPushButton(_("Details"))
         self.detail_button.setFlat(True)
         self.detail_button.clicked.connect(
             lambda: self.detail.setVisible(not self.detail.isVisible())
@@ -35,15 +34,15 @@ class MessageBar(QFrame):
         self.action_button.hide()
         self.action_button.clicked.connect(self._act)
         self._action = None
-        self.retry_button = QPushButton("Retry")
-        self.retry_button.setToolTip("Search again (F5)")
+        self.retry_button = QPushButton(_("Retry"))
+        self.retry_button.setToolTip(_("Search again (F5)"))
         self.retry_button.hide()
         self._retry = None
         self.retry_button.clicked.connect(lambda: self._retry() if self._retry else None)
         close = QPushButton("✕")
         close.setFlat(True)
-        close.setToolTip("Dismiss")
-        close.setAccessibleName("Dismiss message")
+        close.setToolTip(_("Dismiss"))
+        close.setAccessibleName(_("Dismiss message"))
         close.clicked.connect(self.clear)
 
         row = QHBoxLayout()
@@ -69,9 +68,9 @@ class MessageBar(QFrame):
         self._action = action[1] if action else None
         self.action_button.setText(shown(action[0]) if action else "")
         self.action_button.setVisible(action is not None)
-        style = f"MessageBar {{ {STYLES[severity]} border-radius:4px; }}"
-        if self.styleSheet() != style:  # restyling re-polishes every child: only on change
-            self.setStyleSheet(style)
+        if severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {severity!r}")
+        set_look(self, severity=severity)  # re-polishes the bar and its children: only on change
         # Each line is a sentence that may quote a server (a warning, an error message).
         plain_block(self.text, "\n".join(shown(line) for line in lines))
         plain_block(self.detail, detail)

@@ -10,39 +10,50 @@ Ctrl-Hub session and removes the profile's secrets and saved customers.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QMainWindow,
     QMenu,
     QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
 )
 
-from viewer import connections
-from viewer.connections import Profile
+from viewer.i18n import _
 from viewer.safe_text import BLOCK_LIMIT, shown
 from viewer.ui.plain import plain_label
 from viewer.ui.tasks import BackgroundTasks
 
+if TYPE_CHECKING:
+    from viewer.connections import Profile
+    from viewer.ui.main_window import MainWindow  # a type only: the window builds this
+
 ACCESS_LOG_DAYS = 30
+
+
+def _connections():
+    """The connection services, imported on first use: the window is shown before the
+    network, keyring and saved-data stack they pull in is loaded."""
+    from viewer import connections
+
+    return connections
 
 
 class PrivacyActions(QObject):
     signed_out = Signal(str)  # the sentence the agent was shown
 
-    def __init__(self, window: QMainWindow, help_menu: QMenu):
+    def __init__(self, window: MainWindow, help_menu: QMenu):
         super().__init__(window)
         self.window = window
         self.help_menu = help_menu
         self.dialog: QDialog | QMessageBox | None = None  # the open one, kept alive
         self._tasks = BackgroundTasks()
-        self.access_log_action = help_menu.addAction("Access log", self.show_access_log)
-        self.sign_out_action = QAction("Sign out…", self)
+        self.access_log_action = help_menu.addAction(_("Access log"), self.show_access_log)
+        self.sign_out_action = QAction(_("Sign out…"), self)
         self.sign_out_action.triggered.connect(self.confirm_sign_out)
         # The Connection menu is built by the connection controller right after the window.
         QTimer.singleShot(0, self._place_sign_out)
@@ -50,9 +61,13 @@ class PrivacyActions(QObject):
     def _place_sign_out(self) -> None:
         for action in self.window.menuBar().actions():
             menu = action.menu()
-            if menu is not None and menu.title() == "&Connection":
-                before = next((a for a in menu.actions() if a.text().startswith("Delete")), None)
-                menu.insertAction(before, self.sign_out_action)
+            if isinstance(menu, QMenu) and menu.title() == _("&Connection"):
+                delete = _("Delete this connection…")
+                before = next((a for a in menu.actions() if a.text() == delete), None)
+                if before is None:
+                    menu.addAction(self.sign_out_action)
+                else:
+                    menu.insertAction(before, self.sign_out_action)
                 return
         self.help_menu.addAction(self.sign_out_action)  # a window without connection controller
 
@@ -73,23 +88,28 @@ class PrivacyActions(QObject):
         return self._tasks.start(self._show_access_log())
 
     async def _show_access_log(self) -> None:
-        lines = await connections.access_log_lines(ACCESS_LOG_DAYS)
+        lines = await _connections().access_log_lines(ACCESS_LOG_DAYS)
         dialog = QDialog(self.window)
-        dialog.setWindowTitle("Access log")
+        dialog.setWindowTitle(_("Access log"))
         dialog.resize(760, 420)
         layout = QVBoxLayout(dialog)
         layout.addWidget(
             plain_label(
-                f"Lookups, reveals, exports, copies and sign-outs of the last "
-                f"{ACCESS_LOG_DAYS} days, newest first. Identifiers are masked; "
-                "`customer-viewer audit --csv` prints every record."
+                _(
+                    "Lookups, reveals, exports, copies and sign-outs of the last "
+                    "{days} days, newest first. Identifiers are masked; "
+                    "`customer-viewer audit --csv` prints every record."
+                ).format(days=ACCESS_LOG_DAYS)
             )
         )
         text = QPlainTextEdit()
         text.setReadOnly(True)
         text.setPlainText(
-            shown("\n".join(lines) or "No access recorded yet.", BLOCK_LIMIT * 10, multiline=True)
+            shown(
+                "\n".join(lines) or _("No access recorded yet."), BLOCK_LIMIT * 10, multiline=True
+            )
         )
+        text.setAccessibleName(_("Access log records"))
         layout.addWidget(text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dialog.close)
@@ -102,17 +122,21 @@ class PrivacyActions(QObject):
     def confirm_sign_out(self) -> None:
         service = getattr(self.window, "service", None)
         profile = (
-            connections.saved_profiles().get(service.profile_name) if service is not None else None
+            _connections().saved_profiles().get(service.profile_name)
+            if service is not None
+            else None
         )
         if profile is None:
-            self.window.statusBar().showMessage("Only a saved connection can be signed out.")
+            self.window.statusBar().showMessage(_("Only a saved connection can be signed out."))
             return
         box = QMessageBox(
             QMessageBox.Icon.Warning,
-            "Sign out",
-            f"Sign out of “{shown(profile.name, 80)}”? Its Ctrl-Hub session is ended, and "
-            "its passwords, tokens and saved customers are removed from this computer. "
-            "The connection's settings stay.",
+            _("Sign out"),
+            _(
+                "Sign out of “{name}”? Its Ctrl-Hub session is ended, and "
+                "its passwords, tokens and saved customers are removed from this computer. "
+                "The connection's settings stay."
+            ).format(name=shown(profile.name, 80)),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self.window,
         )
@@ -134,7 +158,7 @@ class PrivacyActions(QObject):
         self.window.use_service(None, profile.name)  # nothing of the profile stays on screen
         if old is not None:
             await old.aclose()  # a save in flight lands before the saved data is cleared
-        result = await connections.sign_out(profile, store)
+        result = await _connections().sign_out(profile, store)
         self.window.message_bar.show_message(
             "info" if result.server_ended else "warning", [result.message]
         )

@@ -6,16 +6,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu
 
-from viewer.lookup import LookupService
+from viewer.i18n import _
 from viewer.masking import mask_identifier, mask_name
 from viewer.present import local_time
 from viewer.safe_text import shown
 from viewer.ui.plain import tooltip
+
+if TYPE_CHECKING:  # only a type here: the window shows before the lookup stack loads
+    from viewer.lookup import LookupService
 
 log = logging.getLogger("viewer.ui")
 
@@ -63,14 +67,16 @@ class RecentMenu(QObject):
             else:
                 who = entry.name or value
             who, value = shown(who), shown(value)
-            label = f"{who}  ·  {entry.query.kind.label} {value}"
+            label = _("{who}  ·  {kind} {value}").format(
+                who=who, kind=entry.query.kind.label, value=value
+            )
             action = self.menu.addAction(
                 label.replace("&", "&&")
             )  # "&" in a name is not a shortcut
-            action.setToolTip(tooltip(f"Viewed {local_time(entry.viewed_at)}"))
+            action.setToolTip(tooltip(_("Viewed {time}").format(time=local_time(entry.viewed_at))))
             action.triggered.connect(lambda _=False, q=entry.query: self.open_requested.emit(q))
         if not recent:
-            self.menu.addAction("No customers looked at yet").setEnabled(False)
+            self.menu.addAction(_("No customers looked at yet")).setEnabled(False)
         self.entries = recent
 
     async def shutdown(self) -> None:

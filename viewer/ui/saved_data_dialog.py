@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QSpinBox
 
 from viewer import connections
 from viewer.connections import SavedDataStore
 from viewer.domain import ViewerError
-from viewer.lookup import LookupService
+from viewer.i18n import _
 from viewer.safe_text import shown
 from viewer.ui.plain import plain_label, set_plain
 from viewer.ui.tasks import BackgroundTasks
+
+if TYPE_CHECKING:  # only a type here: the window shows before the lookup stack loads
+    from viewer.lookup import LookupService
 
 log = logging.getLogger("viewer.ui.saved_data")
 
@@ -27,7 +31,7 @@ class SavedDataDialog(QDialog):
         self, store: SavedDataStore, service: LookupService | None, profile_name: str, parent=None
     ):
         super().__init__(parent)
-        self.setWindowTitle("Saved data")
+        self.setWindowTitle(_("Saved data"))
         self.setModal(False)
         self.store, self.service = store, service
         self._tasks = BackgroundTasks()
@@ -35,17 +39,21 @@ class SavedDataDialog(QDialog):
         self.where = settings.where
         self.keep_days = QSpinBox()
         self.keep_days.setRange(1, 365)
-        self.keep_days.setSuffix(" days")
+        self.keep_days.setSuffix(_(" days"))
+        self.keep_days.setAccessibleName(_("Keep saved customers for (days)"))
         self.keep_days.setValue(settings.keep_days)
         self.max_mb = QSpinBox()
         self.max_mb.setRange(10, 20000)
-        self.max_mb.setSuffix(" MB")
+        self.max_mb.setSuffix(_(" MB"))
+        self.max_mb.setAccessibleName(_("Saved data may take at most (MB)"))
         self.max_mb.setValue(settings.max_mb)
         # Not `self.size`: that would hide QWidget.size(), which Qt itself calls.
-        self.size_label = plain_label(f"… MB, kept {self.where}")  # measured in the background
+        self.size_label = plain_label(
+            _("… MB, kept {where}").format(where=self.where)
+        )  # measured in the background
         self.size_label.setWordWrap(True)
         # A button's "&" marks a shortcut; a profile name's "&" is just a character.
-        clear_text = f"Clear saved data for “{shown(profile_name, 80)}”"
+        clear_text = _("Clear saved data for “{name}”").format(name=shown(profile_name, 80))
         self.clear_button = QPushButton(clear_text.replace("&", "&&"))
         self.clear_button.setEnabled(service is not None)
         self.clear_button.clicked.connect(self._clear)
@@ -56,10 +64,10 @@ class SavedDataDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow(QLabel("Customers you look at are saved, encrypted, so they open offline."))
-        form.addRow("Keep for", self.keep_days)
-        form.addRow("At most", self.max_mb)
-        form.addRow("Now", self.size_label)
+        form.addRow(QLabel(_("Customers you look at are saved, encrypted, so they open offline.")))
+        form.addRow(_("Keep for"), self.keep_days)
+        form.addRow(_("At most"), self.max_mb)
+        form.addRow(_("Now"), self.size_label)
         form.addRow(self.clear_button)
         form.addRow(self.status)
         form.addRow(buttons)
@@ -69,11 +77,12 @@ class SavedDataDialog(QDialog):
 
     async def _measure(self) -> None:
         try:
-            size = f"{await connections.saved_data_megabytes(self.store):.1f} MB"
+            megabytes = await connections.saved_data_megabytes(self.store)
+            size = _("{megabytes:.1f} MB").format(megabytes=megabytes)
         except Exception:  # a damaged or locked file: the settings still work
             log.exception("measuring saved data failed")
-            size = "Size unknown"
-        set_plain(self.size_label, f"{size}, kept {self.where}")
+            size = _("Size unknown")
+        set_plain(self.size_label, _("{size}, kept {where}").format(size=size, where=self.where))
 
     def save(self) -> None:
         self.save_button.setEnabled(False)
@@ -90,7 +99,9 @@ class SavedDataDialog(QDialog):
             log.warning("saving the saved-data limits failed: %s", exc)
             set_plain(
                 self.status,
-                f"The limits could not be saved: {getattr(exc, 'strerror', None) or exc}",
+                _("The limits could not be saved: {reason}").format(
+                    reason=getattr(exc, "strerror", None) or exc
+                ),
             )
             self.save_button.setEnabled(True)
             return
@@ -104,15 +115,20 @@ class SavedDataDialog(QDialog):
         self._tasks.start(self._clearing())
 
     async def _clearing(self) -> None:
+        if self.service is None:  # no connection: the button is off
+            return
         try:
             await self.service.clear_saved()
         except Exception as exc:  # a full disk or a locked file: say so, keep the dialog usable
             log.exception("clearing saved data failed")
             reason = str(exc) or type(exc).__name__
-            set_plain(self.status, f"The saved data could not be cleared: {reason}")
+            set_plain(
+                self.status,
+                _("The saved data could not be cleared: {reason}").format(reason=reason),
+            )
             self.clear_button.setEnabled(True)
             return
-        set_plain(self.status, "Cleared.")
+        set_plain(self.status, _("Cleared."))
         await self._measure()
 
 

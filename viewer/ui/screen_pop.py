@@ -15,18 +15,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QAction
 
-from viewer import connections, instance
+from viewer import instance
 from viewer.domain import BadInput
+from viewer.i18n import _
 from viewer.links import SCHEME, PopRequest, describe, parse_link, set_tel_links, tel_links_on
 from viewer.safe_text import shown
 from viewer.ui.single_instance import Claim, InstanceServer
 from viewer.ui.tasks import BackgroundTasks
+
+if TYPE_CHECKING:  # types only: the application wires these together
+    from viewer.ui.connection_controller import ConnectionController
+    from viewer.ui.main_window import MainWindow
 
 log = logging.getLogger("viewer.ui.pop")
 
@@ -41,7 +48,9 @@ class _Painting:
 
 
 class ScreenPop(QObject):
-    def __init__(self, window, connection, parent=None):
+    def __init__(
+        self, window: MainWindow, connection: ConnectionController, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent or window)
         self.window = window
         self.connection = connection  # ui.connection_controller.ConnectionController
@@ -49,10 +58,12 @@ class ScreenPop(QObject):
         self._tasks = BackgroundTasks()
         self._painting: _Painting | None = None
         window.result_shown.connect(self._painted)
-        self.tel_action = QAction("Open tel: links", self, checkable=True)
+        self.tel_action = QAction(_("Open tel: links"), self, checkable=True)
         self.tel_action.setToolTip(
-            "Look up the number of a tel: link (for a softphone or CRM "
-            "that opens tel: links). Off unless you turn it on."
+            _(
+                "Look up the number of a tel: link (for a softphone or CRM "
+                "that opens tel: links). Off unless you turn it on."
+            )
         )
         self.tel_action.setChecked(tel_links_on())
         self.tel_action.toggled.connect(self._tel_toggled)
@@ -80,7 +91,7 @@ class ScreenPop(QObject):
             pop = parse_link(link, accept_tel=self.tel_action.isChecked())
         except BadInput as exc:
             log.info("screen-pop: a malformed link was refused; nothing was looked up")
-            self._say("error", f"A link could not be used: {exc.message}")
+            self._say("error", _("A link could not be used: {reason}").format(reason=exc.message))
             return
         if pop.ignored:
             log.info(
@@ -101,8 +112,10 @@ class ScreenPop(QObject):
         if self.connection.profile is None:
             self._say(
                 "error",
-                "A link asked for a customer, but no connection is set up yet; "
-                "nothing was looked up.",
+                _(
+                    "A link asked for a customer, but no connection is set up yet; "
+                    "nothing was looked up."
+                ),
             )
             return
         searches = self.window.searches
@@ -141,21 +154,35 @@ class ScreenPop(QObject):
         if not wanted or wanted == current:
             return True
         asked = (
-            f"A link asked for {pop.text} in profile “{wanted}”"
+            _("A link asked for {what} in profile “{profile}”").format(
+                what=pop.text, profile=wanted
+            )
             if pop
-            else f"Another start of the program asked for profile “{wanted}”"
+            else _("Another start of the program asked for profile “{profile}”").format(
+                profile=wanted
+            )
         )
-        using = f"this window uses “{current}”" if current else "no profile is open"
+        using = (
+            _("this window uses “{profile}”").format(profile=current)
+            if current
+            else _("no profile is open")
+        )
+        from viewer import connections  # here: the window shows before it loads
+
         if wanted not in connections.saved_profiles() and wanted != "demo":
             self._say(
                 "warning",
-                f"{asked}, which this computer does not have ({using}). Nothing was looked up.",
+                _(
+                    "{asked}, which this computer does not have ({using}). Nothing was looked up."
+                ).format(asked=asked, using=using),
             )
             return False
-        label = f"Switch to “{shown(wanted, 40)}”" + (" and look up" if pop else "")
+        label = (
+            _("Switch to “{profile}” and look up") if pop else _("Switch to “{profile}”")
+        ).format(profile=shown(wanted, 40))
         self._say(
             "warning",
-            f"{asked}, but {using}. Nothing was looked up.",
+            _("{asked}, but {using}. Nothing was looked up.").format(asked=asked, using=using),
             (label, lambda: self._tasks.start(self._switch(wanted, pop))),
         )
         return False
@@ -173,7 +200,10 @@ class ScreenPop(QObject):
         try:
             set_tel_links(on)
         except (OSError, BadInput) as exc:
-            self._say("error", f"The tel: link setting could not be saved ({exc}).")
+            self._say(
+                "error",
+                _("The tel: link setting could not be saved ({reason}).").format(reason=exc),
+            )
 
     # -- helpers ----------------------------------------------------------------------------
     def _say(self, severity: str, sentence: str, action=None) -> None:
@@ -202,7 +232,7 @@ class LinkEvents(QObject):
 
     link_opened = Signal(str)
 
-    def __init__(self, app):
+    def __init__(self, app: QCoreApplication) -> None:
         super().__init__(app)
         self._waiting: list[str] = []
         self._attached = False
@@ -245,7 +275,9 @@ class PopInbox(QObject):
         super().__init__(app)
         self.pop: ScreenPop | None = None
         self._waiting: list[dict] = [first] if first else []
-        self.links = LinkEvents(app)
+        # Only macOS sends links as events. A Python filter on the application sees every
+        # event of every widget (and made Qt build its event enums during start-up).
+        self.links = LinkEvents(app) if sys.platform == "darwin" else None
         self.server: InstanceServer | None = None
         self.handed_over = False
         if single_instance:
@@ -262,7 +294,8 @@ class PopInbox(QObject):
 
     def attach(self, window, connection) -> ScreenPop:
         self.pop = ScreenPop(window, connection)
-        self.links.attach(self.pop.open_link)
+        if self.links is not None:
+            self.links.attach(self.pop.open_link)
         for message in self._waiting:
             self.pop.handle(message)
         self._waiting.clear()

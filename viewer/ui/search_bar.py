@@ -15,13 +15,14 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.domain import IdentifierKind
+from viewer.i18n import N_, _
 
 KIND_CHOICES: list[tuple[str, IdentifierKind | None]] = [
-    ("Auto", None),
-    ("Mobile", IdentifierKind.MOBILE),
-    ("E-mail", IdentifierKind.EMAIL),
-    ("External id", IdentifierKind.EXTERNAL_ID),
-    ("Interaction id", IdentifierKind.INTERACTION_ID),
+    (N_("Auto"), None),
+    (N_("Mobile"), IdentifierKind.MOBILE),
+    (N_("E-mail"), IdentifierKind.EMAIL),
+    (N_("External id"), IdentifierKind.EXTERNAL_ID),
+    (N_("Interaction id"), IdentifierKind.INTERACTION_ID),
 ]
 
 
@@ -32,20 +33,20 @@ class SearchBar(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.kind = QComboBox()
-        self.kind.setAccessibleName("Identifier kind")
+        self.kind.setAccessibleName(_("Identifier kind"))
         for label, kind in KIND_CHOICES:
-            self.kind.addItem(label, kind)
+            self.kind.addItem(_(label), kind)
         self.field = QLineEdit()
         self.field.setPlaceholderText(
-            "Mobile number, e-mail address, external id or Ctrl-Hub interaction id — press Enter"
+            _("Mobile number, e-mail address, external id or Ctrl-Hub interaction id — press Enter")
         )
         self.field.setClearButtonEnabled(True)
-        self.field.setAccessibleName("Customer identifier")
-        self.button = QPushButton("Search")
+        self.field.setAccessibleName(_("Customer identifier"))
+        self.button = QPushButton(_("Search"))
         self.recent = QToolButton()
-        self.recent.setText("Recent")
+        self.recent.setText(_("Recent"))
         self.recent.setToolTip(
-            "Customers looked at recently in this profile (they open offline too)"
+            _("Customers looked at recently in this profile (they open offline too)")
         )
         self.recent.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.recent_menu = QMenu(self.recent)
@@ -54,6 +55,7 @@ class SearchBar(QWidget):
         self.busy.setRange(0, 0)  # an indeterminate "working" bar
         self.busy.setMaximumWidth(90)
         self.busy.setTextVisible(False)
+        self.busy.setAccessibleName(_("Searching"))
         self.busy.hide()
 
         layout = QHBoxLayout(self)

@@ -14,12 +14,13 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from viewer.domain import Customer, IdentifierKind, NotFound, Query, ViewerError
+from viewer.i18n import _
 from viewer.identifiers import parse_query
-from viewer.lookup import LookupService
 from viewer.present import age
 from viewer.search import SearchState
 from viewer.ui.customer_view import CustomerView
@@ -27,6 +28,9 @@ from viewer.ui.gc_guard import freeze_large_result
 from viewer.ui.masked_mode import OFF_THREAD_ROWS, MaskedMode
 from viewer.ui.message_bar import MessageBar
 from viewer.ui.search_bar import SearchBar
+
+if TYPE_CHECKING:  # only a type here: the window shows before the lookup stack loads
+    from viewer.lookup import LookupService
 
 log = logging.getLogger("viewer.ui")
 BUSY_AFTER_MS = 120
@@ -81,7 +85,7 @@ class SearchController(QObject):
             return
         if service is None:
             self.messages.show_message(
-                "error", ["No connection is set up, so nothing can be searched."]
+                "error", [_("No connection is set up, so nothing can be searched.")]
             )
             return
         self.cancel(quiet=True)
@@ -89,7 +93,7 @@ class SearchController(QObject):
         self.notes = []
         self.state = self.shown = None
         self._started = time.perf_counter()
-        self.task = asyncio.ensure_future(self._run(query))
+        self.task = asyncio.ensure_future(self._run(service, query))
         # A search that answers at once is painted once: the spinner, the status line and
         # clearing the old message wait BUSY_AFTER_MS (each would relayout the window first).
         QTimer.singleShot(BUSY_AFTER_MS, lambda task=self.task: self._still_busy(task, query))
@@ -99,7 +103,7 @@ class SearchController(QObject):
             if self.state is None or self.state.result is None:
                 self.messages.clear()
             self.bar.set_busy(True)
-            self._status(f"Looking up {self.mode.query_text(query)}…")
+            self._status(_("Looking up {what}…").format(what=self.mode.query_text(query)))
 
     def retry(self) -> None:
         if self.last is not None:
@@ -111,10 +115,12 @@ class SearchController(QObject):
         self.task.cancel()
         self.bar.set_busy(False)
         if not quiet:
-            self._status("Search cancelled.")
+            self._status(_("Search cancelled."))
             if self.view.is_stale and self.view.result is not None:
                 self.view.set_stale(
-                    f"Search cancelled. Below is the PREVIOUS customer ({self.view.result.query})."
+                    _("Search cancelled. Below is the PREVIOUS customer ({query}).").format(
+                        query=self.view.result.query
+                    )
                 )
 
     async def shutdown(self) -> None:
@@ -126,8 +132,7 @@ class SearchController(QObject):
                     await pending
 
     # -- the stream --------------------------------------------------------------------------
-    async def _run(self, query: Query) -> None:
-        service = self._service()
+    async def _run(self, service: LookupService, query: Query) -> None:
         try:
             async with contextlib.aclosing(service.search(query)) as states:  # closed even on a bug
                 async for state in states:
@@ -140,11 +145,11 @@ class SearchController(QObject):
             self.bar.set_busy(False)
             self._show_failure(
                 ViewerError(
-                    "The answer arrived but could not be shown.", detail=type(exc).__name__
+                    _("The answer arrived but could not be shown."), detail=type(exc).__name__
                 ),
                 replace(query, value=self.mode.query_text(query)),
             )
-            self.search_finished.emit("The answer arrived but could not be shown.")
+            self.search_finished.emit(_("The answer arrived but could not be shown."))
             return
         final = self.state
         if final is not None and final.final:
@@ -190,37 +195,43 @@ class SearchController(QObject):
         if state.result is not None:
             self.view.show_result(state.result, same_as=self._real_query(state))
             self._show_notices(state)
-            origin = "saved" if state.result.from_cache else "live"
-            more = (
-                "" if state.final else f" · waiting for {', '.join(s.label for s in state.waiting)}"
-            )
-            self._status(
-                f"{len(state.result.interactions):,} messages ({origin}) · {took:.2f} s{more}"
-            )
+            self._status(_progress(state, took))
             self.result_shown.emit(took)
             if state.final:
                 freeze_large_result(len(state.result.interactions))
-        elif state.final:
+        elif state.final and state.failure is not None:  # a final state without a result has one
             self._show_failure(state.failure, state.query, state)
         elif self.view.result is not None and self.view.shown_query != self._real_query(state):
-            self.view.set_stale(f"Searching for {state.query}… (below: the previous customer)")
+            self.view.set_stale(
+                _("Searching for {query}… (below: the previous customer)").format(query=state.query)
+            )
         elif self.view.result is None:
-            self.view.card.show_customer(Customer(), f"Searching for {state.query}…", "")
+            self.view.card.show_customer(
+                Customer(), _("Searching for {query}…").format(query=state.query), ""
+            )
 
-    def _real_query(self, state: SearchState):
+    def _real_query(self, state: SearchState) -> Query:
         """The unmasked query of a painted state: two customers masked alike stay apart."""
         return self.state.query if self.state is not None and state is self.shown else state.query
 
     # -- sentences ---------------------------------------------------------------------------
     def _show_notices(self, state: SearchState) -> None:
         result = state.result
+        if result is None:  # nothing painted: nothing to say about it
+            return
         lines: list[str] = []
         if result.from_cache and not state.final:
-            lines.append(f"Saved {age(result.fetched_at)} ago — refreshing…")
+            lines.append(_("Saved {age} ago — refreshing…").format(age=age(result.fetched_at)))
         elif result.from_cache and result.errors:
-            lines.append(f"Offline — showing data saved {age(result.fetched_at)} ago.")
+            lines.append(
+                _("Offline — showing data saved {age} ago.").format(age=age(result.fetched_at))
+            )
         elif result.from_cache:
-            lines.append(f"Working offline — showing data saved {age(result.fetched_at)} ago.")
+            lines.append(
+                _("Working offline — showing data saved {age} ago.").format(
+                    age=age(result.fetched_at)
+                )
+            )
         if state.final:
             lines += [str(e) for e in result.errors] + result.warnings
         lines += [n for n in self.notes if n not in lines]  # not wiped by a repaint
@@ -245,18 +256,28 @@ class SearchController(QObject):
         shown = self.view.result
         if shown is not None and shown.query != query:
             who = shown.customer.name or str(shown.query)
-            lines.append(f"The previous result is still shown, dimmed: it is {who}, not {query}.")
+            lines.append(
+                _("The previous result is still shown, dimmed: it is {who}, not {query}.").format(
+                    who=who, query=query
+                )
+            )
             self.view.set_stale(
-                f"PREVIOUS CUSTOMER — {query} was not found or could not be looked up."
+                _("PREVIOUS CUSTOMER — {query} was not found or could not be looked up.").format(
+                    query=query
+                )
             )
         elif shown is not None:
-            lines[-1] += " The previous result is still shown."
+            lines[-1] = _("{sentence} The previous result is still shown.").format(
+                sentence=lines[-1]
+            )
             self.view.set_stale("")
         else:  # nothing shown: the card says what became of this search, not "Searching…"
             outcome = (
-                "no such customer" if isinstance(failure, NotFound) else "could not be looked up"
+                _("{query}: no such customer")
+                if isinstance(failure, NotFound)
+                else _("{query}: could not be looked up")
             )
-            self.view.card.show_customer(Customer(), f"{query}: {outcome}", "")
+            self.view.card.show_customer(Customer(), outcome.format(query=query), "")
         self.messages.show_message(
             "error", lines, _details(errors), self._sign_in_action(errors), retry=self.retry
         )
@@ -265,14 +286,16 @@ class SearchController(QObject):
 
     def _fail_before_start(self, exc: ViewerError) -> None:
         """Bad input: nothing was sent, and what is on screen is untouched."""
-        kept = " The previous result is still shown." if self.view.result is not None else ""
-        self.messages.show_message("error", [str(exc) + kept], exc.detail)
+        sentence = str(exc)
+        if self.view.result is not None:
+            sentence = _("{sentence} The previous result is still shown.").format(sentence=sentence)
+        self.messages.show_message("error", [sentence], exc.detail)
         self._status(str(exc))
         self.search_failed.emit(str(exc))
 
     def _sign_in_action(self, errors: list[ViewerError]):
         if any(getattr(e, "needs_sign_in", False) for e in errors):
-            return ("Sign in again", self.sign_in_needed.emit)
+            return (_("Sign in again"), self.sign_in_needed.emit)
         return None
 
     def add_note(self, text: str) -> None:
@@ -284,6 +307,20 @@ class SearchController(QObject):
             [bar.text.text()] if not bar.isHidden() and bar.severity in ("warning", "info") else []
         )
         bar.show_message("warning", [*kept, text])
+
+
+def _progress(state: SearchState, took: float) -> str:
+    """The status line: "36 messages (live) · 0.42 s", and who is still awaited."""
+    count = len(state.result.interactions) if state.result is not None else 0
+    if state.result is not None and state.result.from_cache:
+        text = _("{count:,} messages (saved) · {seconds:.2f} s")
+    else:
+        text = _("{count:,} messages (live) · {seconds:.2f} s")
+    text = text.format(count=count, seconds=took)
+    if not state.final:
+        waiting = ", ".join(s.label for s in state.waiting)
+        text = _("{progress} · waiting for {sources}").format(progress=text, sources=waiting)
+    return text
 
 
 def _details(errors: list[ViewerError]) -> str:

@@ -37,17 +37,19 @@ from viewer.connections import (
     Profile,
 )
 from viewer.domain import Source, ViewerError
+from viewer.i18n import N_, _
 from viewer.identifiers import country_code, country_codes
+from viewer.ui.accessible import name_fields_by_labels
+from viewer.ui.palette import set_look
 from viewer.ui.plain import plain_block, plain_label
 
 log = logging.getLogger("viewer.ui.setup")
 CTRLHUB_AUTH_CHOICES = [
-    ("Paste a session token", "token"),
-    ("Sign in with e-mail and password", "password"),
-    ("Service account (client id and secret)", "service"),
+    (N_("Paste a session token"), "token"),
+    (N_("Sign in with e-mail and password"), "password"),
+    (N_("Service account (client id and secret)"), "service"),
 ]
-KEEP = "Leave empty to keep the stored one"
-OK_STYLE, BAD_STYLE = "color: #0f5132;", "color: #842029;"
+KEEP = N_("Leave empty to keep the stored one")
 
 
 def _country_field() -> QComboBox:
@@ -62,8 +64,12 @@ def _country_field() -> QComboBox:
     completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
     completer.setFilterMode(Qt.MatchFlag.MatchContains)
     field.setCompleter(completer)
-    field.lineEdit().setPlaceholderText("none: mobiles without + are searched as typed")
-    field.setToolTip("Mobile numbers typed without + are read as national numbers of this country")
+    line = field.lineEdit()  # there is one: the box is editable
+    if line is not None:
+        line.setPlaceholderText(_("none: mobiles without + are searched as typed"))
+    field.setToolTip(
+        _("Mobile numbers typed without + are read as national numbers of this country")
+    )
     return field
 
 
@@ -86,13 +92,13 @@ class SetupDialog(QDialog):
         once it has (so the window can search the moment the dialog is gone)."""
         super().__init__(parent)
         self.then_open = then_open
-        self.setWindowTitle("Edit connection" if profile else "Set up a connection")
+        self.setWindowTitle(_("Edit connection") if profile else _("Set up a connection"))
         self.setModal(False)
         self.editing = profile
         self._tasks: set[asyncio.Task] = set()
 
         self.name = QLineEdit(profile.name if profile else "")
-        self.name.setPlaceholderText("e.g. Production EU")
+        self.name.setPlaceholderText(_("e.g. Production EU"))
         self.country = _country_field()
         self.capillary = self._capillary_box()
         self.ctrlhub = self._ctrlhub_box()
@@ -106,8 +112,9 @@ class SetupDialog(QDialog):
         buttons.rejected.connect(self.reject)
 
         top = QFormLayout()
-        top.addRow("Profile name", self.name)
-        top.addRow("Default country", self.country)
+        top.addRow(_("Profile name"), self.name)
+        top.addRow(_("Default country"), self.country)
+        name_fields_by_labels(top)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.capillary)
@@ -120,15 +127,15 @@ class SetupDialog(QDialog):
 
     # -- the two sections -----------------------------------------------------------------
     def _capillary_box(self) -> QGroupBox:
-        box = QGroupBox("Capillary (marketing messages)")
+        box = QGroupBox(_("Capillary (marketing messages)"))
         box.setCheckable(True)
         self.cap_url = QComboBox()
         self.cap_url.setEditable(True)
         self.cap_url.addItems([f"https://{host}" for host in CAPILLARY_CLUSTERS])
-        self.cap_url.setToolTip("Pick your cluster, or type any https address")
+        self.cap_url.setToolTip(_("Pick your cluster, or type any https address"))
         self.cap_auth = QComboBox()
-        self.cap_auth.addItem("Username and password (Basic)", "basic")
-        self.cap_auth.addItem("OAuth client key and secret", "oauth")
+        self.cap_auth.addItem(_("Username and password (Basic)"), "basic")
+        self.cap_auth.addItem(_("OAuth client key and secret"), "oauth")
         self.cap_user = QLineEdit()
         self.cap_secret = _secret_field()
         self.cap_zone = QComboBox()
@@ -137,47 +144,49 @@ class SetupDialog(QDialog):
         self.cap_zone.addItems(["UTC", *[z for z in zones if z != "UTC"]])
         self.cap_zone.setCompleter(QCompleter(zones, self.cap_zone))
         self.cap_zone.setToolTip(
-            "The zone the tenant's times are written in (the API does not say)"
+            _("The zone the tenant's times are written in (the API does not say)")
         )
-        self.cap_test = QPushButton("Test connection")
+        self.cap_test = QPushButton(_("Test connection"))
+        self.cap_test.setAccessibleName(_("Test the Capillary connection"))
         self.cap_result = plain_label()  # says what the server answered: plain text only
         self.cap_result.setWordWrap(True)
-        self.cap_user_label, self.cap_secret_label = QLabel("Username"), QLabel("Password")
+        self.cap_user_label, self.cap_secret_label = QLabel(_("Username")), QLabel(_("Password"))
 
         form = QFormLayout(box)
-        form.addRow("Cluster", self.cap_url)
-        form.addRow("Sign in with", self.cap_auth)
+        form.addRow(_("Cluster"), self.cap_url)
+        form.addRow(_("Sign in with"), self.cap_auth)
         form.addRow(self.cap_user_label, self.cap_user)
         form.addRow(self.cap_secret_label, self.cap_secret)
-        form.addRow("Tenant time zone", self.cap_zone)
+        form.addRow(_("Tenant time zone"), self.cap_zone)
         form.addRow(self.cap_test, self.cap_result)
+        name_fields_by_labels(form)
         self.cap_auth.currentIndexChanged.connect(self._capillary_auth_changed)
         self.cap_test.clicked.connect(lambda: self._start(self._test(Source.CAPILLARY)))
         return box
 
     def _ctrlhub_box(self) -> QGroupBox:
-        box = QGroupBox("Ctrl-Hub (service interactions)")
+        box = QGroupBox(_("Ctrl-Hub (service interactions)"))
         box.setCheckable(True)
         self.ch_url = QComboBox()
         self.ch_url.setEditable(True)
         self.ch_url.addItems(list(CTRLHUB_PRESETS))
         self.ch_auth_url = QLineEdit(CTRLHUB_DEFAULT_AUTH_URL)
         self.ch_org = QLineEdit()
-        self.ch_org.setPlaceholderText("organisation UUID")
+        self.ch_org.setPlaceholderText(_("organisation UUID"))
         self.ch_auth = QComboBox()
         for label, value in CTRLHUB_AUTH_CHOICES:
-            self.ch_auth.addItem(label, value)
+            self.ch_auth.addItem(_(label), value)
         self.ch_token = _secret_field()
         self.ch_email = QLineEdit()
         self.ch_password = _secret_field()
-        self.ch_password.setToolTip("Used once to sign in; never stored")
+        self.ch_password.setToolTip(_("Used once to sign in; never stored"))
         self.ch_client_id = QLineEdit()
         self.ch_client_secret = _secret_field()
         self.ch_pages = QStackedWidget()
         for rows in (
-            [("Session token", self.ch_token)],
-            [("E-mail", self.ch_email), ("Password", self.ch_password)],
-            [("Client id", self.ch_client_id), ("Client secret", self.ch_client_secret)],
+            [(_("Session token"), self.ch_token)],
+            [(_("E-mail"), self.ch_email), (_("Password"), self.ch_password)],
+            [(_("Client id"), self.ch_client_id), (_("Client secret"), self.ch_client_secret)],
         ):
             page = QWidget()
             page_form = QFormLayout(page)
@@ -185,17 +194,19 @@ class SetupDialog(QDialog):
             for label, widget in rows:
                 page_form.addRow(label, widget)
             self.ch_pages.addWidget(page)
-        self.ch_test = QPushButton("Test connection")
+        self.ch_test = QPushButton(_("Test connection"))
+        self.ch_test.setAccessibleName(_("Test the Ctrl-Hub connection"))
         self.ch_result = plain_label()
         self.ch_result.setWordWrap(True)
 
         form = QFormLayout(box)
-        form.addRow("API address", self.ch_url)
-        form.addRow("Sign-in address", self.ch_auth_url)
-        form.addRow("Organisation id", self.ch_org)
-        form.addRow("Sign in by", self.ch_auth)
+        form.addRow(_("API address"), self.ch_url)
+        form.addRow(_("Sign-in address"), self.ch_auth_url)
+        form.addRow(_("Organisation id"), self.ch_org)
+        form.addRow(_("Sign in by"), self.ch_auth)
         form.addRow(self.ch_pages)
         form.addRow(self.ch_test, self.ch_result)
+        name_fields_by_labels(form)
         self.ch_auth.currentIndexChanged.connect(self.ch_pages.setCurrentIndex)
         self.ch_url.currentTextChanged.connect(self._ctrlhub_url_changed)
         self.ch_test.clicked.connect(lambda: self._start(self._test(Source.CTRLHUB)))
@@ -203,8 +214,8 @@ class SetupDialog(QDialog):
 
     def _capillary_auth_changed(self) -> None:
         oauth = self.cap_auth.currentData() == "oauth"
-        self.cap_user_label.setText("Client key" if oauth else "Username")
-        self.cap_secret_label.setText("Client secret" if oauth else "Password")
+        self.cap_user_label.setText(_("Client key") if oauth else _("Username"))
+        self.cap_secret_label.setText(_("Client secret") if oauth else _("Password"))
 
     def _ctrlhub_url_changed(self, url: str) -> None:
         if url in CTRLHUB_PRESETS:
@@ -223,7 +234,7 @@ class SetupDialog(QDialog):
                 else profile.capillary_username
             )
             self.cap_zone.setCurrentText(profile.capillary_timezone)
-            self.cap_secret.setPlaceholderText(KEEP)
+            self.cap_secret.setPlaceholderText(_(KEEP))
         self.ctrlhub.setChecked(profile.has_ctrlhub)
         if profile.has_ctrlhub:
             self.ch_url.setCurrentText(profile.ctrlhub_url)
@@ -233,7 +244,7 @@ class SetupDialog(QDialog):
             self.ch_email.setText(profile.ctrlhub_username)
             self.ch_client_id.setText(profile.ctrlhub_client_id)
             for secret in (self.ch_token, self.ch_password, self.ch_client_secret):
-                secret.setPlaceholderText(KEEP)
+                secret.setPlaceholderText(_(KEEP))
 
     # -- reading the form -------------------------------------------------------------------
     def profile(self) -> Profile:
@@ -295,8 +306,8 @@ class SetupDialog(QDialog):
 
     async def _test(self, source: Source) -> None:
         label = self.cap_result if source is Source.CAPILLARY else self.ch_result
-        label.setStyleSheet("")
-        plain_block(label, "Testing…")
+        set_look(label, tone="")
+        plain_block(label, _("Testing…"))
         try:
             profile = connections.check_profile(self._only(source, self.profile()))
             secrets = await connections.sign_in_if_needed(profile, self.secrets())
@@ -308,8 +319,11 @@ class SetupDialog(QDialog):
             ok, message = False, str(exc)
         except Exception as exc:  # never let a test button take the window down
             log.exception("connection test failed unexpectedly")
-            ok, message = False, f"The test could not run ({type(exc).__name__})."
-        label.setStyleSheet(OK_STYLE if ok else BAD_STYLE)
+            ok, message = (
+                False,
+                _("The test could not run ({error}).").format(error=type(exc).__name__),
+            )
+        set_look(label, tone="ok" if ok else "error")
         plain_block(label, ("✓ " if ok else "✗ ") + message)
 
     @staticmethod
@@ -323,14 +337,14 @@ class SetupDialog(QDialog):
 
     async def _save(self) -> None:
         self.save_button.setEnabled(False)
-        self.status.setStyleSheet("")
-        plain_block(self.status, "Saving…")
+        set_look(self.status, tone="")
+        plain_block(self.status, _("Saving…"))
         try:
             profile = connections.check_profile(self.profile())
             secrets = self.secrets()
             missing = await connections.missing_secrets(profile, secrets, self.editing)
             if missing:
-                raise ViewerError(f"Enter the {missing[0]}.")
+                raise ViewerError(_("Enter the {what}.").format(what=missing[0]))
             secrets = await connections.sign_in_if_needed(profile, secrets)
             # Keyring and file writes: off the GUI thread (a locked keyring can take a while).
             notices = await asyncio.to_thread(
@@ -341,15 +355,16 @@ class SetupDialog(QDialog):
             return
         except OSError as exc:  # the config folder is read-only, full, or not a folder
             log.warning("saving the connection failed: %s", exc)
+            reason = f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
             self._save_failed(
-                f"The connection could not be saved: {exc.strerror or exc}"
-                + (f" ({exc.filename})" if exc.filename else "")
-                + "."
+                _("The connection could not be saved: {reason}.").format(reason=reason)
             )
             return
         except Exception as exc:  # never leave the dialog stuck on "Saving…"
             log.exception("saving the connection failed unexpectedly")
-            self._save_failed(f"The connection could not be saved ({type(exc).__name__}).")
+            self._save_failed(
+                _("The connection could not be saved ({error}).").format(error=type(exc).__name__)
+            )
             return
         plain_block(self.status, "\n".join(notices))
         self.saved.emit(profile.name)
@@ -359,7 +374,7 @@ class SetupDialog(QDialog):
 
     def _save_failed(self, sentence: str) -> None:
         """Say why, and let the agent fix the form and press Save again."""
-        self.status.setStyleSheet(BAD_STYLE)
+        set_look(self.status, tone="error")
         plain_block(self.status, sentence)
         self.save_button.setEnabled(True)
 

@@ -9,6 +9,7 @@ it cannot drift from what the keys really do. Add a window shortcut with `add_sh
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
@@ -21,17 +22,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.i18n import N_, _
 from viewer.ui.plain import plain_label
+
+if TYPE_CHECKING:  # a type only: main_window imports this module
+    from viewer.ui.main_window import MainWindow
 
 # Keys handled inside a widget (ui/timeline_table.py, ui/filter_bar.py), not by a QShortcut.
 WIDGET_KEYS: list[tuple[str, str]] = [
-    ("J / ↓", "Next row (in the list)"),
-    ("K / ↑", "Previous row (in the list)"),
-    ("Shift+↑ / Shift+↓, Ctrl+A", "Select several rows / every row (in the list)"),
-    ("Enter", "Read the selected row: focus moves to the detail pane"),
-    ("Tab / Shift+Tab", "Leave the list for the next / previous part of the window"),
-    ("Ctrl+C", "Copy the selected rows as text (in the list)"),
-    ("Ctrl+Shift+C", "Copy the selected rows as JSON (in the list)"),
+    (N_("J / ↓"), N_("Next row (in the list)")),
+    (N_("K / ↑"), N_("Previous row (in the list)")),
+    (N_("Shift+↑ / Shift+↓, Ctrl+A"), N_("Select several rows / every row (in the list)")),
+    (N_("Enter"), N_("Read the selected row: focus moves to the detail pane")),
+    (N_("Tab / Shift+Tab"), N_("Leave the list for the next / previous part of the window")),
+    (N_("Ctrl+C"), N_("Copy the selected rows as text (in the list)")),
+    (N_("Ctrl+Shift+C"), N_("Copy the selected rows as JSON (in the list)")),
 ]
 
 
@@ -51,13 +56,14 @@ def every_shortcut(window: QWidget) -> list[tuple[str, str]]:
     for shortcut in window.findChildren(QShortcut):
         keys = shortcut.key().toString(QKeySequence.SequenceFormat.NativeText)
         if keys and shortcut.isEnabled():
-            found.setdefault(keys, shortcut.whatsThis() or "(no description)")
+            found.setdefault(keys, shortcut.whatsThis() or _("(no description)"))
     for action in window.findChildren(QAction):
         for sequence in action.shortcuts():
             keys = sequence.toString(QKeySequence.SequenceFormat.NativeText)
             if keys:
                 found.setdefault(keys, action.text().replace("&", "").rstrip("…"))
-    return sorted(found.items(), key=lambda pair: (len(pair[0]) > 3, pair[0])) + WIDGET_KEYS
+    in_widgets = [(_(keys), _(what)) for keys, what in WIDGET_KEYS]
+    return sorted(found.items(), key=lambda pair: (len(pair[0]) > 3, pair[0])) + in_widgets
 
 
 class ShortcutsDialog(QDialog):
@@ -65,8 +71,8 @@ class ShortcutsDialog(QDialog):
 
     def __init__(self, window: QWidget):
         super().__init__(window)
-        self.setWindowTitle("Keyboard shortcuts")
-        self.setAccessibleName("Keyboard shortcuts")
+        self.setWindowTitle(_("Keyboard shortcuts"))
+        self.setAccessibleName(_("Keyboard shortcuts"))
         self.entries = every_shortcut(window)
         host = QWidget()
         form = QFormLayout(host)
@@ -92,9 +98,9 @@ class ShortcutsDialog(QDialog):
         return [f"{keys}: {what}" for keys, what in self.entries]
 
 
-def show_shortcuts(window: QWidget) -> ShortcutsDialog:
+def show_shortcuts(window: MainWindow) -> ShortcutsDialog:
     """Open (or bring forward) the shortcuts page; opened anew it lists the keys of now."""
-    dialog: ShortcutsDialog | None = getattr(window, "shortcuts_dialog", None)
+    dialog = window.shortcuts_dialog
     if dialog is None or not dialog.isVisible():
         if dialog is not None:
             dialog.deleteLater()
@@ -106,7 +112,7 @@ def show_shortcuts(window: QWidget) -> ShortcutsDialog:
     return dialog
 
 
-def install_window_keys(window) -> None:
+def install_window_keys(window: MainWindow) -> None:
     """The main window's own shortcuts (ui/main_window.py calls this once)."""
     bar, filters = window.search_bar, window.view.filter_bar
 
@@ -122,21 +128,25 @@ def install_window_keys(window) -> None:
         else:
             filters.clear()
 
-    add_shortcut(window, "Ctrl+L", "Go to the search field, its text selected", select_search_text)
-    add_shortcut(window, Qt.Key.Key_F5, "Search again (retry)", window.repeat_last_search)
+    add_shortcut(
+        window, "Ctrl+L", _("Go to the search field, its text selected"), select_search_text
+    )
+    add_shortcut(window, Qt.Key.Key_F5, _("Search again (retry)"), window.repeat_last_search)
     add_shortcut(
         window,
         "Ctrl+F",
-        "Filter the timeline: words, dates, status, source, direction",
+        _("Filter the timeline: words, dates, status, source, direction"),
         filters.focus,
     )
     add_shortcut(
         window,
         Qt.Key.Key_Escape,
-        "Stop a running search; otherwise (and in the filter bar) clear the filter",
+        _("Stop a running search; otherwise (and in the filter bar) clear the filter"),
         escape,
     )
     add_shortcut(
-        window, Qt.Key.Key_F1, "Show every keyboard shortcut", lambda: show_shortcuts(window)
+        window, Qt.Key.Key_F1, _("Show every keyboard shortcut"), lambda: show_shortcuts(window)
     )
-    add_shortcut(window, "Ctrl+/", "Show every keyboard shortcut", lambda: show_shortcuts(window))
+    add_shortcut(
+        window, "Ctrl+/", _("Show every keyboard shortcut"), lambda: show_shortcuts(window)
+    )

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit
 from viewer import connections
 from viewer.connections import Profile
 from viewer.domain import ViewerError
+from viewer.i18n import _
 from viewer.ui.plain import plain_block, plain_label
 
 log = logging.getLogger("viewer.ui.sign_in")
@@ -21,7 +22,7 @@ class SignInDialog(QDialog):
 
     def __init__(self, profile: Profile, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Sign in to Ctrl-Hub again")
+        self.setWindowTitle(_("Sign in to Ctrl-Hub again"))
         self.setModal(False)
         self.profile = profile
         self._task: asyncio.Task | None = None
@@ -30,24 +31,24 @@ class SignInDialog(QDialog):
         self.secret = QLineEdit()
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.status = plain_label(
-            "Your Ctrl-Hub session has ended. The customer on screen stays as it is."
+            _("Your Ctrl-Hub session has ended. The customer on screen stays as it is.")
         )
         self.status.setWordWrap(True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
-            "Sign in" if by_password else "Use this token"
+            _("Sign in") if by_password else _("Use this token")
         )
         buttons.accepted.connect(self._submit)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow(self.status)
         if by_password:
-            form.addRow("E-mail", self.email)
-            form.addRow("Password", self.secret)
+            form.addRow(_("E-mail"), self.email)
+            form.addRow(_("Password"), self.secret)
         else:
-            form.addRow("New session token", self.secret)
+            form.addRow(_("New session token"), self.secret)
         form.addRow(buttons)
 
     def _submit(self) -> None:
@@ -57,7 +58,7 @@ class SignInDialog(QDialog):
     async def _sign_in(self) -> None:
         try:
             if self.profile.ctrlhub_auth == "password":
-                self.status.setText("Signing in…")
+                self.status.setText(_("Signing in…"))
             # Within the profile's deadline; the session is kept in the keyring (a worker
             # thread writes it), the password nowhere.
             await connections.sign_in_again(
@@ -68,7 +69,9 @@ class SignInDialog(QDialog):
             return
         except Exception as exc:  # a keyring that fails to store: never stuck on "Signing in…"
             log.exception("signing in again failed unexpectedly")
-            sentence = f"Signing in did not finish ({type(exc).__name__}). Try again."
+            sentence = _("Signing in did not finish ({error}). Try again.").format(
+                error=type(exc).__name__
+            )
             plain_block(self.status, sentence)
             return
         finally:

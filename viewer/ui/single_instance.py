@@ -30,7 +30,7 @@ class InstanceServer(QObject):
     # A checked request: {"action": "lookup", "link": …, "stamp": …} or {"action": "show", …}.
     received = Signal(dict)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.server = QLocalServer(self)
         if instance.WINDOWS:  # pragma: no cover - Windows: the pipe admits this user only
@@ -71,14 +71,14 @@ class InstanceServer(QObject):
     def _listen(self) -> bool:
         if not self.server.listen(self.name):
             return False
-        if instance.WINDOWS:  # pragma: no cover - Windows
+        if instance.WINDOWS and self.where is not None:  # pragma: no cover - Windows
             instance.publish_pipe_name(self.where, self.name)
         return True
 
     def close(self) -> None:
         if self.server.isListening():
             self.server.close()  # removes the socket file
-            if instance.WINDOWS:  # pragma: no cover - Windows
+            if instance.WINDOWS and self.where is not None:  # pragma: no cover - Windows
                 instance.withdraw_pipe_name(self.where, self.name)
 
     def _accept(self) -> None:

@@ -11,51 +11,54 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from viewer.domain import Source
+from viewer.i18n import _
 from viewer.present import age
 from viewer.search import SourceState, SourceStatus
+from viewer.ui.palette import set_look
 from viewer.ui.plain import tooltip
 
-# (symbol, colour role) per state; colours stay readable in light and dark palettes.
+# (symbol, tone) per state; resources/style.qss colours the tones for light and dark.
 _LOOK = {
-    SourceState.WAITING: ("⟳", "#6c757d"),
-    SourceState.LIVE: ("✓", "#198754"),
-    SourceState.SAVED: ("◷", "#997404"),
-    SourceState.NOT_FOUND: ("–", "#6c757d"),
-    SourceState.FAILED: ("✗", "#b02a37"),
-    SourceState.RESTING: ("⏸", "#b02a37"),
-    SourceState.OFFLINE: ("◷", "#997404"),
+    SourceState.WAITING: ("⟳", "muted"),
+    SourceState.LIVE: ("✓", "ok"),
+    SourceState.SAVED: ("◷", "warn"),
+    SourceState.NOT_FOUND: ("–", "muted"),
+    SourceState.FAILED: ("✗", "error"),
+    SourceState.RESTING: ("⏸", "error"),
+    SourceState.OFFLINE: ("◷", "warn"),
 }
 
 
 def chip_text(status: SourceStatus) -> str:
     """What a chip says, e.g. "Ctrl-Hub ⟳ loading…" or "Capillary ◷ saved 3 h ago, refreshing…"."""
-    symbol, _ = _LOOK[status.state]
+    symbol = _LOOK[status.state][0]
     name = status.source.label
     state = status.state
     if state is SourceState.WAITING:
-        words = "loading…"
+        words = _("loading…")
     elif state is SourceState.LIVE:
-        words = "live"
+        words = _("live")
     elif state is SourceState.SAVED:
-        when = f"saved {age(status.saved_at)} ago" if status.saved_at else "saved"
-        words = (
-            f"{when}, refreshing…"
-            if status.refreshing
-            else (f"{when} (live failed)" if status.error else when)
+        when = (
+            _("saved {age} ago").format(age=age(status.saved_at)) if status.saved_at else _("saved")
         )
+        if status.refreshing:
+            words = _("{when}, refreshing…").format(when=when)
+        else:
+            words = _("{when} (live failed)").format(when=when) if status.error else when
     elif state is SourceState.NOT_FOUND:
-        words = "not found"
+        words = _("not found")
     elif state is SourceState.FAILED:
-        words = "failed"
+        words = _("failed")
     elif state is SourceState.RESTING:
-        words = f"resting {status.seconds_left():.0f} s"
+        words = _("resting {seconds:.0f} s").format(seconds=status.seconds_left())
     else:
-        words = "offline"
-    return f"{name} {symbol} {words}"
+        words = _("offline")
+    return _("{source} {symbol} {state}").format(source=name, symbol=symbol, state=words)
 
 
 class SourceChips(QWidget):
-    def __init__(self, parent=None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -75,8 +78,9 @@ class SourceChips(QWidget):
         for status in statuses:
             if status.source not in self._chips:
                 chip = QLabel()
+                chip.setObjectName("sourceChip")
                 chip.setTextFormat(Qt.TextFormat.PlainText)
-                chip.setAccessibleName(f"{status.source.label} status")
+                chip.setAccessibleName(_("{source} status").format(source=status.source.label))
                 self._chips[status.source] = chip
                 self._layout.insertWidget(self._layout.count() - 1, chip)
         self._refresh()
@@ -92,12 +96,12 @@ class SourceChips(QWidget):
         for status in self._statuses:
             chip = self._chips[status.source]
             if status.state is SourceState.RESTING and status.seconds_left() <= 0:
-                chip.setText(f"{status.source.label} ⟳ can be asked again (Retry)")
+                chip.setText(
+                    _("{source} ⟳ can be asked again (Retry)").format(source=status.source.label)
+                )
             else:
                 chip.setText(chip_text(status))
-            style = f"color: {_LOOK[status.state][1]}; font-weight: 600;"
-            if chip.styleSheet() != style:  # restyling re-polishes the widget: only on change
-                chip.setStyleSheet(style)
+            set_look(chip, tone=_LOOK[status.state][1])
             chip.setToolTip(tooltip(status.sentence or chip.text()))
             resting |= status.state is SourceState.RESTING and status.seconds_left() > 0
         if resting and not self._ticker.isActive():

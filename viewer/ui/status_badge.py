@@ -8,16 +8,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from viewer.ui import palette
 from viewer.ui.interactions_model import SourceRole, ToneRole
-
-# tone → (text colour, fill colour); unknown statuses get an outline only.
-TONE_COLOURS = {
-    "good": ("#0f5132", "#d1e7dd"),
-    "neutral": ("#41464b", "#e2e3e5"),
-    "pending": ("#664d03", "#ffe69c"),  # waiting on someone: awaiting callback, scheduled
-    "bad": ("#842029", "#f8d7da"),
-    "unknown": ("#41464b", None),
-}
 
 
 class StatusBadgeDelegate(QStyledItemDelegate):
@@ -32,7 +24,8 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         style = option.widget.style() if option.widget else None
         if style:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
-        ink, fill = TONE_COLOURS.get(index.data(ToneRole) or "unknown", TONE_COLOURS["unknown"])
+        # Asked at paint time: a switch to dark mode repaints in the dark set.
+        ink, fill = palette.badge(index.data(ToneRole) or "unknown")
         metrics = option.fontMetrics
         width = min(metrics.horizontalAdvance(text) + 14, option.rect.width() - 6)
         height = min(metrics.height() + 4, option.rect.height() - 4)
@@ -50,11 +43,7 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-# source → (letter, text colour, fill colour)
-SOURCE_GLYPHS = {
-    "capillary": ("C", "#ffffff", "#0b7285"),
-    "ctrlhub": ("H", "#ffffff", "#6741d9"),
-}
+SOURCE_LETTERS = {"capillary": "C", "ctrlhub": "H"}
 
 
 class SourceGlyphDelegate(QStyledItemDelegate):
@@ -66,10 +55,11 @@ class SourceGlyphDelegate(QStyledItemDelegate):
         style = option.widget.style() if option.widget else None
         if style:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
-        glyph = SOURCE_GLYPHS.get(index.data(SourceRole) or "")
-        if glyph is None:
+        source = index.data(SourceRole) or ""
+        letter = SOURCE_LETTERS.get(source)
+        if letter is None:
             return
-        letter, ink, fill = glyph
+        ink, fill = palette.source_glyph(source)
         side = min(
             option.fontMetrics.height() + 2, option.rect.height() - 4, option.rect.width() - 4
         )

@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView
 
+from viewer.i18n import _, ngettext
 from viewer.ui.export_actions import COPY_LIMIT, rows_as_json, rows_as_text
 from viewer.ui.interactions_model import (
     CAMPAIGN,
@@ -39,7 +40,8 @@ MINIMUM = {COUNTERPART: 80, CHANNEL: 80, CAMPAIGN: 60, USER: 60}
 GIVE_WAY = (COUNTERPART, CAMPAIGN, USER, CHANNEL)
 SUBJECT_MIN = 160
 GLYPH_WIDTH = 28
-_DOWN_KEYS = {Qt.Key.Key_J: Qt.Key.Key_Down, Qt.Key.Key_K: Qt.Key.Key_Up}
+# Keyed by int: QKeyEvent.key() is an int.
+_DOWN_KEYS: dict[int, Qt.Key] = {Qt.Key.Key_J: Qt.Key.Key_Down, Qt.Key.Key_K: Qt.Key.Key_Up}
 
 
 class TimelineTable(QTableView):
@@ -50,8 +52,9 @@ class TimelineTable(QTableView):
 
     def __init__(self, model: InteractionsModel, parent=None):
         super().__init__(parent)
+        self._interactions = model  # model() is typed as any QAbstractItemModel
         self.setModel(model)
-        self.setAccessibleName("Messages and interactions")
+        self.setAccessibleName(_("Messages and interactions"))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setTabKeyNavigation(False)  # Tab leaves the list
@@ -95,7 +98,12 @@ class TimelineTable(QTableView):
         stored = recall(HIDDEN_KEY)
         if stored is None:
             return list(HIDDEN_BY_DEFAULT)
-        names = [stored] if isinstance(stored, str) else list(stored or [])
+        if isinstance(stored, str):  # QSettings gives one value back as a bare string
+            names = [stored]
+        elif isinstance(stored, list | tuple):
+            names = [n for n in stored if isinstance(n, str)]
+        else:  # absent or of another kind (the file edited by hand): nothing to hide
+            names = []
         # Time and Subject are the answer: never hidden, whatever the file says.
         return [
             COLUMNS.index(n)
@@ -109,7 +117,7 @@ class TimelineTable(QTableView):
         for column, name in enumerate(COLUMNS):
             if column in (TIME, SUBJECT):
                 continue
-            action = menu.addAction(name)
+            action = menu.addAction(_(name))
             action.setCheckable(True)
             action.setChecked(not self.isColumnHidden(column))
             action.toggled.connect(lambda on, c=column: self.show_column(c, on))
@@ -181,7 +189,8 @@ class TimelineTable(QTableView):
         """Selected rows, top to bottom, from the selection's ranges (not one index per
         cell: Ctrl+A over 100,000 rows would make 800,000)."""
         rows: set[int] = set()
-        for selected in self.selectionModel().selection():
+        selection = self.selectionModel().selection()
+        for selected in map(selection.at, range(selection.count())):
             rows.update(range(selected.top(), selected.bottom() + 1))
             if len(rows) > COPY_LIMIT:
                 break
@@ -192,16 +201,26 @@ class TimelineTable(QTableView):
     def copy_selection(self, as_json: bool) -> None:
         rows = self.selected_rows()
         if not rows:
-            self.told.emit("Select one or more rows to copy.")
+            self.told.emit(_("Select one or more rows to copy."))
             return
         kept = rows[:COPY_LIMIT]
-        model: InteractionsModel = self.model()
-        items = [model.interaction(row) for row in kept]
+        items = [i for i in map(self._interactions.interaction, kept) if i is not None]
         text = rows_as_json(items) if as_json else rows_as_text(items)
         QGuiApplication.clipboard().setText(text)
-        what = "as JSON" if as_json else "as text"
-        more = f" (the first {COPY_LIMIT:,}; export CSV for all)" if len(rows) > COPY_LIMIT else ""
-        self.told.emit(f"Copied {len(kept):,} row{'s' if len(kept) != 1 else ''} {what}{more}.")
+        if as_json:
+            said = ngettext(
+                "Copied {count:,} row as JSON.", "Copied {count:,} rows as JSON.", len(kept)
+            )
+        else:
+            said = ngettext(
+                "Copied {count:,} row as text.", "Copied {count:,} rows as text.", len(kept)
+            )
+        said = said.format(count=len(kept))
+        if len(rows) > COPY_LIMIT:
+            said = _("{copied} Only the first {limit:,}: export CSV for all.").format(
+                copied=said, limit=COPY_LIMIT
+            )
+        self.told.emit(said)
 
     def select_only(self, row: int) -> None:
         index = self.model().index(row, 0)

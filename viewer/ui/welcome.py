@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from viewer.i18n import _
+from viewer.ui.palette import set_look
 from viewer.ui.plain import plain_block, plain_label
 
 COLUMN_WIDTH = 560
@@ -16,24 +18,26 @@ class WelcomePage(QWidget):
 
     def __init__(self, parent=None, notice: str = ""):
         super().__init__(parent)
-        title = QLabel("Welcome to Customer Interaction Viewer")
+        title = QLabel(_("Welcome to Customer Interaction Viewer"))
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.8)
         font.setBold(True)
         title.setFont(font)
         intro = QLabel(
-            "Look a customer up by mobile number, e-mail address or external id and see every "
-            "message and service interaction in one place.\n\n"
-            "To start, connect to your Capillary and Ctrl-Hub accounts — or look around with "
-            "built-in demo data first (no account or network needed)."
+            _(
+                "Look a customer up by mobile number, e-mail address or external id and see every "
+                "message and service interaction in one place.\n\n"
+                "To start, connect to your Capillary and Ctrl-Hub accounts — or look around with "
+                "built-in demo data first (no account or network needed)."
+            )
         )
         intro.setWordWrap(True)
-        self.set_up = QPushButton("Set up a connection…")
+        self.set_up = QPushButton(_("Set up a connection…"))
         self.set_up.setDefault(True)
-        self.demo = QPushButton("Try the demo")
+        self.demo = QPushButton(_("Try the demo"))
         self.notice = plain_label()  # a keyring or config problem: may quote a file or a server
         self.notice.setWordWrap(True)
-        self.notice.setStyleSheet("color: #664d03;")
+        set_look(self.notice, tone="warn")
         self.show_notice(notice)
         for button in (self.set_up, self.demo):
             button.setMinimumWidth(240)
