@@ -47,11 +47,18 @@ def make_application() -> QApplication:
     return app
 
 
+GIL_SWITCH_S = 0.001
+
+
 def make_loop(app: QApplication) -> qasync.QEventLoop:
     """The asyncio loop on Qt's, with a plain thread pool and GUI-thread garbage collection."""
     from viewer.ui.gc_guard import GuiThreadGarbageCollector
 
     loop = qasync.QEventLoop(app)
+    # The window needs the GIL for every call Qt makes into Python (each cell it paints);
+    # while a worker parses a large reply, each such call waited up to Python's default
+    # 5 ms for it, and the window froze for up to a second (bench/speed_table.py, P5).
+    sys.setswitchinterval(GIL_SWITCH_S)
     loop.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="viewer-worker"))
     loop.set_exception_handler(_asyncio_failure)
     if not hasattr(app, "_viewer_gc"):

@@ -26,6 +26,7 @@ from PySide6.QtCore import (
     QTimeZone,
 )
 
+from viewer import graveyard
 from viewer.domain import Interaction, Source, channel_label, status_display, status_explanation
 from viewer.i18n import N_, _
 from viewer.present import DIRECTION_ARROWS, local_time, relative_age, utc_time
@@ -113,6 +114,7 @@ class InteractionsModel(QAbstractTableModel):
         """New rows (newest first, as lookup.py merges them), showing `channel`, unfiltered.
         `index` may be a TimelineIndex already made for these rows."""
         self.beginResetModel()
+        graveyard.retire(self._items)  # 100,000 old rows are freed off the GUI thread
         self._items = interactions if isinstance(interactions, list) else list(interactions)
         self.index_ = index if index is not None else TimelineIndex(self._items)
         self._order = None
