@@ -216,6 +216,7 @@ def run_gui(
         return 0
     start_demo = DemoOnDemand()
     window = MainWindow(None)
+    window.set_connecting(True)  # a search typed before the profile is open waits for it
     install_excepthook(window)
     window.show()  # first paint: reading the keyring and opening saved data come after it
     # The window keeps painting while a worker loads the services and opens the saved data.
@@ -224,19 +225,27 @@ def run_gui(
 
     controller = ConnectionController(window, start_demo, store)
     profile, problem = initial_profile(demo, profile_name, start_demo)
-    opening = controller.use(profile)
-    if opening is not None:
-        # Its sources are built on a worker thread (a keyring may ask to be unlocked) while the
-        # window paints; the start-up messages follow, so opening does not clear them.
-        loop.run_until_complete(asyncio.wait([opening]))
-    # The store's notices are said once; later ones reach the window via on_notice.
-    show_start_messages(window, profile, problem, [] if problem else store.take_notices())
-    inbox.attach(window, controller)  # screen-pops: the first request, and all that follow
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
+
+    async def until_closed() -> None:
+        # One run of the loop from here on: a search typed while the profile opens starts
+        # when it is open, and qasync runs pending callbacks outside the loop whenever
+        # run_until_complete returns.
+        opening = controller.use(profile)
+        if opening is not None:
+            # Its sources are built on a worker thread (a keyring may ask to be unlocked)
+            # while the window paints; the start-up messages follow, so opening does not
+            # clear them.
+            await asyncio.wait([opening])
+        # The store's notices are said once; later ones reach the window via on_notice.
+        show_start_messages(window, profile, problem, [] if problem else store.take_notices())
+        inbox.attach(window, controller)  # screen-pops: the first request, and all that follow
+        await closed.wait()
+
     try:
         with loop:
-            loop.run_until_complete(closed.wait())
+            loop.run_until_complete(until_closed())
             loop.run_until_complete(inbox.shutdown())
             loop.run_until_complete(controller.shutdown())
             loop.run_until_complete(window.shutdown())

@@ -125,7 +125,9 @@ class ConnectionController(QObject):
             self.window.use_service(None, _("none"))
             self.window.show_page(self.welcome)
             self.refresh()
+            self.window.set_connecting(False)
             return None
+        self.window.set_connecting(True)  # a search typed now waits for the connection
         self.window.use_service(None, profile.name)  # nothing of the last profile stays meanwhile
         self.refresh()
         self._tasks.start(connections.remember_choice(profile.name))
@@ -135,13 +137,18 @@ class ConnectionController(QObject):
     async def _open_service(self, profile: Profile) -> None:
         service, problem = None, ""
         try:
-            service = await connections.open_service(profile, self.store)
-        except ViewerError as exc:
-            problem = _("{problem} Open Connection → Edit this connection… to fix it.").format(
-                problem=exc
-            )
-        self.window.use_service(service, profile.name, problem)
-        self.window.search_bar.field.setFocus()
+            try:
+                service = await connections.open_service(profile, self.store)
+            except ViewerError as exc:
+                problem = _("{problem} Open Connection → Edit this connection… to fix it.").format(
+                    problem=exc
+                )
+            self.window.use_service(service, profile.name, problem)
+            self.window.search_bar.field.setFocus()
+        finally:  # a search that waited runs now, or says why it cannot (unless a newer
+            # choice of profile took over: that one is being opened now)
+            if self.opening is None or self.opening is asyncio.current_task():
+                self.window.set_connecting(False)
 
     def _stop_opening(self) -> None:
         if self.opening is not None and not self.opening.done():

@@ -202,6 +202,11 @@ class MainWindow(QMainWindow):
         self.search_bar.field.setText(query.value)
         self.start_search(query.value, query.kind)
 
+    def set_connecting(self, connecting: bool) -> None:
+        """The connection is being opened (start-up, a profile switch): a search typed
+        meanwhile waits for it. False once it is open or could not be: the search runs now."""
+        self.searches.set_connecting(connecting)
+
     def cancel_search(self) -> None:
         self.searches.cancel()
 

@@ -71,6 +71,10 @@ class SearchController(QObject):
         self._remasking: set[asyncio.Task] = set()
         self.notes: list[str] = []  # said by the saved data during this search
         self._started = 0.0
+        # While the window opens its connection (start-up, a profile switch), a search
+        # typed meanwhile waits for it instead of failing ("set_connecting").
+        self.connecting = False
+        self.waiting: tuple[str, IdentifierKind | None] | None = None
 
     # -- starting and stopping -------------------------------------------------------------
     def start(self, text: str, kind: IdentifierKind | None = None) -> None:
@@ -84,6 +88,10 @@ class SearchController(QObject):
             self._fail_before_start(exc)
             return
         if service is None:
+            if self.connecting:
+                self.waiting = (text, kind)
+                self._status(_("Opening the connection… the search starts as soon as it is open."))
+                return
             self.messages.show_message(
                 "error", [_("No connection is set up, so nothing can be searched.")]
             )
@@ -97,6 +105,15 @@ class SearchController(QObject):
         # A search that answers at once is painted once: the spinner, the status line and
         # clearing the old message wait BUSY_AFTER_MS (each would relayout the window first).
         QTimer.singleShot(BUSY_AFTER_MS, lambda task=self.task: self._still_busy(task, query))
+
+    def set_connecting(self, connecting: bool) -> None:
+        """A connection is being opened (True), or the opening ended, with or without a
+        service: a search that waited for it starts now (or says why it cannot)."""
+        self.connecting = connecting
+        if not connecting and self.waiting is not None:
+            text, kind = self.waiting
+            self.waiting = None
+            self.start(text, kind)
 
     def _still_busy(self, task: asyncio.Task, query: Query) -> None:
         if task is self.task and not task.done():
