@@ -38,7 +38,6 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 TYPICAL, BULK = "919845012345", "BULK-100K"
 ROWS: list[tuple[str, str, str, str, str]] = []  # (row, measure, project, floor, ratio)
@@ -215,7 +214,7 @@ async def in_process(window, url: str, store, runs: int) -> None:
 
 def rss_child() -> int:
     """P7 in a fresh process: RSS idle with the window shown, then with 100k rows open."""
-    from viewer.app import make_loop, make_window
+    from viewer.app import make_application, make_loop, make_window
     from viewer.demo import DemoServer
     from viewer.wiring import demo_profile
 
@@ -223,7 +222,7 @@ def rss_child() -> int:
         with open("/proc/self/status") as status:
             return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) * 1024
 
-    app = QApplication(sys.argv[:1])
+    app = make_application()  # as the program: its style sheet, icon and translations
     loop = make_loop(app)
     with DemoServer() as server:
         window = make_window(demo_profile(server.url))
@@ -288,12 +287,12 @@ def main() -> int:
 
 
 def in_window(runs: int, home: str) -> None:
-    from viewer.app import make_loop, make_window
+    from viewer.app import make_application, make_loop, make_window
     from viewer.cache import OfflineStore
     from viewer.demo import DemoServer
     from viewer.wiring import demo_profile
 
-    app = QApplication(sys.argv[:1])
+    app = make_application()  # as the program: its style sheet, icon and translations
     loop = make_loop(app)
     with DemoServer() as server:
         store = OfflineStore.open(Path(home) / "saved", os.urandom(32))

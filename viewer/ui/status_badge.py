@@ -5,7 +5,7 @@ cell's tooltip (status_explanation), so colour is never the only carrier of mean
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from viewer.ui import palette
@@ -29,18 +29,52 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         metrics = option.fontMetrics
         width = min(metrics.horizontalAdvance(text) + 14, option.rect.width() - 6)
         height = min(metrics.height() + 4, option.rect.height() - 4)
-        badge = QRectF(
-            option.rect.x() + 3, option.rect.center().y() - height / 2 + 1, width, height
-        )
-        painter.save()
+        if width <= 0 or height <= 0:
+            return
+        key = ("badge", text, ink, fill, width, height, option.font.key(), _ratio(painter))
+        left, top = option.rect.x() + 3, option.rect.center().y() - height / 2 + 1
+        painter.drawPixmap(int(left), int(top), _pixmap(key, lambda p: _badge(p, key, metrics)))
+
+
+def _badge(painter: QPainter, key: tuple, metrics) -> None:
+    _, text, ink, fill, width, height, _font, _ratio_ = key
+    badge = QRectF(0, 0, width, height)
+    painter.setPen(QColor(ink) if fill is None else Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(fill) if fill else Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(badge.adjusted(0.5, 0.5, -0.5, -0.5), height / 2, height / 2)
+    painter.setPen(QColor(ink))
+    elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width - 10))
+    painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, elided)
+
+
+# Badges and glyphs drawn once and then copied: drawing each cell anew (antialiased shapes,
+# shaped text, from Python) was half of what painting the list cost.
+_PIXMAPS: dict[tuple, QPixmap] = {}
+_PIXMAP_LIMIT = 512
+
+
+def _ratio(painter: QPainter) -> float:
+    device = painter.device()
+    return device.devicePixelRatioF() if device is not None else 1.0
+
+
+def _pixmap(key: tuple, draw) -> QPixmap:
+    """The picture for `key` (its last three parts: size, font, pixel ratio), drawn by
+    `draw(painter)` in logical pixels the first time it is asked for."""
+    pixmap = _PIXMAPS.get(key)
+    if pixmap is None:
+        if len(_PIXMAPS) >= _PIXMAP_LIMIT:
+            _PIXMAPS.clear()
+        width, height, ratio = key[-4], key[-3], key[-1]
+        pixmap = QPixmap(max(1, round(width * ratio)), max(1, round(height * ratio)))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QColor(ink) if fill is None else Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(fill) if fill else Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(badge, height / 2, height / 2)
-        painter.setPen(QColor(ink))
-        elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width - 10))
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, elided)
-        painter.restore()
+        draw(painter)
+        painter.end()
+        _PIXMAPS[key] = pixmap
+    return pixmap
 
 
 SOURCE_LETTERS = {"capillary": "C", "ctrlhub": "H"}
@@ -63,20 +97,22 @@ class SourceGlyphDelegate(QStyledItemDelegate):
         side = min(
             option.fontMetrics.height() + 2, option.rect.height() - 4, option.rect.width() - 4
         )
-        box = QRectF(
-            option.rect.center().x() - side / 2 + 1,
-            option.rect.center().y() - side / 2 + 1,
-            side,
-            side,
-        )
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(fill))
-        painter.drawRoundedRect(box, 3, 3)
-        font = painter.font()
+        if side <= 0:
+            return
+        font = QFont(option.font)
         font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(QColor(ink))
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, letter)
-        painter.restore()
+        key = ("glyph", letter, ink, fill, side, side, font.key(), _ratio(painter))
+        left = option.rect.center().x() - side / 2 + 1
+        top = option.rect.center().y() - side / 2 + 1
+        painter.drawPixmap(int(left), int(top), _pixmap(key, lambda p: _glyph(p, key, font)))
+
+
+def _glyph(painter: QPainter, key: tuple, font: QFont) -> None:
+    _, letter, ink, fill, side, _side, _font, _ratio_ = key
+    box = QRectF(0, 0, side, side)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(fill))
+    painter.drawRoundedRect(box, 3, 3)
+    painter.setFont(font)
+    painter.setPen(QColor(ink))
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, letter)
