@@ -29,6 +29,7 @@ def test_a_search_typed_while_the_profile_opens_runs_once_it_is_open(window, qlo
         search(window, "+44 7700 900123")  # Enter before the sources are built
         assert window.service is None and window.searches.waiting is not None
         assert "Opening the connection" in window.statusBar().currentMessage()
+        assert window.search_bar.busy.isVisibleTo(window)  # the spinner says it is under way
         assert "No connection" not in window.message_bar.text.text()
         qloop.run_until_complete(  # one run of the loop: the opening, then the search
             until(lambda: window.card.name.text() == "Oliver Smith", what="the waiting search")
@@ -44,4 +45,5 @@ def test_when_no_connection_can_be_opened_the_waiting_search_says_so(window, qlo
     assert "No connection" not in window.message_bar.text.text()
     window.set_connecting(False)  # the start found no profile: the welcome page
     assert "No connection is set up" in window.message_bar.text.text()
+    assert not window.search_bar.busy.isVisibleTo(window)
     assert window.searches.waiting is None

@@ -90,8 +90,10 @@ class SearchController(QObject):
         if service is None:
             if self.connecting:
                 self.waiting = (text, kind)
+                self.bar.set_busy(True)  # the agent sees it is under way
                 self._status(_("Opening the connection… the search starts as soon as it is open."))
                 return
+            self.bar.set_busy(False)  # a search that waited, for a connection that failed
             self.messages.show_message(
                 "error", [_("No connection is set up, so nothing can be searched.")]
             )
