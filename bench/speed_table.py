@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
 TYPICAL, BULK = "919845012345", "BULK-100K"
@@ -117,16 +117,49 @@ class Beat:
         self._task.cancel()
 
 
+class PaintWatch(QObject):
+    """When the list last painted, and when its rows last changed."""
+
+    def __init__(self, table) -> None:
+        super().__init__(table)
+        self.painted = self.changed = 0.0
+        table.viewport().installEventFilter(self)
+        table.model().modelReset.connect(self._changed)
+        table.model().layoutChanged.connect(self._changed)
+
+    def _changed(self) -> None:
+        self.changed = time.perf_counter()
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.painted = time.perf_counter()
+        return False
+
+    def shows_latest(self) -> bool:
+        """A paint began after the rows last changed: the answer is on screen (a paint runs
+        to its end before the loop does anything else)."""
+        return self.painted > self.changed
+
+
+def paint_watch(window) -> PaintWatch:
+    watch = getattr(window, "_bench_paint_watch", None)
+    if watch is None:
+        watch = window._bench_paint_watch = PaintWatch(window.table)
+    return watch
+
+
 async def enter_to_painted(window, identifier: str) -> float:
     while window.service._saving:  # the previous run's background save (not timed)
         await asyncio.sleep(0.02)
+    watch = paint_watch(window)
     done = asyncio.get_running_loop().create_future()
     window.search_finished.connect(lambda why: done.done() or done.set_result(why))
     window.search_bar.field.setText(identifier)
     start = time.perf_counter()
     QTest.keyClick(window.search_bar.field, Qt.Key.Key_Return)
     why = await done
-    window.table.viewport().repaint()
+    if not watch.shows_latest():  # not painted yet: paint now, and count it
+        window.table.viewport().repaint()
     took = time.perf_counter() - start
     window.search_finished.disconnect()
     if why:

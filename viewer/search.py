@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from viewer.lookup import LookupService, ProgressCallback
 
 log = logging.getLogger("viewer.search")
+# A source answering this soon after another is painted with it (see SearchRun._settle).
+SETTLE_S = 0.025
 
 
 class SourceState(StrEnum):
@@ -211,10 +213,21 @@ class SearchRun:
             done, _pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
             changed = [self._take(task) for task in done]
             if any(changed) and not self._all_settled():
-                state = await self._merged_state(final=False)
-                if state is not None:
-                    yield state
+                await self._settle()
+                if not self._all_settled():
+                    state = await self._merged_state(final=False)
+                    if state is not None:
+                        yield state
         yield await self._finish()
+
+    async def _settle(self) -> None:
+        """What else answers within SETTLE_S. Sources often answer a few milliseconds apart,
+        and each paint lays out the whole window (20–30 ms): one paint for both is sooner
+        than two. A source slower than that waits only SETTLE_S for its own paint."""
+        pending = [t for t in self._tasks if not t.done()]
+        done, _pending = await asyncio.wait(pending, timeout=SETTLE_S)
+        for task in done:
+            self._take(task)
 
     def _start(self, coro, source: Source | None) -> asyncio.Task:
         task = asyncio.ensure_future(coro)

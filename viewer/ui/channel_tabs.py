@@ -37,6 +37,8 @@ class ChannelTabs(QWidget):
         self._listed = 0
         self._matched: dict[str, int] | None = None
         self._icons: dict[tuple[str | None, str], QIcon] = {}  # (channel, ink) → glyph
+        # What each tab shows: (text, ink of a greyed tab or "", icon, tooltip words).
+        self._shown: dict[int, tuple[str, str, QIcon, str]] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.bar)
@@ -49,15 +51,15 @@ class ChannelTabs(QWidget):
         """Tabs for this result; `keep` is the channel to stay on when it still exists;
         `matched` the rows per channel a filter keeps (None: no filter)."""
         self.bar.blockSignals(True)
-        while self.bar.count():
-            self.bar.removeTab(0)
+        channels = [None, *result.counts]
+        if [self.bar.tabData(i) for i in range(self.bar.count())] != channels:
+            # Another set of channels. The same set (the next search, the second source)
+            # keeps its tabs: each tab added or relabelled lays the bar out again.
+            self._remove_tabs()
+            for channel in channels:
+                self.bar.setTabData(self.bar.addTab(""), channel)
         self._counts = dict(result.counts)
         self._listed = len(result.interactions)
-        self.bar.addTab("")
-        self.bar.setTabData(0, None)
-        for channel in result.counts:
-            index = self.bar.addTab("")
-            self.bar.setTabData(index, channel)
         self.show_matches(matched)
         self.bar.setCurrentIndex(self._index_of(keep) or 0)
         self.bar.blockSignals(False)
@@ -67,15 +69,10 @@ class ChannelTabs(QWidget):
         """Relabel the tabs for a filter: "SMS (3 of 10)"; None: plain counts again."""
         self._matched = matched
         total = None if matched is None else sum(matched.values())
-        self.bar.setTabText(0, all_tab_label(self._listed, total))
-        self.bar.setTabIcon(0, self._glyph(None, greyed=False))
-        self.bar.setTabToolTip(0, tooltip(self._all_words()))
+        self._show_tab(0, all_tab_label(self._listed, total), None, False, self._all_words())
         for index in range(1, self.bar.count()):
             channel = self.bar.tabData(index)
             count = self._counts[channel]
-            self.bar.setTabText(
-                index, tab_label(count, None if matched is None else matched.get(channel, 0))
-            )
             empty = (
                 count.total == 0
                 and count.listed == 0
@@ -83,10 +80,26 @@ class ChannelTabs(QWidget):
                 and count.itemised
                 and not matched.get(channel)
             )
-            # Greyed, not hidden: the agent sees the channel was asked and had nothing.
-            self.bar.setTabTextColor(index, QColor(palette.colours().muted) if empty else QColor())
-            self.bar.setTabIcon(index, self._glyph(channel, greyed=empty))
-            self.bar.setTabToolTip(index, tooltip(self._tab_words(count)))
+            text = tab_label(count, None if matched is None else matched.get(channel, 0))
+            self._show_tab(index, text, channel, empty, self._tab_words(count))
+
+    def _show_tab(
+        self, index: int, text: str, channel: str | None, greyed: bool, words: str
+    ) -> None:
+        """Set what differs from what the tab shows (each change lays the bar out again)."""
+        # Greyed, not hidden: the agent sees the channel was asked and had nothing.
+        ink = palette.colours().muted if greyed else ""
+        icon = self._glyph(channel, greyed)
+        shown = self._shown.get(index)
+        if shown is None or shown[0] != text:
+            self.bar.setTabText(index, text)
+        if shown is None or shown[1] != ink:
+            self.bar.setTabTextColor(index, QColor(ink) if ink else QColor())
+        if shown is None or shown[2] is not icon:
+            self.bar.setTabIcon(index, icon)
+        if shown is None or shown[3] != words:
+            self.bar.setTabToolTip(index, tooltip(words))
+        self._shown[index] = (text, ink, icon, words)
 
     def _glyph(self, channel: str | None, greyed: bool) -> QIcon:
         """The channel's glyph in the tab's ink (kept per ink: tabs are refilled per search)."""
@@ -135,11 +148,15 @@ class ChannelTabs(QWidget):
 
     def clear(self) -> None:
         self.bar.blockSignals(True)
-        while self.bar.count():
-            self.bar.removeTab(0)
+        self._remove_tabs()
         self.bar.blockSignals(False)
         self._counts = {}
         self.note.hide()
+
+    def _remove_tabs(self) -> None:
+        while self.bar.count():
+            self.bar.removeTab(0)
+        self._shown.clear()
 
     def titles(self) -> list[str]:
         return [self.bar.tabText(i) for i in range(self.bar.count())]

@@ -70,6 +70,9 @@ class SearchController(QObject):
         self._paint_seq = 0  # a newer paint (a new state, a toggle) wins over an older one
         self._remasking: set[asyncio.Task] = set()
         self.notes: list[str] = []  # said by the saved data during this search
+        # What the message bar said of the customer it painted (their warnings, "saved 3 h
+        # ago"); while the bar still says exactly that, it speaks of the customer on screen.
+        self._view_notice: str | None = None
         self._started = 0.0
         # While the window opens its connection (start-up, a profile switch), a search
         # typed meanwhile waits for it instead of failing ("set_connecting").
@@ -119,7 +122,12 @@ class SearchController(QObject):
 
     def _still_busy(self, task: asyncio.Task, query: Query) -> None:
         if task is self.task and not task.done():
-            if self.state is None or self.state.result is None:
+            # What the bar says of the customer still shown (dimmed) stays true until the new
+            # one arrives, and hiding it would relayout the window and repaint the whole list
+            # while the new customer is parsed: each call Qt makes into Python then waits for
+            # the GIL, and at 100,000 rows that repaint froze the window for 0.6 s.
+            keep = self.view.result is not None and self._bar_speaks_of_view()
+            if (self.state is None or self.state.result is None) and not keep:
                 self.messages.clear()
             self.bar.set_busy(True)
             self._status(_("Looking up {what}…").format(what=self.mode.query_text(query)))
@@ -265,6 +273,11 @@ class SearchController(QObject):
             self._sign_in_action(result.errors),
             retry=self.retry if state.final and result.errors else None,
         )
+        self._view_notice = self.messages.text.text()
+
+    def _bar_speaks_of_view(self) -> bool:
+        bar = self.messages
+        return not bar.isHidden() and bar.text.text() == self._view_notice
 
     def _show_failure(
         self, failure: ViewerError, query: Query, state: SearchState | None = None
