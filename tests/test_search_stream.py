@@ -11,6 +11,7 @@ import time
 import pytest
 
 from tests.conftest import CTRLHUB_MOBILE
+from viewer import search
 from viewer.cache import OfflineStore
 from viewer.demo import DEMO_CAPILLARY_PASSWORD, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN
 from viewer.domain import AuthFailed, IdentifierKind, NotFound, Query, Source
@@ -66,6 +67,20 @@ async def collect(stream):
     """Every state with the moment it arrived."""
     start = time.perf_counter()
     return [(time.perf_counter() - start, state) async for state in stream]
+
+
+async def test_sources_answering_close_together_are_painted_once(demo_server, monkeypatch):
+    """Each paint lays out the whole window, so a source answering within SETTLE_S of
+    another comes in the same state: one paint with both, not one paint each."""
+    monkeypatch.setattr(search, "SETTLE_S", 1.5)  # generous: a busy CI machine is slow
+    svc = service(demo_server.url, ctrlhub="delay/0.3")
+    try:
+        states = await collect(svc.search(OLIVER))
+    finally:
+        await svc.aclose()
+    with_rows = [state for _, state in states if state.result is not None]
+    assert len(with_rows) == 1 and with_rows[0].final
+    assert {status.state for status in with_rows[0].sources} == {SourceState.LIVE}
 
 
 async def test_the_fast_source_is_shown_while_the_slow_one_is_still_loading(demo_server):

@@ -52,7 +52,7 @@ def test_a_customer_seen_before_paints_from_saved_data_then_refreshes(window, ql
         chosen = window.selected_interaction().key
         window.shown.clear()
         for source in window.service.sources:  # a real network is slower than this loopback
-            source._http.base_url = f"{server.url}/fault/delay/0.3"
+            source._http.base_url = f"{server.url}/fault/delay/1.0"
         await search_and_wait(window, CTRLHUB_MOBILE)
         return chosen
 
