@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests import seeds
@@ -22,7 +22,13 @@ from viewer.domain import (
     SourceResult,
     ViewerError,
 )
-from viewer.sources.capillary_parse import parse_customer_details, parse_interaction_reply
+from viewer.sources.capillary_parse import (
+    _any_message,
+    _message,
+    parse_customer_details,
+    parse_interaction_reply,
+)
+from viewer.sources.coerce import parse_time, zulu_time
 
 MOBILE = Query(IdentifierKind.MOBILE, "917385022695")
 KOLKATA = ZoneInfo("Asia/Kolkata")
@@ -277,3 +283,50 @@ def test_any_mutation_gives_a_result_or_a_typed_error(sample, data, junk):
 def test_junk_gives_a_result_or_a_typed_error(doc):
     with contextlib.suppress(ViewerError):
         parse_interaction_reply(doc, MOBILE, UTC)
+
+
+# The fast readers of the 100,000-row path must mean what the general readers mean.
+_message_values = (
+    st.none()
+    | st.integers()
+    | st.text(max_size=24)
+    | st.sampled_from(
+        ["null", " DELIVERED ", "undefined", "2024-11-02T11:51:59Z", "02-11-2024 15:57:52", "0"]
+    )
+)
+_zulu_like = st.from_regex(r"\A[0-9W-]{10}[Tt ][0-9:]{8}[Zz]\Z", fullmatch=True)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_zulu_like | st.text(max_size=24))
+@example(text="0001-01-01T00:00:00Z")  # the ends of the calendar: no time at all
+@example(text="9999-12-31T23:59:59Z")
+@example(text="2024-W44-6T11:51:59Z")  # an ISO week date, which both read
+def test_the_fast_delivery_time_reader_agrees_with_the_general_one(text):
+    fast = zulu_time(text)
+    assert fast is None or (fast, fast.utcoffset()) == (
+        parse_time(text),
+        parse_time(text).utcoffset(),
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    item=st.fixed_dictionaries(
+        {"subject": st.text(min_size=12, max_size=20), "receiver": st.text(min_size=12)},
+        optional={
+            key: _message_values
+            for key in ("id", "sentDate", "status", "campaignId", "userId", "deliveredTime")
+        },
+    ),
+    repeats=st.integers(1, 3),
+)
+def test_the_fast_message_reader_agrees_with_the_general_one(item, repeats):
+    words: dict = {}
+    for _ in range(repeats):  # the second time, from the shared words
+        fast = _message(item, "sms", 0, KOLKATA, words)
+        general = _any_message(item, "sms", 0, KOLKATA)
+        assert fast == general
+        assert (fast.occurred_at and fast.occurred_at.utcoffset()) == (
+            general.occurred_at and general.occurred_at.utcoffset()
+        )

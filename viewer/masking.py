@@ -26,10 +26,12 @@ numbers costs the agent more than it protects; an OTP message names itself.
 from __future__ import annotations
 
 import copy
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
+from itertools import compress
 from typing import Any
 
 from viewer.domain import (
@@ -70,6 +72,7 @@ _OTP_WORDS = re.compile(
 )
 _DIGIT_RUN = re.compile(r"(?<![\d.,:/\-#])\d{4,8}(?![\d]|[.,:/\-]\d)")
 _HAS_FOUR_DIGITS = re.compile(r"\d{4}")
+_SUBJECT, _NOTES = operator.attrgetter("subject"), operator.attrgetter("notes")
 _MEMO_LIMIT = 200_000  # distinct strings remembered while masking one customer
 _OTP_WINDOW = 40  # characters either side of a digit run searched for a keyword
 # Raw fields holding message text: OTPs in them are masked even with masked mode off.
@@ -92,8 +95,10 @@ _TEXT_KEYS = frozenset(w for word in _TEXT_WORDS for w in (word, word.upper(), w
 
 def mask_otp(text: str) -> str:
     """The text with OTP-looking digit runs replaced by ••••••; the same string if none."""
-    if not text or not _HAS_FOUR_DIGITS.search(text) or not _OTP_WORDS.search(text):
-        return text  # an OTP needs both: digits, and a word such as "code" near them
+    if not text or not _HAS_FOUR_DIGITS.search(text) or not _DIGIT_RUN.search(text):
+        return text  # an OTP needs both: a run of digits, and a word such as "code" near it
+    if not _OTP_WORDS.search(text):  # the slower test second
+        return text
     return _DIGIT_RUN.sub(lambda m: OTP_MASK if _looks_like_otp(text, m) else m.group(), text)
 
 
@@ -353,10 +358,8 @@ class Masker:
     def mask_result(self, result: LookupResult) -> LookupResult:
         known = customer_identifiers(result.customer, result.query)
         if not self.on:
-            rows = [self._row(item, known) for item in result.interactions]
-            if all(a is b for a, b in zip(rows, result.interactions, strict=True)):
-                return result
-            return replace(result, interactions=rows)
+            rows = self._otp_rows(result.interactions)
+            return result if rows is result.interactions else replace(result, interactions=rows)
         return replace(
             result,
             query=self._query(result.query),
@@ -422,6 +425,25 @@ class Masker:
                 for label, value in customer.extra.items()
             },
         )
+
+    def _otp_rows(self, rows: list[Interaction]) -> list[Interaction]:
+        """The rows with OTPs masked in subjects and notes; the same list when none has one.
+        Each distinct text is checked once and the rows are walked in C (map, compress):
+        100,000 rows repeat about 37,000 subjects, and a Python loop over every row cost
+        0.2 s."""
+        texts = set(map(_SUBJECT, rows))
+        texts.update(map(_NOTES, rows))
+        texts.discard(None)
+        otp = self._otp
+        masked = {text for text in texts if text and otp(text) != text}
+        if not masked:
+            return rows
+        hit = masked.__contains__
+        touched = map(operator.or_, map(hit, map(_SUBJECT, rows)), map(hit, map(_NOTES, rows)))
+        shown = list(rows)
+        for position in compress(range(len(rows)), touched):
+            shown[position] = self._row(rows[position], frozenset())
+        return shown
 
     def _row(self, item: Interaction, known: frozenset[str]) -> Interaction:
         if not self.on:  # OTPs only; the same object when there is none (100k rows stay cheap)
