@@ -13,12 +13,14 @@ from PySide6.QtTest import QTest
 
 from tests.conftest import CTRLHUB_MOBILE, TYPICAL_MOBILE, UNKNOWN_MOBILE, until
 from tests.test_main_window import search, search_and_wait
+from viewer import search as search_stream
 from viewer.demo import DEMO_CAPILLARY_PASSWORD, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN
 from viewer.domain import Source
 from viewer.lookup import LookupService
 from viewer.sources import http
 from viewer.sources.capillary import CapillaryClient, CapillarySettings
 from viewer.sources.ctrlhub import CtrlHubClient, CtrlHubSettings
+from viewer.ui import search_controller
 from viewer.ui.main_window import MainWindow
 
 
@@ -99,6 +101,34 @@ def test_a_search_for_someone_else_dims_the_customer_shown(qtbot, qloop, demo_se
         qloop.run_until_complete(scenario())
         assert not window.view.is_stale and window.card.name.text() == "Oliver Smith"
         assert not window.view.dimmed
+    finally:
+        qloop.run_until_complete(window.shutdown())
+
+
+def test_a_search_that_answers_at_once_is_painted_once_without_a_flash(
+    qtbot, qloop, demo_server, monkeypatch
+):
+    """Dimming the customer shown, "Searching for…" and the sources' "waiting" each relayout
+    the window; a search that answers within BUSY_AFTER_MS shows none of them, only its
+    answer (and one that takes longer shows them all: the test above)."""
+    monkeypatch.setattr(search_controller, "BUSY_AFTER_MS", 5_000)  # "at once", even on CI
+    monkeypatch.setattr(search_stream, "SETTLE_S", 2.0)  # both sources in one answer, even on CI
+    window = make_window(qtbot, demo_server.url)
+    banners: list[str] = []
+    set_stale = window.view.set_stale
+    monkeypatch.setattr(window.view, "set_stale", lambda b: (banners.append(b), set_stale(b)))
+    chips: list[tuple] = []
+    show_statuses = window.card.chips.show_statuses
+    monkeypatch.setattr(
+        window.card.chips, "show_statuses", lambda s: (chips.append(s), show_statuses(s))
+    )
+    try:
+        qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
+        banners.clear(), chips.clear()
+        qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
+        assert not [b for b in banners if b], banners  # never dimmed, never "Searching for…"
+        assert len(chips) == 1  # the sources' chips painted once, with the answer
+        assert window.card.name.text() == "Oliver Smith" and not window.view.dimmed
     finally:
         qloop.run_until_complete(window.shutdown())
 

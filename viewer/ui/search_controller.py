@@ -74,6 +74,7 @@ class SearchController(QObject):
         # ago"); while the bar still says exactly that, it speaks of the customer on screen.
         self._view_notice: str | None = None
         self._started = 0.0
+        self._searching_shown = False  # the window says this search is under way
         # While the window opens its connection (start-up, a profile switch), a search
         # typed meanwhile waits for it instead of failing ("set_connecting").
         self.connecting = False
@@ -106,9 +107,12 @@ class SearchController(QObject):
         self.notes = []
         self.state = self.shown = None
         self._started = time.perf_counter()
+        self._searching_shown = False
         self.task = asyncio.ensure_future(self._run(service, query))
-        # A search that answers at once is painted once: the spinner, the status line and
-        # clearing the old message wait BUSY_AFTER_MS (each would relayout the window first).
+        # A search that answers at once is painted once, with its answer: the spinner, the
+        # status line, "Searching for…" over the dimmed customer, the sources' "waiting" and
+        # clearing the old message wait BUSY_AFTER_MS (each relayouts and repaints the window,
+        # and dimming then undimming within a few milliseconds would only flash).
         QTimer.singleShot(BUSY_AFTER_MS, lambda task=self.task: self._still_busy(task, query))
 
     def set_connecting(self, connecting: bool) -> None:
@@ -131,6 +135,9 @@ class SearchController(QObject):
                 self.messages.clear()
             self.bar.set_busy(True)
             self._status(_("Looking up {what}…").format(what=self.mode.query_text(query)))
+            self._searching_shown = True
+            if self.shown is not None and self.shown.result is None:
+                self.paint(self.shown)  # "Searching for…", held back until now
 
     def retry(self) -> None:
         if self.last is not None:
@@ -215,6 +222,8 @@ class SearchController(QObject):
 
     def paint(self, state: SearchState) -> None:
         """Paint a state that is already masked (see _paint_masked)."""
+        if state.result is None and not state.final and not self._searching_shown:
+            return  # nothing but "searching" yet: _still_busy paints it if it lasts
         took = time.perf_counter() - self._started
         self.view.card.chips.show_statuses(state.sources)
         if state.final:
