@@ -216,13 +216,15 @@ def _e164_mobile_or_sentence(typed, kind, country) -> None:
         assert phonenumbers.is_possible_number(phonenumbers.parse("+" + query.value))
 
 
-@settings(max_examples=400)
+# No deadline: phonenumbers reads a region's metadata the first time a number of it is
+# parsed (over a second on a loaded machine), which Hypothesis took for a flaky test.
+@settings(max_examples=400, deadline=None)
 @given(st.text(max_size=300), ANY_KIND, COUNTRIES)
 def test_any_input_with_any_country_gives_an_e164_mobile_or_a_sentence(typed, kind, country):
     _e164_mobile_or_sentence(typed, kind, country)
 
 
-@settings(max_examples=600)
+@settings(max_examples=600, deadline=None)  # as above
 @given(PHONE_CHARS, st.sampled_from([None, IdentifierKind.MOBILE]), COUNTRIES)
 def test_phone_shaped_input_with_any_country_gives_an_e164_mobile_or_a_sentence(
     typed, kind, country
