@@ -9,6 +9,7 @@ import time
 import pytest
 
 from tests.conftest import CTRLHUB_MOBILE, TYPICAL_MOBILE, capillary_client, until
+from tests.hostile_server import HostileServer, Raw
 from tests.test_main_window import search, search_and_wait
 from viewer.demo import DemoServer
 from viewer.demo.faults import Fault
@@ -59,6 +60,24 @@ async def test_retry_after_is_honoured(server, monkeypatch):
         await client.aclose()
     assert time.monotonic() - started >= 1.0  # waited the second the server asked for
     assert attempts(server, "/fault/429/1") == 2
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("value", ["²", "¹.5", "-1", "1e9", "soon"])
+async def test_a_retry_after_that_is_not_a_number_is_ignored(monkeypatch, value):
+    """Headers are read as Latin-1, so a hostile server can send "²", which isdigit() calls a
+    digit and float() refuses: the retry comes after the usual backoff, with a sentence."""
+    monkeypatch.setattr(http, "MAX_ATTEMPTS", 2)
+    monkeypatch.setattr(http, "BACKOFF_BASE_S", 0.01)
+    limited = Raw(429, b"{}", [("Content-Type", "application/json"), ("Retry-After", value)])
+    with HostileServer(lambda _seen: limited) as hostile:
+        client = capillary_client(hostile.url)
+        try:
+            with pytest.raises(Unavailable, match="limiting requests"):
+                await client.lookup(TYPICAL)
+        finally:
+            await client.aclose()
+        assert hostile.count(INTERACTIONS) == 2
 
 
 def test_a_new_search_during_backoff_cancels_it_at_once(qtbot, qloop, server):

@@ -132,7 +132,7 @@ def parse_time(value: Any, naive_zone: tzinfo = UTC) -> datetime | None:
     text = value.strip()
     if not text or len(text) > 64:
         return None
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit(): "¹" is a digit that int() refuses
         return _from_epoch(int(text))
     parsed = _capillary_layout(text, naive_zone)
     if parsed is not None:

@@ -346,7 +346,8 @@ def backoff(attempt: int) -> float:
 
 def retry_after(reply: Reply) -> float | None:
     value = reply.headers.get("retry-after", "").strip()
-    if value.replace(".", "", 1).isdigit():
+    # ASCII digits only: a header read as Latin-1 may hold "²", a digit float() refuses.
+    if value.isascii() and value.replace(".", "", 1).isdigit():
         return min(float(value), RETRY_AFTER_CAP_S)
     return None
 
@@ -424,7 +425,7 @@ async def _read_limited(response: httpx.Response, url: str, source: Source) -> b
     (and of what arrived packed), charged to the lookup's budget as it is produced."""
     coding = _one_encoding(response, url, source)
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise _too_large(url, source, coding)
     unpacker = _Unpacker(coding) if coding else None
     budget = BUDGET.get()
