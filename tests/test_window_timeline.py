@@ -14,7 +14,12 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
 
 from tests.conftest import (
     BULK_EXTERNAL_ID,
@@ -284,6 +289,21 @@ def test_statuses_read_as_words_with_colour_and_explain_themselves(window, qloop
         assert model.data(model.index(row, STATUS), Qt.ItemDataRole.ToolTipRole)
     zone_tip = model.headerData(TIME, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "time zone" in zone_tip and "UTC" in zone_tip
+
+
+def test_the_list_paints_what_the_model_answers(window, qloop):
+    """The view asks each painted cell for all its roles in one call (multiData): what it
+    gets is what data() answers, role by role, and nothing for the roles data() leaves."""
+    qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
+    model, delegate = window.model, QStyledItemDelegate()
+    for row in range(model.rowCount()):
+        for column in range(len(COLUMNS)):
+            index = model.index(row, column)
+            option = QStyleOptionViewItem()
+            delegate.initStyleOption(option, index)
+            assert option.text == (model.data(index) or ""), (row, column)
+            assert option.icon.isNull()  # no decoration role is answered
+            assert option.backgroundBrush.style() == Qt.BrushStyle.NoBrush
 
 
 def test_all_is_the_sum_of_the_tabs_and_missed_calls_are_explained(window, qloop):

@@ -305,6 +305,18 @@ class InteractionsModel(QAbstractTableModel):
             return item.source.label
         return None
 
+    def multiData(self, index: _Index, span) -> None:
+        """What the view asks of each cell it paints (font, colours, alignment, text…), in
+        one call into Python instead of one per role: Qt's default asks data() for each
+        of them, and each call from Qt into Python costs more than the answer."""
+        if not index.isValid():
+            return
+        for position in range(len(span)):
+            slot = span[position]
+            role = slot.role()
+            if role in _ANSWERED:
+                slot.setData(self.data(index, role))
+
     @staticmethod
     def _display(item: Interaction, column: int) -> str:
         """What a cell shows: server text bounded and made visible, per cell as it is
