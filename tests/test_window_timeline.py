@@ -304,6 +304,15 @@ def test_the_list_paints_what_the_model_answers(window, qloop):
             assert option.text == (model.data(index) or ""), (row, column)
             assert option.icon.isNull()  # no decoration role is answered
             assert option.backgroundBrush.style() == Qt.BrushStyle.NoBrush
+    # index(), answered in Python: Qt's rules for what is a cell.
+    last, cells = model.rowCount() - 1, len(COLUMNS)
+    assert (model.index(last, cells - 1).row(), model.index(last, cells - 1).column()) == (
+        last,
+        cells - 1,
+    )
+    for row, column in ((-1, 0), (0, -1), (last + 1, 0), (0, cells)):
+        assert not model.index(row, column).isValid()
+    assert not model.index(0, 0, model.index(0, 0)).isValid()  # a table: no children
 
 
 def test_all_is_the_sum_of_the_tabs_and_missed_calls_are_explained(window, qloop):

@@ -257,6 +257,14 @@ class InteractionsModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
+    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        """As QAbstractTableModel's, in one call into Python instead of two: Qt's own asks
+        rowCount() and columnCount() for every cell it paints. Fewer calls matter most while
+        a worker parses, when each one waits for the GIL."""
+        if parent.isValid() or not (0 <= row < len(self._positions) and 0 <= column < len(COLUMNS)):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ):
