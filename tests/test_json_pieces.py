@@ -1,6 +1,6 @@
 """viewer/sources/json_pieces.py decodes a large reply in pieces (so the window keeps the GIL)
 and must mean exactly what json.loads means: the same value for any document, a ValueError
-for any document json.loads refuses. Slices are made tiny here so every path is taken."""
+for any document json.loads refuses. Slices and windows are made tiny here so every path is taken."""
 
 from __future__ import annotations
 
@@ -42,6 +42,9 @@ LAYOUTS = st.sampled_from(
 def tiny_slices(monkeypatch):
     monkeypatch.setattr(json_pieces, "SLICE", 48)
     monkeypatch.setattr(json_pieces, "WALKED_ELEMENTS", 2)
+    # Values read on their own start from a window this small: every key, number and
+    # multi-byte character is cut at the window's end on the way.
+    monkeypatch.setattr(json_pieces, "FIRST_WINDOW", 3)
 
 
 def pieces(document: str | bytes):

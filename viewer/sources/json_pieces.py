@@ -7,6 +7,12 @@ containers of a large document itself and hands every array element (one message
 resource) to the C decoder on its own, so the GIL can change hands between elements. The
 result is the same as `json.loads`, and anything `json.loads` refuses is refused here with
 a ValueError too (which position it names may differ).
+
+The document is walked as UTF-8 bytes, never turned into one str: JSON's structure is ASCII
+and no byte of a multi-byte UTF-8 character is ASCII, so a "}," found in the bytes is a
+"}," of the text. Turning 23 MB into text first took one 40-50 ms C call to join the
+pieces (more when the text needs 4 bytes per character), and the window, queueing for the
+GIL once per widget it laid out, froze for up to 0.3 s behind it (bench/speed_table.py, P5).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import json
 import re
 from typing import Any
 
-# Below this many characters a document is decoded in one call: it cannot hold the GIL long.
+# Below this many bytes a document is decoded in one call: it cannot hold the GIL long.
 WHOLE_BELOW = 256 * 1024
 # Containers this deep are walked by hand; deeper values go to the C decoder whole.
 WALK_DEPTH = 12
@@ -24,117 +30,157 @@ WALK_DEPTH = 12
 # channel: few, each holding a long list); from this index on each is decoded whole (a
 # message: many, each small).
 WALKED_ELEMENTS = 16
-SLICE = 512 * 1024  # bytes turned into text at a time
+# Bytes of an array's tail decoded per call (~250 messages, ~0.3 ms of the GIL).
+SLICE = 64 * 1024
+FIRST_WINDOW = 256  # bytes first tried for one value read on its own (a key, a number)
 
 _decoder = json.JSONDecoder()
-_space = re.compile(r"[ \t\n\r]*")
-_separator = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*").match
+_space = re.compile(rb"[ \t\n\r]*")
+_separator = re.compile(rb"[ \t\n\r]*([,\]])[ \t\n\r]*").match
+_utf8_decode = codecs.utf_8_decode
 
 
 def loads(data: bytes | bytearray | str, whole_below: int = WHOLE_BELOW) -> Any:
     """`json.loads(data)`, decoded in pieces when the document is large."""
     if len(data) < whole_below:
         return json.loads(data)
-    text = data if isinstance(data, str) else _text(data)
-    if text.startswith("\ufeff"):
-        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
-    value, end = _value(text, _skip(text, 0), 0)
-    end = _skip(text, end)
-    if end != len(text):
-        raise json.JSONDecodeError("Extra data", text, end)
+    data = _utf8(data)
+    value, end = _value(data, _skip(data, 0), 0)
+    end = _skip(data, end)
+    if end != len(data):
+        raise ValueError(f"Extra data: byte {end}")
     return value
 
 
-def _text(data: bytes | bytearray) -> str:
-    """The bytes as text, as json.loads reads them, a slice at a time (the GIL again)."""
-    decoder = codecs.getincrementaldecoder(json.detect_encoding(data))("surrogatepass")
+def _utf8(data: bytes | bytearray | str) -> bytes:
+    """The document as UTF-8 bytes, read as json.loads reads it; text in another encoding
+    is re-encoded a slice at a time (the GIL again)."""
+    if isinstance(data, str):
+        if data.startswith("\ufeff"):
+            raise ValueError("Unexpected UTF-8 BOM (decode using utf-8-sig)")
+        return _encoded(data[at : at + SLICE] for at in range(0, len(data), SLICE))
+    encoding = json.detect_encoding(data)
+    if encoding == "utf-8":
+        return bytes(data)
+    if encoding == "utf-8-sig":
+        return bytes(data[3:])
+    decoder = codecs.getincrementaldecoder(encoding)("surrogatepass")
     view = memoryview(data)
     parts = [decoder.decode(view[at : at + SLICE]) for at in range(0, len(view), SLICE)]
     parts.append(decoder.decode(b"", final=True))
-    return "".join(parts)
+    return _encoded(parts)
 
 
-def _value(text: str, at: int, depth: int) -> tuple[Any, int]:
+def _encoded(texts) -> bytes:
+    # Joining bytes is a copy; joining text is not when characters differ in width.
+    return b"".join(text.encode("utf-8", "surrogatepass") for text in texts)
+
+
+def _raw(data: bytes, at: int) -> tuple[Any, int]:
+    """The one JSON value that starts at byte `at`, and the byte after it.
+
+    The value is decoded from a window of the bytes, doubled until the value ends well
+    inside it: a number near the window's end may have been cut short, and a cut "1.5e-"
+    decodes as 1.5 with two characters unread."""
+    size = FIRST_WINDOW
+    while True:
+        window = data[at : at + size]
+        reaches_end = at + size >= len(data)
+        text, _ = _utf8_decode(window, "surrogatepass", reaches_end)
+        try:
+            value, end = _decoder.raw_decode(text, 0)
+        except ValueError:
+            if reaches_end:
+                raise
+        else:
+            if len(text) - end > 2 or reaches_end:
+                return value, at + len(text[:end].encode("utf-8", "surrogatepass"))
+        size *= 2
+
+
+def _value(data: bytes, at: int, depth: int) -> tuple[Any, int]:
     if depth < WALK_DEPTH:
-        opening = text[at : at + 1]
-        if opening == "{":
-            return _object(text, at + 1, depth + 1)
-        if opening == "[":
-            return _array(text, at + 1, depth + 1)
-    return _decoder.raw_decode(text, at)
+        opening = data[at : at + 1]
+        if opening == b"{":
+            return _object(data, at + 1, depth + 1)
+        if opening == b"[":
+            return _array(data, at + 1, depth + 1)
+    return _raw(data, at)
 
 
-def _object(text: str, at: int, depth: int) -> tuple[dict[str, Any], int]:
+def _object(data: bytes, at: int, depth: int) -> tuple[dict[str, Any], int]:
     result: dict[str, Any] = {}
-    at = _skip(text, at)
-    if text[at : at + 1] == "}":
+    at = _skip(data, at)
+    if data[at : at + 1] == b"}":
         return result, at + 1
     while True:
-        if text[at : at + 1] != '"':
-            raise json.JSONDecodeError(
-                "Expecting property name enclosed in double quotes", text, at
-            )
-        key, at = _decoder.raw_decode(text, at)
-        at = _skip(text, at)
-        if text[at : at + 1] != ":":
-            raise json.JSONDecodeError("Expecting ':' delimiter", text, at)
-        result[key], at = _value(text, _skip(text, at + 1), depth)
-        at = _skip(text, at)
-        separator = text[at : at + 1]
-        if separator == "}":
+        if data[at : at + 1] != b'"':
+            raise _refused("Expecting property name enclosed in double quotes", at)
+        key, at = _raw(data, at)
+        at = _skip(data, at)
+        if data[at : at + 1] != b":":
+            raise _refused("Expecting ':' delimiter", at)
+        result[key], at = _value(data, _skip(data, at + 1), depth)
+        at = _skip(data, at)
+        separator = data[at : at + 1]
+        if separator == b"}":
             return result, at + 1
-        if separator != ",":
-            raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
-        at = _skip(text, at + 1)
+        if separator != b",":
+            raise _refused("Expecting ',' delimiter", at)
+        at = _skip(data, at + 1)
 
 
-def _array(text: str, at: int, depth: int) -> tuple[list[Any], int]:
+def _array(data: bytes, at: int, depth: int) -> tuple[list[Any], int]:
     result: list[Any] = []
-    at = _skip(text, at)
-    if text[at : at + 1] == "]":
+    at = _skip(data, at)
+    if data[at : at + 1] == b"]":
         return result, at + 1
     while len(result) < WALKED_ELEMENTS:
-        item, at = _value(text, at, depth)
+        item, at = _value(data, at, depth)
         result.append(item)
-        at, closed = _after_element(text, at)
+        at, closed = _after_element(data, at)
         if closed:
             return result, at
     # The long tail (a list of messages): decoded a slice of elements per call. A slice ends
     # at a "}," that is a real boundary between elements exactly when it decodes (a "},"
     # inside a string or a nested object leaves the slice unclosed). After a slice that
-    # does not decode, elements are read one at a time past its end, so no text is tried
+    # does not decode, elements are read one at a time past its end, so no byte is tried
     # twice as a slice.
     one_by_one_until = -1
     while True:
         if at > one_by_one_until:
-            boundary = text.rfind("},", at, at + SLICE)
+            boundary = data.rfind(b"},", at, at + SLICE)
             if boundary > at:
                 try:
-                    items = json.loads(f"[{text[at : boundary + 1]}]")
+                    items = json.loads(b"[" + data[at : boundary + 1] + b"]")
                 except ValueError:
                     one_by_one_until = boundary
                 else:
                     result.extend(items)
-                    at = _skip(text, boundary + 2)
+                    at = _skip(data, boundary + 2)
                     continue
-        item, at = _decoder.raw_decode(text, at)
+        item, at = _raw(data, at)
         result.append(item)
-        at, closed = _after_element(text, at)
+        at, closed = _after_element(data, at)
         if closed:
             return result, at
 
 
-def _after_element(text: str, at: int) -> tuple[int, bool]:
+def _after_element(data: bytes, at: int) -> tuple[int, bool]:
     """Past the "," or "]" after an array element: (where the next begins, array closed)."""
-    separator = _separator(text, at)
+    separator = _separator(data, at)
     if separator is None:
-        raise json.JSONDecodeError("Expecting ',' delimiter", text, _skip(text, at))
-    return separator.end(), separator.group(1) == "]"
+        raise _refused("Expecting ',' delimiter", _skip(data, at))
+    return separator.end(), separator.group(1) == b"]"
 
 
-def _skip(text: str, at: int) -> int:
-    """The index of the next character that is not JSON white space."""
-    if text[at : at + 1] > " ":  # every character JSON allows here sorts after the space
+def _skip(data: bytes, at: int) -> int:
+    """The index of the next byte that is not JSON white space."""
+    if data[at : at + 1] > b" ":  # every byte JSON allows here sorts after the space
         return at
-    spaces = _space.match(text, at)
+    spaces = _space.match(data, at)
     return spaces.end() if spaces else at
+
+
+def _refused(what: str, at: int) -> ValueError:
+    return ValueError(f"{what}: byte {at}")
