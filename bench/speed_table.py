@@ -168,33 +168,74 @@ async def enter_to_painted(window, identifier: str) -> float:
 
 
 async def floor_fetch(url: str, identifier: str) -> float:
-    """The raw cost of the data: both sources' replies fetched and decoded, nothing more."""
+    """The raw cost of the data: the replies a lookup needs, fetched and decoded, nothing more.
+
+    The same requests with the same dependencies as the sources make them: Capillary's
+    messages and customer details side by side; Ctrl-Hub (for a number only) its contacts,
+    then each contact's interaction pages (the first, then the rest side by side)."""
     from viewer.demo import (
         DEMO_CAPILLARY_PASSWORD,
         DEMO_CAPILLARY_USERNAME,
         DEMO_CTRLHUB_ORG,
         DEMO_CTRLHUB_TOKEN,
     )
+    from viewer.sources import ctrlhub
     from viewer.sources.capillary import basic_auth_value
 
-    kind = "external_id" if identifier == BULK else "mobile"
+    by_number = identifier != BULK
+    kind = "mobile" if by_number else "external_id"
+    capillary = {"Authorization": basic_auth_value(DEMO_CAPILLARY_USERNAME, DEMO_CAPILLARY_PASSWORD)}
+    ctrl_hub = {"X-Session-Token": DEMO_CTRLHUB_TOKEN}
+
     async with httpx.AsyncClient() as client:
+
+        async def doc(path: str, params, headers) -> object:
+            reply = await client.get(f"{url}{path}", params=params, headers=headers)
+            return json.loads(reply.content) if reply.status_code == 200 else None
+
+        async def ctrl_hub_pages() -> None:
+            org = DEMO_CTRLHUB_ORG
+            contacts = await doc(
+                ctrlhub.CONTACTS_PATH.format(org=org),
+                {"filter[telephone]": identifier, "limit": ctrlhub.PAGE_SIZE},
+                ctrl_hub,
+            )
+            for contact in (contacts or {}).get("data", [])[: ctrlhub.MAX_CONTACTS]:
+                base = {
+                    ctrlhub.INTERACTION_FILTER_BY_CONTACT: contact["id"],
+                    "include": ctrlhub.LIST_INCLUDE,
+                    "sort": ctrlhub.LIST_SORT,
+                    "limit": ctrlhub.PAGE_SIZE,
+                }
+                path = ctrlhub.INTERACTIONS_PATH.format(org=org)
+                first = await doc(path, {**base, "offset": 0}, ctrl_hub) or {}
+                counts = ((first.get("meta") or {}).get("pagination") or {}).get("counts") or {}
+                total = min(counts.get("resources") or 0, ctrlhub.MAX_ROWS)
+                await asyncio.gather(
+                    *(
+                        doc(path, {**base, "offset": offset}, ctrl_hub)
+                        for offset in range(ctrlhub.PAGE_SIZE, total, ctrlhub.PAGE_SIZE)
+                    )
+                )
+
         start = time.perf_counter()
-        cap = client.get(
-            f"{url}/v2/customers/interaction",
-            params={"identifierName": kind, "identifierValue": identifier, "network": "capillary"},
-            headers={
-                "Authorization": basic_auth_value(DEMO_CAPILLARY_USERNAME, DEMO_CAPILLARY_PASSWORD)
-            },
+        await asyncio.gather(
+            doc(
+                "/v2/customers/interaction",
+                {"identifierName": kind, "identifierValue": identifier, "network": "capillary"},
+                capillary,
+            ),
+            doc(
+                "/v2/customers/lookup/customerDetails",
+                {
+                    "source": "ALL",
+                    "identifierName": kind if by_number else "externalId",
+                    "identifierValue": identifier,
+                },
+                capillary,
+            ),
+            *([ctrl_hub_pages()] if by_number else []),
         )
-        ch = client.get(
-            f"{url}/v3/orgs/{DEMO_CTRLHUB_ORG}/customers/contacts",
-            params={"filter[telephone]": identifier, "limit": 100},
-            headers={"X-Session-Token": DEMO_CTRLHUB_TOKEN},
-        )
-        for reply in await asyncio.gather(cap, ch):
-            reply.raise_for_status()
-            json.loads(reply.content)
         return time.perf_counter() - start
 
 
