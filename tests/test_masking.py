@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from viewer import masking
 from viewer.attention import attention
 from viewer.domain import (
     ChannelCount,
@@ -122,6 +123,21 @@ def test_masking_off_changes_nothing_but_otps():
     assert mask_raw_otp(masked.interactions[0].raw)["subject"] == "Your OTP is ••••••"
     assert masked.interactions[1] is plain and masked.customer is result.customer
     assert result.interactions[0].subject == "Your OTP is 482913"  # a copy: the original stays
+
+
+def test_otps_are_masked_in_every_row_of_a_long_timeline():
+    """A long timeline is walked a slice at a time (the window keeps the GIL between
+    slices): an OTP in the last row, or at a slice's edge, is masked in that row only."""
+    count = 2 * masking._GIL_CHUNK + 5
+    with_otp = {0, masking._GIL_CHUNK - 1, masking._GIL_CHUNK, count - 1}
+    rows = [
+        _row(n, subject=f"Your OTP is {482000 + n}" if n in with_otp else f"Order {n} shipped")
+        for n in range(count)
+    ]
+    masked = Masker(False).mask_result(_result(Customer(name="Priya Sharma"), rows)).interactions
+    assert len(masked) == count
+    assert [n for n, row in enumerate(masked) if "••••••" in row.subject] == sorted(with_otp)
+    assert all(masked[n] is rows[n] for n in range(count) if n not in with_otp)
 
 
 def test_an_otp_in_a_ctrlhub_document_is_masked_with_masking_off():
