@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 # Below this many bytes a document is decoded in one call: it cannot hold the GIL long.
@@ -71,7 +72,7 @@ def _utf8(data: bytes | bytearray | str) -> bytes:
     return _encoded(parts)
 
 
-def _encoded(texts) -> bytes:
+def _encoded(texts: Iterable[str]) -> bytes:
     # Joining bytes is a copy; joining text is not when characters differ in width.
     return b"".join(text.encode("utf-8", "surrogatepass") for text in texts)
 
