@@ -163,6 +163,7 @@ class SearchRun:
         self.saved: SavedCopy | None = None
         self._saved_task: asyncio.Task | None = None
         self._tasks: dict[asyncio.Task, Source | None] = {}
+        self._to_keep: tuple[LookupResult, list[SourceResult]] | None = None
 
     # -- the stream ------------------------------------------------------------------------
     async def states(self) -> AsyncGenerator[SearchState, None]:
@@ -172,6 +173,10 @@ class SearchRun:
                     return  # a newer search owns the screen
                 yield state
         finally:
+            if self._to_keep is not None:
+                # Saved once the final state was taken (the window has painted it) or the
+                # stream was left: the save competes for the GIL with whoever paints.
+                self.service.save_later(*self._to_keep)
             for task in self._tasks:
                 task.cancel()
             for task in self._tasks:
@@ -341,8 +346,8 @@ class SearchRun:
             return await self._final_without_live()
         state = await self._merged_state(final=True)
         assert state is not None and state.result is not None
-        if not failed:  # only a whole live answer replaces what was saved
-            self.service.save_later(state.result, list(self.live.values()))
+        if not failed:  # only a whole live answer replaces what was saved (see states())
+            self._to_keep = (state.result, list(self.live.values()))
         return state
 
     async def _final_without_live(self) -> SearchState:

@@ -35,6 +35,7 @@ from viewer.ui.detail_controller import DetailController
 from viewer.ui.detail_pane import DetailPane
 from viewer.ui.filter_bar import FilterBar
 from viewer.ui.interactions_model import TIME, InteractionsModel
+from viewer.ui.next_paint import NextPaint
 from viewer.ui.timeline_table import TimelineTable
 
 if TYPE_CHECKING:  # only a type here: the window shows before the lookup stack loads
@@ -64,6 +65,7 @@ class CustomerView(QWidget):
         self.channel_tabs = ChannelTabs()
         self.model = InteractionsModel(self)
         self.table = TimelineTable(self.model)
+        self.next_paint = NextPaint(self.table.viewport())  # the list on screen: see next_paint.py
         self.detail = DetailPane()
         self.details = DetailController(self.detail, service, self.selected_interaction, self)
         self._shown_item: object = _NOTHING_YET  # what the detail pane shows now
@@ -225,11 +227,14 @@ class CustomerView(QWidget):
         if len(result.interactions) < OFF_THREAD_ROWS:
             self.card.attention.show_entries(attention(result, now))
             return
-        task = asyncio.ensure_future(self._attention_off_thread(result, now))
+        task = asyncio.ensure_future(self._attention_off_thread(result, now, self.next_paint.arm()))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _attention_off_thread(self, result: LookupResult, now: datetime) -> None:
+    async def _attention_off_thread(
+        self, result: LookupResult, now: datetime, painted: asyncio.Future[None] | None
+    ) -> None:
+        await self.next_paint.wait(painted)  # the rows first: this worker would slow their paint
         entries: list[AttentionItem] = await asyncio.to_thread(attention, result, now)
         if self.result is result:
             self.card.attention.show_entries(entries)

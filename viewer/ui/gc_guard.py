@@ -10,7 +10,9 @@ this timer does the same work, generation by generation, on the GUI thread.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+from collections.abc import Iterator
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -19,6 +21,21 @@ INTERVAL_MS = 500
 # reply being parsed allocates this many in half a second. Walking 50,000 young objects takes
 # 15-20 ms of the GUI thread; at 150,000 it froze the window for 35 ms.
 BURST_OBJECTS = 50_000
+
+_searches = 0  # searches running (see collections_deferred)
+
+
+@contextlib.contextmanager
+def collections_deferred() -> Iterator[None]:
+    """No collection while a search runs: its workers build containers of 100,000 rows
+    that even the youngest generation's walk visits, holding the GIL 25-90 ms of the GUI
+    thread while the answer is coming in. What is due is collected after the search."""
+    global _searches
+    _searches += 1
+    try:
+        yield
+    finally:
+        _searches -= 1
 
 
 class GuiThreadGarbageCollector(QObject):
@@ -32,6 +49,8 @@ class GuiThreadGarbageCollector(QObject):
     @staticmethod
     def collect_due() -> None:
         """Collect the oldest generation whose threshold is crossed, as the automatic GC would."""
+        if _searches:
+            return
         counts, thresholds = gc.get_count(), gc.get_threshold()
         if counts[0] > BURST_OBJECTS:
             # A worker is building a large result (100,000 rows: over a million objects).

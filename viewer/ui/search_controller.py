@@ -24,7 +24,7 @@ from viewer.identifiers import parse_query
 from viewer.present import age
 from viewer.search import SearchState
 from viewer.ui.customer_view import CustomerView
-from viewer.ui.gc_guard import freeze_large_result
+from viewer.ui.gc_guard import collections_deferred, freeze_large_result
 from viewer.ui.masked_mode import OFF_THREAD_ROWS, MaskedMode
 from viewer.ui.message_bar import MessageBar
 from viewer.ui.search_bar import SearchBar
@@ -169,10 +169,16 @@ class SearchController(QObject):
     # -- the stream --------------------------------------------------------------------------
     async def _run(self, service: LookupService, query: Query) -> None:
         try:
-            async with contextlib.aclosing(service.search(query)) as states:  # closed even on a bug
-                async for state in states:
-                    self.state = state
-                    await self._paint_masked(state)
+            # closed even on a bug; no garbage collection on this thread meanwhile (gc_guard.py)
+            with collections_deferred():
+                async with contextlib.aclosing(service.search(query)) as states:
+                    async for state in states:
+                        self.state = state
+                        await self._paint_masked(state)
+                        if state.final and state.result is not None:
+                            # The stream saves the answer when asked for more: once it is on
+                            # screen, as the saving worker would slow its paint (next_paint.py).
+                            await self.view.next_paint.wait()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug must not take the window down, nor leave it spinning
