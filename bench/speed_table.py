@@ -184,7 +184,9 @@ async def floor_fetch(url: str, identifier: str) -> float:
 
     by_number = identifier != BULK
     kind = "mobile" if by_number else "external_id"
-    capillary = {"Authorization": basic_auth_value(DEMO_CAPILLARY_USERNAME, DEMO_CAPILLARY_PASSWORD)}
+    capillary = {
+        "Authorization": basic_auth_value(DEMO_CAPILLARY_USERNAME, DEMO_CAPILLARY_PASSWORD)
+    }
     ctrl_hub = {"X-Session-Token": DEMO_CTRLHUB_TOKEN}
 
     async with httpx.AsyncClient() as client:
