@@ -31,8 +31,8 @@ from typing import Any
 
 from viewer import credentials
 from viewer.domain import IdentifierKind, Query
-from viewer.logs import log_dir
 from viewer.masking import mask_identifier
+from viewer.places import log_dir
 
 log = logging.getLogger("viewer.audit")
 AUDIT_FILE = "access-log.jsonl"

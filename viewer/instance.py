@@ -41,15 +41,14 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-import platformdirs
-
 from viewer.domain import BadInput
 from viewer.links import MAX_LINK_LENGTH, MAX_PROFILE_LENGTH
 
+# Not viewer.profiles: it loads phonenumbers, and `open` hands a softphone's pop over
+# before it loads anything that slow.
+from viewer.places import APP_NAME, config_dir
+
 WINDOWS = sys.platform == "win32"
-# viewer.profiles' APP_NAME and config_dir rule, not imported from there: profiles loads
-# phonenumbers, and `open` hands a softphone's pop over before it loads anything that slow.
-APP_NAME = "customer-viewer"
 PROTOCOL = 1
 MAX_MESSAGE_BYTES = 32 * 1024  # a link of MAX_LINK_LENGTH characters, every one \u-escaped
 READ_TIMEOUT_S = 2.0  # the window drops a connection that has not sent its line by then
@@ -95,13 +94,8 @@ def instance_key(env: Mapping[str, str] = os.environ) -> str:
 
 
 def config_folder(env: Mapping[str, str] = os.environ) -> Path:
-    """The settings folder (as viewer.profiles.config_dir): two set-ups, two instances."""
-    override = env.get("VIEWER_CONFIG_DIR")
-    return (
-        Path(override)
-        if override
-        else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-    )
+    """The settings folder: two set-ups, two instances."""
+    return config_dir(env)
 
 
 def private_folder(env: Mapping[str, str] = os.environ) -> Path:

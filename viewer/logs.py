@@ -9,26 +9,16 @@ import logging
 import logging.handlers
 import os
 import stat
-from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-import platformdirs
-
-from viewer.profiles import APP_NAME
+from viewer.places import log_dir
 from viewer.redaction import redact
 
 LOG_FILE = "customer-viewer.log"
 MAX_BYTES = 1024 * 1024
 BACKUPS = 5
 RECENT_ERRORS: collections.deque[str] = collections.deque(maxlen=20)
-
-
-def log_dir(env: Mapping[str, str] = os.environ) -> Path:
-    override = env.get("VIEWER_LOG_DIR")
-    return (
-        Path(override) if override else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
-    )
 
 
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):

@@ -26,13 +26,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import platformdirs
 import tomli_w
 
 from viewer.domain import BadInput
 from viewer.identifiers import country_code, normalise_uuid
 
-APP_NAME = "customer-viewer"
+# The folders live in viewer/places.py (start-up reads them without this module).
+from viewer.places import APP_NAME as APP_NAME
+from viewer.places import cache_dir as cache_dir
+from viewer.places import config_dir as config_dir
+
 CONFIG_FILE = "config.toml"
 DEFAULT_CTRLHUB_URL = "https://api.ctrl-hub.com"
 
@@ -124,22 +127,6 @@ class Config:
     skipped: dict[str, Skipped] = field(default_factory=dict)
     # tel: links open a lookup (viewer/links.py); the agent turns this on, off by default.
     tel_links: bool = False
-
-
-def config_dir(env: Mapping[str, str] = os.environ) -> Path:
-    override = env.get("VIEWER_CONFIG_DIR")
-    return (
-        Path(override)
-        if override
-        else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-    )
-
-
-def cache_dir(env: Mapping[str, str] = os.environ) -> Path:
-    override = env.get("VIEWER_CACHE_DIR")
-    return (
-        Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
-    )
 
 
 def load_config(env: Mapping[str, str] = os.environ) -> Config:
