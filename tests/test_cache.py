@@ -328,3 +328,24 @@ def test_a_reply_kept_as_received_round_trips_without_being_re_serialised(tmp_pa
     store.save_lookup("office", query, "Priya", payload)
     assert store.load_lookup("office", query).value == payload
     store.close()
+
+
+def test_a_saved_value_larger_than_one_inflated_piece_opens_whole(tmp_path, monkeypatch):
+    """Saved values are inflated a piece at a time (the window keeps the GIL between
+    pieces): a value of many pieces comes back whole, and a sealed value whose compressed
+    stream ends early (a bug of ours; the seal itself cannot be forged) is refused, not
+    returned short."""
+    import zlib
+
+    monkeypatch.setattr(cache, "INFLATE_PIECE", 1000)
+    body = bytes(range(256)) * 400 + b'{"name": "Priya"}' * 2000
+    payload = {"sources": {"capillary": {"format": 1, "interaction": body}}}
+    store = OfflineStore.open(tmp_path / "saved", os.urandom(32))
+    query = Query(IdentifierKind.MOBILE, "919845012345")
+    store.save_lookup("office", query, "Priya", payload)
+    assert store.load_lookup("office", query).value == payload
+    store.close()
+    whole = zlib.compress(body)
+    assert cache._inflate(whole) == body
+    with pytest.raises(zlib.error):
+        cache._inflate(whole[: len(whole) // 2])
