@@ -29,8 +29,7 @@ GRACE_S = 0.25  # after a list is dropped, before its freeing starts
 POLL_S = 0.5  # how often lists still in use elsewhere are looked at again
 
 _lock = threading.Lock()
-_kept: dict[int, list[Any]] = {}
-_dropped_at: dict[int, float] = {}
+_kept: dict[int, tuple[list[Any], float]] = {}  # id → the list, when it was dropped
 _wake = threading.Event()
 _worker: threading.Thread | None = None
 
@@ -42,8 +41,7 @@ def retire(rows: list[Any]) -> None:
     if len(rows) < MIN_ROWS:
         return
     with _lock:
-        _kept[id(rows)] = rows
-        _dropped_at[id(rows)] = time.monotonic()
+        _kept[id(rows)] = (rows, time.monotonic())
         if _worker is None:
             _worker = threading.Thread(target=_work, name="viewer-graveyard", daemon=True)
             _worker.start()
@@ -71,10 +69,10 @@ def _unused() -> list[list[Any]]:
     out of `_kept`."""
     settled = time.monotonic() - GRACE_S
     with _lock:
-        # Two references: the dict's, and getrefcount's own argument.
+        # Three references: the dict's tuple, `rows` here, and getrefcount's own argument.
         done = [
-            key for key in _kept if _dropped_at[key] <= settled and sys.getrefcount(_kept[key]) <= 2
+            key
+            for key, (rows, dropped_at) in _kept.items()
+            if dropped_at <= settled and sys.getrefcount(rows) <= 3
         ]
-        for key in done:
-            del _dropped_at[key]
-        return [_kept.pop(key) for key in done]
+        return [_kept.pop(key)[0] for key in done]

@@ -8,7 +8,7 @@ almost nothing: the settings code needs phonenumbers, which costs ~30 ms.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import platformdirs
@@ -28,6 +28,8 @@ def log_dir(env: Mapping[str, str] = os.environ) -> Path:
     return _folder(env, "VIEWER_LOG_DIR", platformdirs.user_log_dir)
 
 
-def _folder(env: Mapping[str, str], override_name: str, platform_folder) -> Path:
+def _folder(
+    env: Mapping[str, str], override_name: str, platform_folder: Callable[..., str]
+) -> Path:
     override = env.get(override_name)
     return Path(override) if override else Path(platform_folder(APP_NAME, appauthor=False))
