@@ -76,7 +76,15 @@ def test_next_paint_waits_for_the_widget_to_paint(qloop):
         await painter.wait(most_s=0.2)  # nothing changes: no paint, so the time limit
         return painted, time.monotonic() - start
 
+    async def armed_but_never_awaited() -> bool:
+        painter = NextPaint(label)
+        painter.arm()  # as by a task cancelled before its first step
+        label.setText("Priya Sharma")
+        await asyncio.sleep(0.2)
+        return painter.watching
+
     painted, unchanged = qloop.run_until_complete(scenario())
+    assert not qloop.run_until_complete(armed_but_never_awaited())  # let go at the paint
     assert painted < 1 and 0.15 < unchanged < 1
     label.hide()
     started = time.monotonic()

@@ -45,16 +45,26 @@ class NextPaint(QObject):
         try:
             await asyncio.wait({painted}, timeout=most_s)
         finally:
-            self._waiting.remove(painted)
-            if not self._waiting:
-                self._widget.removeEventFilter(self)
+            if painted in self._waiting:  # timed out or cancelled before the paint
+                self._waiting.remove(painted)
+                if not self._waiting:
+                    self._widget.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            for painted in self._waiting:
+        if event.type() == QEvent.Type.Paint and self._waiting:
+            # Every waiter is let go here, so one armed by a task that never ran (cancelled
+            # before its first step) cannot keep the filter on the list for good.
+            painted, self._waiting = self._waiting, []
+            self._widget.removeEventFilter(self)
+            for future in painted:
                 # Resolved on the loop's next turn: after this paint has run to its end.
-                painted.get_loop().call_soon(_resolve, painted)
+                future.get_loop().call_soon(_resolve, future)
         return False
+
+    @property
+    def watching(self) -> bool:
+        """Whether a paint is waited for (for tests)."""
+        return bool(self._waiting)
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
