@@ -135,6 +135,29 @@ def test_a_search_that_answers_at_once_shows_no_loading_state(
         qloop.run_until_complete(window.shutdown())
 
 
+def test_the_spinner_ends_with_the_answer_even_when_the_search_lingers_after_it(
+    qtbot, qloop, demo_server, monkeypatch
+):
+    """After its answer is painted a search still waits for the list's paint before the
+    offline save (next_paint.py); the "busy" moment falling in that wait once turned the
+    spinner and "Looking up …" on for good, over a customer already on screen. Here the
+    paint is late (a minimised window) and the busy moment comes after the answer."""
+    monkeypatch.setattr(search_controller, "BUSY_AFTER_MS", 1_000)  # after the answer, surely
+    window = make_window(qtbot, demo_server.url)
+
+    async def late_paint(*_args, **_kwargs) -> None:
+        await asyncio.sleep(1.4)  # past the busy moment
+
+    monkeypatch.setattr(window.view.next_paint, "wait", late_paint)
+    try:
+        qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
+        assert window.card.name.text() == "Priya Sharma"
+        assert not window.search_bar.busy.isVisible()
+        assert window.statusBar().currentMessage().startswith("36 messages (live)")
+    finally:
+        qloop.run_until_complete(window.shutdown())
+
+
 def test_the_notice_of_the_customer_shown_stays_while_the_next_one_loads(
     qtbot, qloop, demo_server, quick_retries
 ):

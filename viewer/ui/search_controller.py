@@ -126,7 +126,11 @@ class SearchController(QObject):
             self.start(text, kind)
 
     def _still_busy(self, task: asyncio.Task, query: Query) -> None:
-        if task is self.task and not task.done():
+        # A search whose answer is painted is over for the agent, though its task lives on
+        # until the list has painted and the save started (_run): nothing would hide the
+        # spinner shown then.
+        answered = self.shown is not None and self.shown.final
+        if task is self.task and not task.done() and not answered:
             # What the bar says of the customer still shown (dimmed) stays true until the new
             # one arrives, and hiding it would relayout the window and repaint the whole list
             # while the new customer is parsed: each call Qt makes into Python then waits for
