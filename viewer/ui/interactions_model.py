@@ -228,6 +228,20 @@ class InteractionsModel(QAbstractTableModel):
     def interaction(self, row: int) -> Interaction | None:
         return self._items[self._positions[row]] if 0 <= row < len(self._positions) else None
 
+    def badge(self, row: int) -> tuple[str, str]:
+        """What the status column's badge shows: (text, tone), as DisplayRole and ToneRole
+        answer; asked directly by the badge's delegate (one call instead of three)."""
+        item = self.interaction(row)
+        if item is None:
+            return "", "unknown"
+        text, tone = status_display(item.status)
+        return shown(text), tone.value
+
+    def source_of(self, row: int) -> str:
+        """The source column's word (SourceRole), asked directly by its delegate."""
+        item = self.interaction(row)
+        return item.source.value if item is not None else ""
+
     def shown_interactions(self) -> list[Interaction]:
         """The rows as shown (this channel, this filter, this order)."""
         return list(map(self._items.__getitem__, self._positions))
@@ -299,8 +313,24 @@ class InteractionsModel(QAbstractTableModel):
         role = int(role)
         if role not in _ANSWERED or not index.isValid():
             return None
+        return self._answer(self._items[self._positions[index.row()]], index.column(), role)
+
+    def multiData(self, index: _Index, span) -> None:
+        """What the view asks of each cell it paints (font, colours, alignment, text…), in
+        one call into Python instead of one per role: Qt's default asks data() for each
+        of them, and each call from Qt into Python costs more than the answer. The row is
+        looked up once per cell, not once per role."""
+        if not index.isValid():
+            return
         item = self._items[self._positions[index.row()]]
         column = index.column()
+        for position in range(len(span)):
+            slot = span[position]
+            role = slot.role()
+            if role in _ANSWERED:
+                slot.setData(self._answer(item, column, role))
+
+    def _answer(self, item: Interaction, column: int, role: int):
         if role == _DISPLAY:
             return self._display(item, column)
         if role == _TOOLTIP:
@@ -312,18 +342,6 @@ class InteractionsModel(QAbstractTableModel):
         if column == SOURCE:  # _ACCESSIBLE
             return item.source.label
         return None
-
-    def multiData(self, index: _Index, span) -> None:
-        """What the view asks of each cell it paints (font, colours, alignment, text…), in
-        one call into Python instead of one per role: Qt's default asks data() for each
-        of them, and each call from Qt into Python costs more than the answer."""
-        if not index.isValid():
-            return
-        for position in range(len(span)):
-            slot = span[position]
-            role = slot.role()
-            if role in _ANSWERED:
-                slot.setData(self.data(index, role))
 
     @staticmethod
     def _display(item: Interaction, column: int) -> str:

@@ -1,31 +1,42 @@
 """Paints a message status as a coloured badge (good green, neutral grey, waiting amber, bad
 red), and a row's source as a small lettered glyph. The words a badge stands for are in the
-cell's tooltip (status_explanation), so colour is never the only carrier of meaning."""
+cell's tooltip (status_explanation), so colour is never the only carrier of meaning.
+
+Both delegates ask the model for their cell directly (InteractionsModel.badge, .source_of)
+and never call initStyleOption: that asks the model for seven roles through Qt, and the
+calls between Qt and Python were most of what a badge cost (44 cells a screen, each
+painted on every repaint). The option Qt hands to paint() already carries what the
+background needs (rect, state, alternate row, the view's font and palette)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from viewer.ui import palette
-from viewer.ui.interactions_model import SourceRole, ToneRole
+from viewer.ui.interactions_model import InteractionsModel
+
+
+def _background(painter: QPainter, option: QStyleOptionViewItem) -> None:
+    """The cell as the style draws an empty one: alternate row, selection, focus."""
+    widget = option.widget
+    if widget is not None:
+        widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
 
 
 class StatusBadgeDelegate(QStyledItemDelegate):
+    def __init__(self, model: InteractionsModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._model = model
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        text, tone = self._model.badge(index.row())
+        _background(painter, option)  # the selection under the badge
         if not text:
-            super().paint(painter, option, index)
             return
-        # Let the style draw the selection background, then the badge on top.
-        self.initStyleOption(option, index)
-        option.text = ""
-        style = option.widget.style() if option.widget else None
-        if style:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
         # Asked at paint time: a switch to dark mode repaints in the dark set.
-        ink, fill = palette.badge(index.data(ToneRole) or "unknown")
+        ink, fill = palette.badge(tone)
         metrics = option.fontMetrics
         width = min(metrics.horizontalAdvance(text) + 14, option.rect.width() - 6)
         height = min(metrics.height() + 4, option.rect.height() - 4)
@@ -83,13 +94,13 @@ SOURCE_LETTERS = {"capillary": "C", "ctrlhub": "H"}
 class SourceGlyphDelegate(QStyledItemDelegate):
     """The Source column as one small letter in a coloured square: C Capillary, H Ctrl-Hub."""
 
+    def __init__(self, model: InteractionsModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._model = model
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        self.initStyleOption(option, index)
-        option.text = ""
-        style = option.widget.style() if option.widget else None
-        if style:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
-        source = index.data(SourceRole) or ""
+        _background(painter, option)
+        source = self._model.source_of(index.row())
         letter = SOURCE_LETTERS.get(source)
         if letter is None:
             return

@@ -62,8 +62,8 @@ class TimelineTable(QTableView):
         self.setWordWrap(False)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setItemDelegateForColumn(STATUS, StatusBadgeDelegate(self))
-        self.setItemDelegateForColumn(SOURCE, SourceGlyphDelegate(self))
+        self.setItemDelegateForColumn(STATUS, StatusBadgeDelegate(model, self))
+        self.setItemDelegateForColumn(SOURCE, SourceGlyphDelegate(model, self))
         rows = self.verticalHeader()
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring

@@ -1,0 +1,71 @@
+"""How long one paint of the list takes with a typical customer on screen (issue 13, P2/P4).
+
+    xvfb-run -a .venv/bin/python bench/list_paint.py [--runs 5]
+
+Looks the demo's typical customer up in a real window, then repaints the list's viewport
+40 times per run and prints each run's median. Every answer the agent waits for ends with
+this paint, and so does every scroll and tab switch: it is most of what P2 and P4 (typical)
+cost above their floor in bench/speed_table.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+PAINTS_PER_RUN = 40
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    import speed_table
+
+    from viewer.app import make_application, make_loop, make_window
+    from viewer.demo import DemoServer
+    from viewer.wiring import demo_profile
+
+    app = make_application()
+    loop = make_loop(app)
+    medians: list[float] = []
+    with DemoServer() as server:
+        window = make_window(demo_profile(server.url))
+        window.show()
+
+        async def measure() -> None:
+            await asyncio.sleep(0.5)
+            await speed_table.enter_to_painted(window, speed_table.TYPICAL)
+            await asyncio.sleep(0.3)
+            viewport = window.table.viewport()
+            for _ in range(args.runs):
+                took = []
+                for _ in range(PAINTS_PER_RUN):
+                    start = time.perf_counter()
+                    viewport.repaint()
+                    took.append(time.perf_counter() - start)
+                medians.append(statistics.median(took))
+                await asyncio.sleep(0.05)
+
+        with loop:
+            loop.run_until_complete(measure())
+            loop.run_until_complete(window.shutdown())
+    rows = window.model.rowCount()
+    print(f"list repaint, typical customer ({rows} rows), median per run (ms):")
+    print("  " + "  ".join(f"{1000 * m:.2f}" for m in medians))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
