@@ -286,7 +286,7 @@ async def in_process(window, url: str, store, runs: int) -> None:
             saved = store.load_lookup("bench", query, False)
             for part in saved.value["sources"].values():  # replies kept as received: parse them
                 for value in part.values():
-                    if isinstance(value, bytes):
+                    if isinstance(value, bytes | bytearray):
                         json.loads(value)
             return time.perf_counter() - start
 

@@ -52,10 +52,11 @@ def pieces(document: str | bytes):
 
 
 @settings(max_examples=300, deadline=None)
-@given(value=VALUES, layout=LAYOUTS, as_bytes=st.booleans())
-def test_any_document_means_what_json_loads_says(value, layout, as_bytes):
+@given(value=VALUES, layout=LAYOUTS, given_as=st.sampled_from([str, bytes, bytearray]))
+def test_any_document_means_what_json_loads_says(value, layout, given_as):
+    """As text, as bytes (a reply) and as a bytearray (saved data, walked uncopied)."""
     text = json.dumps(value, **layout)
-    document = text.encode() if as_bytes else text
+    document = text if given_as is str else given_as(text.encode())
     assert pieces(document) == json.loads(document)
 
 
@@ -68,10 +69,12 @@ def test_a_broken_document_is_refused_exactly_when_json_loads_refuses_it(value, 
     try:
         expected = json.loads(broken)
     except ValueError:
-        with pytest.raises(ValueError):
-            pieces(broken)
+        for document in (broken, bytearray(broken.encode())):
+            with pytest.raises(ValueError):
+                pieces(document)
     else:
         assert pieces(broken) == expected
+        assert pieces(bytearray(broken.encode())) == expected
 
 
 def test_a_list_of_messages_whose_subjects_imitate_boundaries():

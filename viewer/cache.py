@@ -705,22 +705,25 @@ def _inflate(data: bytes) -> bytearray:
 
 
 def unpack(data: bytes | bytearray) -> Any:
-    """The value `pack` made (ValueError when the bytes are not such a value)."""
+    """The value `pack` made (ValueError when the bytes are not such a value). A bytearray
+    given is consumed: the last blob (a large customer's reply) becomes that very buffer."""
     if not data.startswith(PACKED):
         return json.loads(data)
-    view = memoryview(data)
-    shape_size = int.from_bytes(view[4:12], "big")
-    count = int.from_bytes(view[12:16], "big")
-    at = 16 + 8 * count
-    sizes = [int.from_bytes(view[16 + 8 * i : 24 + 8 * i], "big") for i in range(count)]
-    shape = json.loads(bytes(view[at : at + shape_size]))
-    at += shape_size
-    blobs = []
-    for size in sizes:
-        blobs.append(bytes(view[at : at + size]))
-        at += size
-    if at != len(data):
-        raise ValueError("packed value of the wrong length")
+    with memoryview(data) as view:
+        shape_size = int.from_bytes(view[4:12], "big")
+        count = int.from_bytes(view[12:16], "big")
+        at = 16 + 8 * count
+        sizes = [int.from_bytes(view[16 + 8 * i : 24 + 8 * i], "big") for i in range(count)]
+        shape = json.loads(bytes(view[at : at + shape_size]))
+        at += shape_size
+        if at + sum(sizes) != len(data):
+            raise ValueError("packed value of the wrong length")
+        blobs: list[bytes | bytearray] = []
+        for size in sizes[:-1]:
+            blobs.append(bytes(view[at : at + size]))
+            at += size
+    if sizes:
+        blobs.append(_last_blob(data, at))
 
     def fill(item: Any) -> Any:
         if isinstance(item, dict):
@@ -732,3 +735,14 @@ def unpack(data: bytes | bytearray) -> Any:
         return item
 
     return fill(shape)
+
+
+def _last_blob(data: bytes | bytearray, at: int) -> bytes | bytearray:
+    """The blob from `at` to the end of `data`. Copying a large customer's 23 MB reply out of
+    the buffer it was inflated into held the GIL for 15 ms (writing fresh memory) while the
+    window waited (bench/speed_table.py, P5 from saved data). A bytearray sheds its head in
+    place instead: CPython advances the buffer's start, nothing is copied."""
+    if isinstance(data, bytes):
+        return data[at:]
+    del data[:at]
+    return data

@@ -35,6 +35,9 @@ WALKED_ELEMENTS = 16
 SLICE = 64 * 1024
 FIRST_WINDOW = 256  # bytes first tried for one value read on its own (a key, a number)
 
+# The document as UTF-8: a reply's bytes, or the bytearray saved data is inflated into.
+Utf8 = bytes | bytearray
+
 _decoder = json.JSONDecoder()
 _space = re.compile(rb"[ \t\n\r]*")
 _separator = re.compile(rb"[ \t\n\r]*([,\]])[ \t\n\r]*").match
@@ -53,16 +56,17 @@ def loads(data: bytes | bytearray | str, whole_below: int = WHOLE_BELOW) -> Any:
     return value
 
 
-def _utf8(data: bytes | bytearray | str) -> bytes:
+def _utf8(data: bytes | bytearray | str) -> Utf8:
     """The document as UTF-8 bytes, read as json.loads reads it; text in another encoding
-    is re-encoded a slice at a time (the GIL again)."""
+    is re-encoded a slice at a time (the GIL again). UTF-8 comes back as it was given,
+    uncopied: a bytearray (saved data, viewer/cache.py) is walked as it is."""
     if isinstance(data, str):
         if data.startswith("\ufeff"):
             raise ValueError("Unexpected UTF-8 BOM (decode using utf-8-sig)")
         return _encoded(data[at : at + SLICE] for at in range(0, len(data), SLICE))
     encoding = json.detect_encoding(data)
     if encoding == "utf-8":
-        return bytes(data)
+        return data
     if encoding == "utf-8-sig":
         return bytes(data[3:])
     decoder = codecs.getincrementaldecoder(encoding)("surrogatepass")
@@ -77,7 +81,7 @@ def _encoded(texts: Iterable[str]) -> bytes:
     return b"".join(text.encode("utf-8", "surrogatepass") for text in texts)
 
 
-def _raw(data: bytes, at: int) -> tuple[Any, int]:
+def _raw(data: Utf8, at: int) -> tuple[Any, int]:
     """The one JSON value that starts at byte `at`, and the byte after it.
 
     The value is decoded from a window of the bytes, doubled until the value ends well
@@ -99,7 +103,7 @@ def _raw(data: bytes, at: int) -> tuple[Any, int]:
         size *= 2
 
 
-def _value(data: bytes, at: int, depth: int) -> tuple[Any, int]:
+def _value(data: Utf8, at: int, depth: int) -> tuple[Any, int]:
     if depth < WALK_DEPTH:
         opening = data[at : at + 1]
         if opening == b"{":
@@ -109,7 +113,7 @@ def _value(data: bytes, at: int, depth: int) -> tuple[Any, int]:
     return _raw(data, at)
 
 
-def _object(data: bytes, at: int, depth: int) -> tuple[dict[str, Any], int]:
+def _object(data: Utf8, at: int, depth: int) -> tuple[dict[str, Any], int]:
     result: dict[str, Any] = {}
     at = _skip(data, at)
     if data[at : at + 1] == b"}":
@@ -131,7 +135,7 @@ def _object(data: bytes, at: int, depth: int) -> tuple[dict[str, Any], int]:
         at = _skip(data, at + 1)
 
 
-def _array(data: bytes, at: int, depth: int) -> tuple[list[Any], int]:
+def _array(data: Utf8, at: int, depth: int) -> tuple[list[Any], int]:
     result: list[Any] = []
     at = _skip(data, at)
     if data[at : at + 1] == b"]":
@@ -167,7 +171,7 @@ def _array(data: bytes, at: int, depth: int) -> tuple[list[Any], int]:
             return result, at
 
 
-def _after_element(data: bytes, at: int) -> tuple[int, bool]:
+def _after_element(data: Utf8, at: int) -> tuple[int, bool]:
     """Past the "," or "]" after an array element: (where the next begins, array closed)."""
     separator = _separator(data, at)
     if separator is None:
@@ -175,7 +179,7 @@ def _after_element(data: bytes, at: int) -> tuple[int, bool]:
     return separator.end(), separator.group(1) == b"]"
 
 
-def _skip(data: bytes, at: int) -> int:
+def _skip(data: Utf8, at: int) -> int:
     """The index of the next byte that is not JSON white space."""
     if data[at : at + 1] > b" ":  # every byte JSON allows here sorts after the space
         return at
