@@ -117,3 +117,31 @@ def test_no_collection_on_the_gui_thread_while_a_search_runs():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_clearing_saved_data_waits_for_the_answer_on_screen_to_be_saved(
+    demo_server, tmp_path, qloop
+):
+    """Pressing "Clear saved data" while the window paints an answer: the answer's save is
+    due once the paint is over, so the clear waits for it instead of being undone by it."""
+    store = OfflineStore.open(tmp_path / "saved", os.urandom(32))
+    service = LookupService(
+        [CtrlHubClient(CtrlHubSettings(demo_server.url, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN))],
+        store,
+        "office",
+    )
+
+    async def scenario() -> None:
+        async with contextlib.aclosing(service.search(OLIVER)) as states:
+            async for state in states:
+                if state.final:
+                    clearing = asyncio.ensure_future(service.clear_saved())
+                    await asyncio.sleep(0.2)  # the window painting
+                    assert not clearing.done()  # it waits for the save it would undo
+        await clearing
+        await service.aclose()
+
+    qloop.run_until_complete(scenario())
+    assert store.load_lookup("office", OLIVER, False) is None
+    assert store.recent("office") == []
+    store.close()

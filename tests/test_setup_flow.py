@@ -144,3 +144,51 @@ def test_switching_to_the_demo_and_deleting_a_profile(
     assert profiles.load_config().profiles == {}
     assert not any(key.startswith("Office:") for _s, key in isolated_settings.entries)
     assert window.pages.currentWidget() is controller.welcome
+
+
+def test_deleting_a_profile_right_after_its_answer_leaves_none_of_it_saved(
+    qtbot, qloop, demo_server, isolated_settings
+):
+    """Deleted at the moment its answer is painted: the search's save (100,000 messages,
+    due once the list has painted) lands before the profile's saved data is cleared."""
+    from tests.conftest import BULK_EXTERNAL_ID
+    from tests.test_main_window import search
+    from viewer.domain import IdentifierKind, Query
+    from viewer.wiring import open_store
+
+    store = open_store()
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    demo = DemoOnDemand()
+    controller = ConnectionController(window, demo, store)
+    controller.use(None)
+    window.show()
+    click(controller.welcome.set_up)
+    fill_setup(controller.dialog, demo_server.url)
+    deleting = []
+
+    def delete_at_the_answer(_seconds: float) -> None:
+        if window.searches.shown is not None and window.searches.shown.final and not deleting:
+            deleting.append(controller.delete("Office"))
+
+    window.searches.result_shown.connect(delete_at_the_answer)
+
+    async def scenario():
+        click(controller.dialog.save_button)
+        await until(lambda: not controller.dialog.isVisible(), what="save")
+        service = window.service
+        assert service is not None and service.store is store
+        search(window, BULK_EXTERNAL_ID)
+        await until(lambda: bool(deleting) and deleting[0].done(), what="the deletion")
+        await service.settle()  # a save started too late would land now
+
+    try:
+        qloop.run_until_complete(scenario())
+        assert profiles.load_config().profiles == {}
+        bulk = Query(IdentifierKind.EXTERNAL_ID, BULK_EXTERNAL_ID)
+        assert store.load_lookup("Office", bulk) is None  # not saved back after the clear
+        assert store.recent("Office") == []
+    finally:
+        qloop.run_until_complete(window.shutdown())
+        demo.stop()
+        store.close()

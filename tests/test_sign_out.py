@@ -196,3 +196,43 @@ def test_the_window_signs_out_after_asking_and_shows_the_access_log(
     assert store.load_lookup("eu", QUERY) is None
     qloop.run_until_complete(window.shutdown())
     store.close()
+
+
+def test_signing_out_right_after_the_answer_leaves_no_customer_saved(
+    qtbot, qloop, demo_server, isolated_settings
+):
+    """The search that painted the answer saves it once the list has painted; signing out
+    at that very moment cancels the search, and its save must land before the clear, not
+    after it (100,000 messages: the save takes long enough to show the race)."""
+    import asyncio
+
+    from tests.conftest import BULK_EXTERNAL_ID, until
+    from tests.test_main_window import search
+    from viewer.ui.main_window import MainWindow
+
+    profile, _token = qloop.run_until_complete(signed_in_profile(demo_server.url))
+    store = open_store()
+    service = build_service(profile, store)
+    window = MainWindow(service, profile_label="eu")
+    qtbot.addWidget(window)
+    window.show()
+    signing_out: list[asyncio.Task] = []
+
+    def sign_out_at_the_answer(_seconds: float) -> None:
+        if window.searches.shown is not None and window.searches.shown.final and not signing_out:
+            signing_out.append(window.privacy.sign_out(load_config().profiles["eu"]))
+
+    window.searches.result_shown.connect(sign_out_at_the_answer)
+
+    async def scenario() -> None:
+        search(window, BULK_EXTERNAL_ID)
+        await until(lambda: bool(signing_out) and signing_out[0].done(), what="the sign-out")
+        await service.settle()  # a save started too late would land now
+
+    qloop.run_until_complete(scenario())
+    assert window.service is None and window.result is None
+    query = Query(IdentifierKind.EXTERNAL_ID, BULK_EXTERNAL_ID)
+    assert store.load_lookup("eu", query) is None  # not saved back after the clear
+    assert store.recent("eu") == []
+    qloop.run_until_complete(window.shutdown())
+    store.close()

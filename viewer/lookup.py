@@ -117,7 +117,7 @@ class LookupService:
         # customer too large to keep). Without a listener (the CLI) they wait in the store
         # for `store.take_notices()`.
         self.on_notice: Callable[[str], None] | None = None
-        self._saving: set[asyncio.Task[Any]] = set()
+        self._saving: set[asyncio.Future[Any]] = set()
         self._generation = 0  # of the current superseding search (search.py)
         # Privacy settings of the profile (build_service sets them from config.toml).
         self.audit_sinks = audit.Sinks()
@@ -125,11 +125,24 @@ class LookupService:
         self.mask_by_default = False  # the window starts in masked mode (viewer/masking.py)
 
     async def aclose(self) -> None:
-        for task in list(self._saving):  # let a save in progress finish: it is short
-            with contextlib.suppress(Exception):
-                await task
+        await self.settle()  # let a save in progress finish: it is short
         for source in self.sources:
             await source.aclose()
+
+    async def settle(self) -> None:
+        """Wait for the saved data to be written: saves in progress, and the answer a search
+        holds until the window has painted it (`save_due`), with whatever they start."""
+        while pending := [task for task in self._saving if not task.done()]:
+            await asyncio.wait(pending)
+
+    def save_due(self) -> asyncio.Future[None]:
+        """A search holds a live answer to save once the window has painted it (search.py);
+        it resolves this when it has asked for the save. Closing and clearing wait for it: a
+        save must not land after signing out or clearing removed the saved customers."""
+        due: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._saving.add(due)
+        due.add_done_callback(self._saving.discard)
+        return due
 
     # -- saved data ---------------------------------------------------------------------
     async def cached(
@@ -196,6 +209,7 @@ class LookupService:
 
     async def clear_saved(self) -> None:
         if self.store is not None:
+            await self.settle()  # an answer saved after the clear would come back
             await asyncio.to_thread(self.store.clear_profile, self.profile_name)
 
     def resting(self) -> dict[Source, float]:

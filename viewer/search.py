@@ -164,6 +164,7 @@ class SearchRun:
         self._saved_task: asyncio.Task | None = None
         self._tasks: dict[asyncio.Task, Source | None] = {}
         self._to_keep: tuple[LookupResult, list[SourceResult]] | None = None
+        self._save_due: asyncio.Future[None] | None = None  # see LookupService.save_due
 
     # -- the stream ------------------------------------------------------------------------
     async def states(self) -> AsyncGenerator[SearchState, None]:
@@ -176,7 +177,11 @@ class SearchRun:
             if self._to_keep is not None:
                 # Saved once the final state was taken (the window has painted it) or the
                 # stream was left: the save competes for the GIL with whoever paints.
-                self.service.save_later(*self._to_keep)
+                try:
+                    self.service.save_later(*self._to_keep)
+                finally:
+                    if self._save_due is not None:
+                        self._save_due.set_result(None)
             for task in self._tasks:
                 task.cancel()
             for task in self._tasks:
@@ -348,6 +353,7 @@ class SearchRun:
         assert state is not None and state.result is not None
         if not failed:  # only a whole live answer replaces what was saved (see states())
             self._to_keep = (state.result, list(self.live.values()))
+            self._save_due = self.service.save_due()
         return state
 
     async def _final_without_live(self) -> SearchState:

@@ -231,10 +231,13 @@ class ConnectionController(QObject):
         """Remove the profile, its secrets and its saved data on a worker thread (clearing
         saved data rewrites the file: seconds for a large store), then show what remains."""
         self._stop_opening()
-        self.window.use_service(None, name, "")  # nothing of the deleted profile stays on screen
-        return self._tasks.start(self._delete(name))
+        # Nothing of the deleted profile stays on screen; its saves land before the clear.
+        closing = self.window.use_service(None, name, "")
+        return self._tasks.start(self._delete(name, closing))
 
-    async def _delete(self, name: str) -> None:
+    async def _delete(self, name: str, closing: asyncio.Future[None] | None) -> None:
+        if closing is not None:
+            await closing
         opening = self.use(await connections.delete_profile(name, self.store))
         if opening is not None:
             await opening

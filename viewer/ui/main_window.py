@@ -151,14 +151,16 @@ class MainWindow(QMainWindow):
 
     def use_service(
         self, service: LookupService | None, profile_label: str, problem: str = ""
-    ) -> None:
+    ) -> asyncio.Future[None] | None:
         """Switch to another connection. One tenant's data is never shown under another:
-        the screen is cleared, and the old service is closed in the background."""
+        the screen is cleared, and the old service is closed in the background; the closing
+        is returned (it ends once the old service's saves have landed), None if none."""
         self.cancel_search()
         old, self.service = self.service, service
         if service is not None:
             service.offline = self.offline_label.isVisible()
         self._connect_service(service)
+        closing = None
         if old is not None and old is not service:
             closing = asyncio.ensure_future(old.aclose())
             self._closing.add(closing)
@@ -174,6 +176,7 @@ class MainWindow(QMainWindow):
             self.message_bar.clear()
         self.recent.refresh(service)
         self.show_page(None)
+        return closing
 
     def set_offline(self, offline: bool) -> None:
         """Work offline: answers come from saved data only and nothing is sent."""

@@ -155,9 +155,11 @@ class PrivacyActions(QObject):
     async def _sign_out(self, profile: Profile) -> None:
         old = self.window.service
         store = old.store if old is not None else None
-        self.window.use_service(None, profile.name)  # nothing of the profile stays on screen
-        if old is not None:
-            await old.aclose()  # a save in flight lands before the saved data is cleared
+        closing = self.window.use_service(None, profile.name)  # nothing of it stays on screen
+        if closing is not None:
+            # The search it cancels still saves the answer it painted: that save, and any
+            # in flight, land before the saved data is cleared (LookupService.settle).
+            await closing
         result = await _connections().sign_out(profile, store)
         self.window.message_bar.show_message(
             "info" if result.server_ended else "warning", [result.message]
