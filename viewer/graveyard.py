@@ -69,10 +69,19 @@ def _unused() -> list[list[Any]]:
     out of `_kept`."""
     settled = time.monotonic() - GRACE_S
     with _lock:
-        # Three references: the dict's tuple, `rows` here, and getrefcount's own argument.
-        done = [
+        done = [  # no list is bound to a name here: that would count as one more holder
             key
-            for key, (rows, dropped_at) in _kept.items()
-            if dropped_at <= settled and sys.getrefcount(rows) <= 3
+            for key in list(_kept)
+            if _kept[key][1] <= settled and _references(_kept, key) <= _HELD_HERE_ONLY
         ]
         return [_kept.pop(key)[0] for key in done]
+
+
+def _references(kept: dict[int, tuple[list[Any], float]], key: int) -> int:
+    return sys.getrefcount(kept[key][0])
+
+
+# What `_references` counts for a list only `_kept` holds, measured the same way rather than
+# written down: how many references the interpreter itself adds differs between versions
+# (3.14 borrows some), and counting one too few would free a list still on screen.
+_HELD_HERE_ONLY = _references({0: ([], 0.0)}, 0)
