@@ -282,3 +282,67 @@ def test_a_failed_first_search_says_so_on_the_card(qtbot, qloop, demo_server):
         assert window.model.rowCount() == 0
     finally:
         qloop.run_until_complete(window.shutdown())
+
+
+def linger_after_the_answer(window: MainWindow, monkeypatch, seconds: float = 1.5) -> None:
+    """The list's paint comes late (a minimised window): the search's task waits for it
+    after its answer is on screen (next_paint.py)."""
+
+    async def late_paint(*_args, **_kwargs) -> None:
+        await asyncio.sleep(seconds)
+
+    monkeypatch.setattr(window.view.next_paint, "wait", late_paint)
+
+
+def test_esc_right_after_the_answer_clears_the_filter_and_cancels_nothing(
+    qtbot, qloop, demo_server, monkeypatch
+):
+    """The answer is on screen: the search is over for the agent even while its task waits
+    for the paint. Esc then clears the filter as it does after any answer, and nothing says
+    "Search cancelled." over the customer shown."""
+    window = make_window(qtbot, demo_server.url)
+    linger_after_the_answer(window, monkeypatch)
+    finished: list[str] = []
+    window.search_finished.connect(finished.append)
+
+    async def scenario() -> None:
+        search(window, TYPICAL_MOBILE)
+        await until(lambda: bool(finished), what="the answer")
+        assert finished == [""] and window.card.name.text() == "Priya Sharma"
+        assert not window.searches.task.done()  # still waiting for the paint
+        QTest.keyClicks(window.view.filter_bar.text, "otp")
+        QTest.keyClick(window.search_bar.field, Qt.Key.Key_Escape)
+        assert window.view.filter_bar.text.text() == ""
+        window.cancel_search()  # as a profile switch does
+        await until(lambda: window.searches.task.done(), what="the search's task")
+
+    try:
+        qloop.run_until_complete(scenario())
+        assert window.card.name.text() == "Priya Sharma" and not window.view.is_stale
+        assert window.statusBar().currentMessage().startswith("36 messages (live)")
+        assert not window.search_bar.busy.isVisible()
+        assert finished == [""]
+    finally:
+        qloop.run_until_complete(window.shutdown())
+
+
+def test_each_search_says_it_finished_even_when_the_next_one_starts_during_the_paint(
+    qtbot, qloop, demo_server, monkeypatch
+):
+    window = make_window(qtbot, demo_server.url)
+    linger_after_the_answer(window, monkeypatch)
+    finished: list[str] = []
+    window.search_finished.connect(finished.append)
+
+    async def scenario() -> None:
+        search(window, TYPICAL_MOBILE)
+        await until(lambda: window.card.name.text() == "Priya Sharma", what="the first answer")
+        search(window, UNKNOWN_MOBILE)  # while the first search waits for the paint
+        await until(lambda: len(finished) == 2, what="the second search")
+
+    try:
+        qloop.run_until_complete(scenario())
+        assert finished[0] == ""  # Priya Sharma was found
+        assert "No customer" in finished[1] or "not found" in finished[1].lower()
+    finally:
+        qloop.run_until_complete(window.shutdown())

@@ -125,12 +125,20 @@ class SearchController(QObject):
             self.waiting = None
             self.start(text, kind)
 
+    @property
+    def answered(self) -> bool:
+        """The current search's final state is on screen. The search is over for the agent
+        then, though its task lives on until the list has painted and the save started
+        (_run): no spinner, no "Search cancelled." for it, and Esc clears the filter."""
+        return self.shown is not None and self.shown.final
+
+    @property
+    def searching(self) -> bool:
+        """A search is under way as the agent sees it."""
+        return self.task is not None and not self.task.done() and not self.answered
+
     def _still_busy(self, task: asyncio.Task, query: Query) -> None:
-        # A search whose answer is painted is over for the agent, though its task lives on
-        # until the list has painted and the save started (_run): nothing would hide the
-        # spinner shown then.
-        answered = self.shown is not None and self.shown.final
-        if task is self.task and not task.done() and not answered:
+        if task is self.task and self.searching:  # nothing would hide a spinner shown later
             # What the bar says of the customer still shown (dimmed) stays true until the new
             # one arrives, and hiding it would relayout the window and repaint the whole list
             # while the new customer is parsed: each call Qt makes into Python then waits for
@@ -151,7 +159,10 @@ class SearchController(QObject):
     def cancel(self, quiet: bool = False) -> None:
         if self.task is None or self.task.done():
             return
-        self.task.cancel()
+        answered = self.answered
+        self.task.cancel()  # an answered search still saves its answer (search.py)
+        if answered:  # its answer stays on screen, and nothing was cancelled for the agent
+            return
         self.bar.set_busy(False)
         if not quiet:
             self._status(_("Search cancelled."))
@@ -172,6 +183,7 @@ class SearchController(QObject):
 
     # -- the stream --------------------------------------------------------------------------
     async def _run(self, service: LookupService, query: Query) -> None:
+        finished = False
         try:
             # closed even on a bug; no garbage collection on this thread meanwhile (gc_guard.py)
             with collections_deferred():
@@ -179,13 +191,22 @@ class SearchController(QObject):
                     async for state in states:
                         self.state = state
                         await self._paint_masked(state)
-                        if state.final and state.result is not None:
+                        if not state.final:
+                            continue
+                        # Over for the agent, whatever this task does next.
+                        finished = True
+                        failure = self._shown_failure(state)
+                        self.search_finished.emit(str(failure) if failure is not None else "")
+                        if state.result is not None:
                             # The stream saves the answer when asked for more: once it is on
                             # screen, as the saving worker would slow its paint (next_paint.py).
                             await self.view.next_paint.wait()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug must not take the window down, nor leave it spinning
+            if finished:
+                log.exception("a search failed after its answer was shown")
+                return
             log.exception("a search failed unexpectedly")
             self.bar.set_busy(False)
             self._show_failure(
@@ -195,11 +216,6 @@ class SearchController(QObject):
                 replace(query, value=self.mode.query_text(query)),
             )
             self.search_finished.emit(_("The answer arrived but could not be shown."))
-            return
-        final = self.state
-        if final is not None and final.final:
-            failure = self._shown_failure(final)
-            self.search_finished.emit(str(failure) if failure is not None else "")
 
     def _shown_failure(self, final: SearchState) -> ViewerError | None:
         if final.failure is None:

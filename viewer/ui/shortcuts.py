@@ -121,9 +121,7 @@ def install_window_keys(window: MainWindow) -> None:
         bar.field.selectAll()
 
     def escape() -> None:
-        task = window.searches.task
-        searching = task is not None and not task.done()
-        if searching and not filters.has_focus():
+        if window.searches.searching and not filters.has_focus():
             window.cancel_search()
         else:
             filters.clear()
