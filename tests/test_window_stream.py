@@ -284,14 +284,19 @@ def test_a_failed_first_search_says_so_on_the_card(qtbot, qloop, demo_server):
         qloop.run_until_complete(window.shutdown())
 
 
-def linger_after_the_answer(window: MainWindow, monkeypatch, seconds: float = 1.5) -> None:
-    """The list's paint comes late (a minimised window): the search's task waits for it
-    after its answer is on screen (next_paint.py)."""
+def lingering_window(qtbot, url: str, monkeypatch) -> tuple[MainWindow, list[str]]:
+    """A window whose list paints late (a minimised window): a search's task waits for
+    that paint after its answer is on screen (next_paint.py). Also: what each search said
+    when it finished."""
+    window = make_window(qtbot, url)
 
     async def late_paint(*_args, **_kwargs) -> None:
-        await asyncio.sleep(seconds)
+        await asyncio.sleep(1.5)
 
     monkeypatch.setattr(window.view.next_paint, "wait", late_paint)
+    finished: list[str] = []
+    window.search_finished.connect(finished.append)
+    return window, finished
 
 
 def test_esc_right_after_the_answer_clears_the_filter_and_cancels_nothing(
@@ -300,10 +305,7 @@ def test_esc_right_after_the_answer_clears_the_filter_and_cancels_nothing(
     """The answer is on screen: the search is over for the agent even while its task waits
     for the paint. Esc then clears the filter as it does after any answer, and nothing says
     "Search cancelled." over the customer shown."""
-    window = make_window(qtbot, demo_server.url)
-    linger_after_the_answer(window, monkeypatch)
-    finished: list[str] = []
-    window.search_finished.connect(finished.append)
+    window, finished = lingering_window(qtbot, demo_server.url, monkeypatch)
 
     async def scenario() -> None:
         search(window, TYPICAL_MOBILE)
@@ -329,14 +331,11 @@ def test_esc_right_after_the_answer_clears_the_filter_and_cancels_nothing(
 def test_each_search_says_it_finished_even_when_the_next_one_starts_during_the_paint(
     qtbot, qloop, demo_server, monkeypatch
 ):
-    window = make_window(qtbot, demo_server.url)
-    linger_after_the_answer(window, monkeypatch)
-    finished: list[str] = []
-    window.search_finished.connect(finished.append)
+    window, finished = lingering_window(qtbot, demo_server.url, monkeypatch)
 
     async def scenario() -> None:
         search(window, TYPICAL_MOBILE)
-        await until(lambda: window.card.name.text() == "Priya Sharma", what="the first answer")
+        await until(lambda: bool(finished), what="the first answer")
         search(window, UNKNOWN_MOBILE)  # while the first search waits for the paint
         await until(lambda: len(finished) == 2, what="the second search")
 
