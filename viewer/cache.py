@@ -661,18 +661,7 @@ def _set_aside(path: Path) -> Path:
 def pack(value: Any) -> bytes:
     """`value` as bytes: plain JSON, or PACKED + skeleton length + skeleton + blobs."""
     blobs: list[bytes] = []
-
-    def skeleton(item: Any) -> Any:
-        if isinstance(item, bytes | bytearray):
-            blobs.append(bytes(item))
-            return {"$blob": len(blobs) - 1}
-        if isinstance(item, dict):
-            return {key: skeleton(inner) for key, inner in item.items()}
-        if isinstance(item, list):
-            return [skeleton(inner) for inner in item]
-        return item
-
-    shape = json.dumps(skeleton(value), ensure_ascii=False, separators=(",", ":")).encode()
+    shape = json.dumps(_skeleton(value, blobs), ensure_ascii=False, separators=(",", ":")).encode()
     if not blobs:
         return shape
     lengths = b"".join(len(blob).to_bytes(8, "big") for blob in blobs)
@@ -686,6 +675,22 @@ def pack(value: Any) -> bytes:
             *blobs,
         ]
     )
+
+
+def _skeleton(item: Any, blobs: list[bytes]) -> Any:
+    """`item` with every bytes value moved to `blobs` and replaced by {"$blob": index}.
+    A function of its own, not a closure calling itself: that closure is a reference cycle
+    holding `blobs` (the whole reply, 23 MB for a large customer) until the cyclic collector
+    runs, and the collector, kept off during searches and frozen after a large one
+    (ui/gc_guard.py), never freed it: the memory grew by one reply per search."""
+    if isinstance(item, bytes | bytearray):
+        blobs.append(bytes(item))
+        return {"$blob": len(blobs) - 1}
+    if isinstance(item, dict):
+        return {key: _skeleton(inner, blobs) for key, inner in item.items()}
+    if isinstance(item, list):
+        return [_skeleton(inner, blobs) for inner in item]
+    return item
 
 
 def _inflate(data: bytes) -> bytearray:
