@@ -357,7 +357,7 @@ def test_a_saved_value_larger_than_one_inflated_piece_opens_whole(tmp_path, monk
         cache._inflate(whole[: len(whole) // 2])
 
 
-def test_saving_a_reply_leaves_no_reference_cycle_holding_it(tmp_path):
+def test_saving_or_reading_a_reply_leaves_no_reference_cycle_holding_it(tmp_path):
     """The window keeps the cyclic collector off during a search and freezes what is alive
     after a large one (ui/gc_guard.py): a cycle made while saving would keep the whole reply
     in memory for good, one more per search (23 MB each at 100,000 messages)."""
@@ -372,15 +372,21 @@ def test_saving_a_reply_leaves_no_reference_cycle_holding_it(tmp_path):
         gc.collect()
         store.save_lookup("office", query, "Priya", {"sources": {"capillary": {"page": reply}}})
         cache.pack({"sources": {"capillary": {"page": reply, "more": [reply]}}})
+        saved = store.load_lookup("office", query)  # reading it back, too
+        assert saved is not None
+        read = saved.value["sources"]["capillary"]["page"]
+        assert read == reply
+        del saved
         gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds stays in gc.garbage
         gc.collect()
-        # (other threads of the test run may leave garbage of their own: only the reply counts)
-        holding = [o for o in gc.garbage if any(r is reply for r in gc.get_referents(o))]
+        # (earlier tests may leave garbage of their own: only what holds the reply counts)
+        holding = [
+            o for o in gc.garbage if any(r is reply or r is read for r in gc.get_referents(o))
+        ]
         assert holding == []  # reference counting freed everything that held the reply
     finally:
         gc.set_debug(0)
         gc.garbage.clear()
         if was_enabled:
             gc.enable()
-    assert store.load_lookup("office", query) is not None
     store.close()

@@ -729,17 +729,19 @@ def unpack(data: bytes | bytearray) -> Any:
             at += size
     if sizes:
         blobs.append(_last_blob(data, at))
+    return _filled(shape, blobs)
 
-    def fill(item: Any) -> Any:
-        if isinstance(item, dict):
-            if len(item) == 1 and "$blob" in item and isinstance(item["$blob"], int):
-                return blobs[item["$blob"]]
-            return {key: fill(inner) for key, inner in item.items()}
-        if isinstance(item, list):
-            return [fill(inner) for inner in item]
-        return item
 
-    return fill(shape)
+def _filled(item: Any, blobs: list[bytes | bytearray]) -> Any:
+    """`item` with every {"$blob": index} replaced by its blob (a plain function: see
+    `_skeleton` for the cycle a closure calling itself makes)."""
+    if isinstance(item, dict):
+        if len(item) == 1 and "$blob" in item and isinstance(item["$blob"], int):
+            return blobs[item["$blob"]]
+        return {key: _filled(inner, blobs) for key, inner in item.items()}
+    if isinstance(item, list):
+        return [_filled(inner, blobs) for inner in item]
+    return item
 
 
 def _last_blob(data: bytes | bytearray, at: int) -> bytes | bytearray:
