@@ -65,3 +65,37 @@ async def test_newest_first_and_counts_in_tab_order(demo_server):
 async def test_nothing_configured():
     with pytest.raises(NotConfigured):
         await LookupService([]).lookup(TYPICAL)
+
+
+async def test_a_failing_source_keeps_its_sentence_not_the_reply_it_failed_on(demo_server):
+    """A source's failure is kept by the search and shown; the frames it was raised through
+    hold the reply being read (half a 100k reply here, cut mid-JSON). Kept with it, they made
+    a cycle that the window's collector, off during searches and frozen after large ones,
+    never freed: memory grew by the reply with every failing search."""
+    import gc
+
+    from viewer.domain import BadReply
+
+    service = LookupService([capillary_client(f"{demo_server.url}/fault/malformed")])
+    bulk = Query(IdentifierKind.EXTERNAL_ID, "BULK-100K")
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        state = await service.final_state(bulk)
+        await service.aclose()
+        assert isinstance(state.failure, BadReply)  # said as before
+        del state  # the search is over and replaced: what it kept must go with it
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        ours = [
+            o
+            for o in gc.garbage
+            if type(o).__name__ == "frame" and "/viewer/" in o.f_code.co_filename
+        ]
+        assert ours == []  # no frame of ours (nor its locals) left to the collector
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()

@@ -401,7 +401,7 @@ class LookupService:
                 detail="deadline for one lookup",
             )
         except ViewerError as exc:
-            answer = exc
+            answer = _without_frames(exc)
         if isinstance(answer, SourceResult | NotFound):
             self._source_reached()
         if isinstance(answer, ViewerError):
@@ -578,6 +578,22 @@ def _nobody_answers(query: Query, sources: list[SourceClient]) -> str:
     if query.kind is IdentifierKind.INTERACTION_ID:
         return "Looking up an interaction id needs Ctrl-Hub, which is not set up in this profile."
     return f"No configured source can look up by {query.kind.label}."
+
+
+def _without_frames(error: ViewerError) -> ViewerError:
+    """A source's failure as a value the search keeps and shows. Its traceback, and those of
+    the errors it came from, hold every frame it passed through with their locals (the reply,
+    the pieces of one too large, the JSON decoded so far): kept with it, they made a cycle the
+    window's collector never frees (ui/gc_guard.py), 11-48 MB for each failing 100k reply."""
+    waiting: list[BaseException | None] = [error]
+    seen: set[int] = set()
+    while waiting:
+        one = waiting.pop()
+        if one is not None and id(one) not in seen:
+            seen.add(id(one))
+            one.__traceback__ = None
+            waiting += [one.__cause__, one.__context__]
+    return error
 
 
 def _report(progress: ProgressCallback | None, source: Source, state: str) -> None:
