@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from viewer import graveyard
 from viewer.domain import Customer, IdentifierKind, NotFound, Query, ViewerError
 from viewer.i18n import _
 from viewer.identifiers import parse_query
@@ -185,8 +186,9 @@ class SearchController(QObject):
     async def _run(self, service: LookupService, query: Query) -> None:
         finished = False
         try:
-            # closed even on a bug; no garbage collection on this thread meanwhile (gc_guard.py)
-            with collections_deferred():
+            # Closed even on a bug. Meanwhile no garbage collection on this thread (gc_guard.py)
+            # and no freeing of replaced rows on another (graveyard.py): the GIL is the search's.
+            with collections_deferred(), graveyard.paused():
                 async with contextlib.aclosing(service.search(query)) as states:
                     async for state in states:
                         self.state = state
