@@ -302,3 +302,48 @@ def test_an_otp_anywhere_in_a_row_never_shows_with_masked_mode_off(qtbot, qloop)
                 assert "••••••" in win.detail.raw.toPlainText()
         finally:
             qloop.run_until_complete(win.shutdown())
+
+
+def test_masked_mode_switched_on_while_the_answer_is_masked_still_masks_it(
+    qtbot, qloop, demo_server, monkeypatch
+):
+    """Ctrl+M pressed while the final answer is being masked on a worker (a large customer
+    takes a while): the answer is painted masked the new way, and the search says it has
+    finished only once that answer is on screen."""
+    import asyncio
+    import threading
+    import time
+
+    from viewer.masking import Masker
+    from viewer.ui import search_controller
+
+    monkeypatch.setattr(search_controller, "OFF_THREAD_ROWS", 1)  # as for 100,000 rows
+    service = LookupService([capillary_client(demo_server.url)])  # one answer: the final one
+    window = MainWindow(service, profile_label="test")
+    qtbot.addWidget(window)
+    window.show()
+    loop = asyncio.get_event_loop()
+    real_mask_state = Masker.mask_state
+    toggled: list[bool] = []
+
+    def mask_state_while_ctrl_m(masker, state):
+        on_a_worker = threading.current_thread() is not threading.main_thread()
+        if state.final and on_a_worker and not toggled:
+            toggled.append(True)
+            loop.call_soon_threadsafe(window.masked.toggle)
+            time.sleep(0.2)  # the agent's Ctrl+M arrives meanwhile
+        return real_mask_state(masker, state)
+
+    monkeypatch.setattr(Masker, "mask_state", mask_state_while_ctrl_m)
+    at_finish: list[tuple[str, int, bool]] = []
+    window.search_finished.connect(
+        lambda why: at_finish.append((why, window.model.rowCount(), window.searches.answered))
+    )
+    try:
+        qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
+        assert window.masked.on and toggled
+        rows = window.model.rowCount()
+        assert at_finish == [("", rows, True)]  # said once, with the whole answer on screen
+        assert_nothing_leaks(window)
+    finally:
+        qloop.run_until_complete(window.shutdown())

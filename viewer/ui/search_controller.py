@@ -76,6 +76,7 @@ class SearchController(QObject):
         self._view_notice: str | None = None
         self._started = 0.0
         self._searching_shown = False  # the window says this search is under way
+        self._finished_said = False  # search_finished was emitted for this search
         # While the window opens its connection (start-up, a profile switch), a search
         # typed meanwhile waits for it instead of failing ("set_connecting").
         self.connecting = False
@@ -109,6 +110,7 @@ class SearchController(QObject):
         self.state = self.shown = None
         self._started = time.perf_counter()
         self._searching_shown = False
+        self._finished_said = False
         self.task = asyncio.ensure_future(self._run(service, query))
         # A search that answers at once is painted once, with its answer: the spinner, the
         # status line, the sources' "loading" and clearing the old message wait BUSY_AFTER_MS
@@ -184,7 +186,6 @@ class SearchController(QObject):
 
     # -- the stream --------------------------------------------------------------------------
     async def _run(self, service: LookupService, query: Query) -> None:
-        finished = False
         try:
             # Closed even on a bug. Meanwhile no garbage collection on this thread (gc_guard.py)
             # and no freeing of replaced rows on another (graveyard.py): the GIL is the search's.
@@ -192,21 +193,15 @@ class SearchController(QObject):
                 async with contextlib.aclosing(service.search(query)) as states:
                     async for state in states:
                         self.state = state
-                        await self._paint_masked(state)
-                        if not state.final:
-                            continue
-                        # Over for the agent, whatever this task does next.
-                        finished = True
-                        failure = self._shown_failure(state)
-                        self.search_finished.emit(str(failure) if failure is not None else "")
-                        if state.result is not None:
+                        await self._paint_masked(state)  # says search_finished if final
+                        if state.final and state.result is not None:
                             # The stream saves the answer when asked for more: once it is on
                             # screen, as the saving worker would slow its paint (next_paint.py).
                             await self.view.next_paint.wait()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug must not take the window down, nor leave it spinning
-            if finished:
+            if self._finished_said:
                 log.exception("a search failed after its answer was shown")
                 return
             log.exception("a search failed unexpectedly")
@@ -217,29 +212,27 @@ class SearchController(QObject):
                 ),
                 replace(query, value=self.mode.query_text(query)),
             )
+            self._finished_said = True
             self.search_finished.emit(_("The answer arrived but could not be shown."))
-
-    def _shown_failure(self, final: SearchState) -> ViewerError | None:
-        if final.failure is None:
-            return None
-        if self.shown is not None and self.shown.final:
-            return self.shown.failure
-        return self.mode.masker().mask_state(replace(final, result=None)).failure
 
     # -- masked mode -------------------------------------------------------------------------
     async def _paint_masked(self, state: SearchState) -> None:
         """Paint `state` masked (OTPs are masked even with masked mode off); a large result
         is masked in a worker thread so the window keeps answering."""
         self._paint_seq += 1
-        seq, masker = self._paint_seq, self.mode.masker()
+        seq, masked_on, masker = self._paint_seq, self.mode.on, self.mode.masker()
         rows = len(state.result.interactions) if state.result is not None else 0
         if rows >= OFF_THREAD_ROWS:
             shown = await asyncio.to_thread(masker.mask_state, state)
         else:
             shown = masker.mask_state(state)
-        if seq == self._paint_seq and state is self.state:  # nothing newer meanwhile
-            self.shown = shown
-            self.paint(shown)
+        if seq != self._paint_seq or state is not self.state:
+            return  # something newer is painted, or on its way
+        if self.mode.on != masked_on:  # switched while this was masked: mask it the new way
+            await self._paint_masked(state)
+            return
+        self.shown = shown
+        self.paint(shown)
 
     def remask(self) -> None:
         """Masked mode switched: paint the kept state again, masked the new way (no request)."""
@@ -273,6 +266,9 @@ class SearchController(QObject):
             self.view.card.show_customer(
                 Customer(), _("Searching for {query}…").format(query=state.query), ""
             )
+        if state.final and not self._finished_said:  # its answer is on screen: over for the agent
+            self._finished_said = True  # once: a remask paints it again
+            self.search_finished.emit(str(state.failure) if state.failure is not None else "")
 
     def _real_query(self, state: SearchState) -> Query:
         """The unmasked query of a painted state: two customers masked alike stay apart."""
