@@ -236,3 +236,31 @@ def test_signing_out_right_after_the_answer_leaves_no_customer_saved(
     assert store.recent("eu") == []
     qloop.run_until_complete(window.shutdown())
     store.close()
+
+
+def test_a_connection_that_fails_to_close_does_not_stop_a_sign_out(
+    qtbot, qloop, demo_server, isolated_settings, caplog
+):
+    """Switching away closes the old connection; a sign-out or deletion waits for that.
+    A source that fails to close is logged, and the sign-out still clears everything."""
+    from viewer.ui.main_window import MainWindow
+
+    profile, _token = qloop.run_until_complete(signed_in_profile(demo_server.url))
+    store = open_store()
+    service = build_service(profile, store)
+    window = MainWindow(service, profile_label="eu")
+    qtbot.addWidget(window)
+
+    async def broken_close() -> None:
+        raise OSError("socket already gone")
+
+    service.sources[0].aclose = broken_close
+    try:
+        qloop.run_until_complete(window.privacy.sign_out(load_config().profiles["eu"]))
+        assert window.service is None
+        assert "Signed out" in window.message_bar.text.text()
+        assert keyring_entries(isolated_settings, "eu") == []
+        assert "closing the previous connection failed: OSError" in caplog.text
+    finally:
+        qloop.run_until_complete(window.shutdown())
+        store.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -162,7 +163,7 @@ class MainWindow(QMainWindow):
         self._connect_service(service)
         closing = None
         if old is not None and old is not service:
-            closing = asyncio.ensure_future(old.aclose())
+            closing = asyncio.ensure_future(_close(old))
             self._closing.add(closing)
             closing.add_done_callback(self._closing.discard)
         self.view.clear()
@@ -257,3 +258,15 @@ class MainWindow(QMainWindow):
         for closing in list(self._closing):
             with contextlib.suppress(Exception):
                 await closing
+
+
+async def _close(service: LookupService) -> None:
+    """Close a connection the window let go of. Its saves land first (LookupService.settle);
+    a source that fails to close is logged, and whoever waits for the closing (a sign-out,
+    a deletion) goes on: it must not stop them."""
+    try:
+        await service.aclose()
+    except Exception as exc:
+        logging.getLogger("viewer.ui").warning(
+            "closing the previous connection failed: %s", type(exc).__name__
+        )
