@@ -49,16 +49,3 @@ def test_small_lists_are_left_alone():
     rows = [Row(n) for n in range(10)]
     graveyard.retire(rows)
     assert graveyard.pending() == 0 and len(rows) == 10
-
-
-def test_nothing_is_freed_while_a_search_runs():
-    """A search's workers and the window's paint want the GIL; freeing rows meanwhile made
-    the window wait its turn with one more thread. The freeing waits for the search's end."""
-    rows = [Row(n) for n in range(graveyard.MIN_ROWS)]
-    last = weakref.ref(rows[-1])  # the first row freed once freeing starts
-    with graveyard.paused():
-        graveyard.retire(rows)
-        del rows
-        time.sleep(graveyard.GRACE_S + 4 * graveyard.PAUSED_POLL_S)
-        assert last() is not None  # not freed yet
-    wait_until(lambda: last() is None)  # freed once the search is over

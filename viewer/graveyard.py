@@ -16,11 +16,9 @@ three times slower (40–75 ms instead of 15).
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 # Smaller lists are freed where they are dropped: a few milliseconds.
@@ -29,13 +27,11 @@ SLICE = 250  # rows freed per step (under half a millisecond)
 REST_S = 0.002  # between steps: 100,000 rows are freed in about a second
 GRACE_S = 0.25  # after a list is dropped, before its freeing starts
 POLL_S = 0.5  # how often lists still in use elsewhere are looked at again
-PAUSED_POLL_S = 0.05  # how often a paused freeing looks whether it may go on
 
 _lock = threading.Lock()
 _kept: dict[int, tuple[list[Any], float]] = {}  # id → the list, when it was dropped
 _wake = threading.Event()
 _worker: threading.Thread | None = None
-_pausing = 0  # searches under way (see paused)
 
 
 def retire(rows: list[Any]) -> None:
@@ -52,23 +48,6 @@ def retire(rows: list[Any]) -> None:
     _wake.set()
 
 
-@contextlib.contextmanager
-def paused() -> Iterator[None]:
-    """No freeing while this runs (a search, until its answer has painted). The search's
-    workers decode and parse, and the window paints: a third thread busy in Python made the
-    window wait for the GIL in turn with both, and opening a saved 100k customer right
-    after another froze it 40-110 ms instead of 15-25 (bench/speed_table.py, P5)."""
-    global _pausing
-    with _lock:
-        _pausing += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _pausing -= 1
-        _wake.set()
-
-
 def pending() -> int:
     """Lists held and not yet freed (for tests)."""
     with _lock:
@@ -81,9 +60,6 @@ def _work() -> None:
         _wake.clear()
         for rows in _unused():
             while rows:
-                if _pausing:
-                    time.sleep(PAUSED_POLL_S)
-                    continue
                 del rows[-SLICE:]
                 time.sleep(REST_S)  # the GIL is the window's meanwhile
 

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from viewer import graveyard
 from viewer.domain import Customer, IdentifierKind, NotFound, Query, ViewerError
 from viewer.i18n import _
 from viewer.identifiers import parse_query
@@ -187,9 +186,8 @@ class SearchController(QObject):
     # -- the stream --------------------------------------------------------------------------
     async def _run(self, service: LookupService, query: Query) -> None:
         try:
-            # Closed even on a bug. Meanwhile no garbage collection on this thread (gc_guard.py)
-            # and no freeing of replaced rows on another (graveyard.py): the GIL is the search's.
-            with collections_deferred(), graveyard.paused():
+            # closed even on a bug; no garbage collection on this thread meanwhile (gc_guard.py)
+            with collections_deferred():
                 async with contextlib.aclosing(service.search(query)) as states:
                     async for state in states:
                         self.state = state
