@@ -15,10 +15,10 @@ import weakref
 
 from PySide6.QtWidgets import QLabel
 
-from tests.conftest import CTRLHUB_MOBILE
+from tests.conftest import CTRLHUB_INTERACTION, CTRLHUB_MOBILE
 from viewer.cache import OfflineStore
 from viewer.demo import DEMO_CAPILLARY_PASSWORD, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN
-from viewer.domain import IdentifierKind, Query
+from viewer.domain import IdentifierKind, Query, Source
 from viewer.lookup import LookupService
 from viewer.sources.capillary import CapillaryClient, CapillarySettings
 from viewer.sources.ctrlhub import CtrlHubClient, CtrlHubSettings
@@ -27,6 +27,12 @@ from viewer.ui.gc_guard import GuiThreadGarbageCollector, collections_deferred
 from viewer.ui.next_paint import NextPaint
 
 OLIVER = Query(IdentifierKind.MOBILE, CTRLHUB_MOBILE)
+
+
+def ctrlhub_service_saving_in(folder, demo_server) -> tuple[OfflineStore, LookupService]:
+    store = OfflineStore.open(folder / "saved", os.urandom(32))
+    client = CtrlHubClient(CtrlHubSettings(demo_server.url, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN))
+    return store, LookupService([client], store, "office")
 
 
 def test_the_answer_is_saved_once_its_final_state_was_taken(demo_server, tmp_path, qloop):
@@ -124,12 +130,7 @@ def test_clearing_saved_data_waits_for_the_answer_on_screen_to_be_saved(
 ):
     """Pressing "Clear saved data" while the window paints an answer: the answer's save is
     due once the paint is over, so the clear waits for it instead of being undone by it."""
-    store = OfflineStore.open(tmp_path / "saved", os.urandom(32))
-    service = LookupService(
-        [CtrlHubClient(CtrlHubSettings(demo_server.url, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN))],
-        store,
-        "office",
-    )
+    store, service = ctrlhub_service_saving_in(tmp_path, demo_server)
 
     async def scenario() -> None:
         async with contextlib.aclosing(service.search(OLIVER)) as states:
@@ -144,4 +145,48 @@ def test_clearing_saved_data_waits_for_the_answer_on_screen_to_be_saved(
     qloop.run_until_complete(scenario())
     assert store.load_lookup("office", OLIVER, False) is None
     assert store.recent("office") == []
+    store.close()
+
+
+def test_a_search_in_flight_when_saved_data_is_cleared_keeps_nothing(demo_server, tmp_path, qloop):
+    """Pressing "Clear saved data" while a search is still asking: its answer arrives after
+    the clear, and is shown, but this computer keeps nothing of it."""
+    store, service = ctrlhub_service_saving_in(tmp_path, demo_server)
+
+    async def scenario() -> str:
+        shown = ""
+        async with contextlib.aclosing(service.search(OLIVER)) as states:
+            cleared = False
+            async for state in states:
+                if not cleared:
+                    assert not state.final  # still asking
+                    await service.clear_saved()
+                    cleared = True
+                if state.final and state.result is not None:
+                    shown = state.result.customer.name or ""
+        await service.aclose()  # would wait for a save, if there were one
+        return shown
+
+    assert qloop.run_until_complete(scenario())  # the answer was shown
+    assert store.load_lookup("office", OLIVER, False) is None
+    assert store.recent("office") == []
+    store.close()
+
+
+def test_a_detail_in_flight_when_saved_data_is_cleared_is_not_kept(demo_server, tmp_path, qloop):
+    store, service = ctrlhub_service_saving_in(tmp_path, demo_server)
+
+    async def scenario() -> str:
+        fetching = asyncio.ensure_future(
+            service.interaction_detail(Source.CTRLHUB, CTRLHUB_INTERACTION)
+        )
+        await asyncio.sleep(0)  # asked; the reply is still on its way
+        assert not fetching.done()
+        await service.clear_saved()
+        detail = await fetching
+        await service.aclose()
+        return detail.interaction.id
+
+    assert qloop.run_until_complete(scenario()) == CTRLHUB_INTERACTION  # shown
+    assert store.load_detail("office", CTRLHUB_INTERACTION) is None
     store.close()

@@ -119,6 +119,9 @@ class LookupService:
         self.on_notice: Callable[[str], None] | None = None
         self._saving: set[asyncio.Future[Any]] = set()
         self._generation = 0  # of the current superseding search (search.py)
+        # How many times the saved data was cleared: a search asked before a clear must not
+        # save its answer after it (the agent cleared that customer too).
+        self.clears = 0
         # Privacy settings of the profile (build_service sets them from config.toml).
         self.audit_sinks = audit.Sinks()
         self.max_offline_days = 0
@@ -153,11 +156,16 @@ class LookupService:
         copy = await self.saved_copy(query, tuple(channels), max_bytes)
         return copy.whole if copy is not None else None
 
-    def _save_later(self, result: LookupResult, found: list[SourceResult]) -> None:
+    def _save_later(
+        self, result: LookupResult, found: list[SourceResult], clears_when_asked: int
+    ) -> None:
         """Keep a live answer for offline use, on a worker thread; the lookup never waits.
         Only an answer that can be shown is kept: a saved copy that cannot be shown would
-        fail again every time the customer is opened offline."""
+        fail again every time the customer is opened offline. An answer asked for before
+        the saved data was last cleared is not kept."""
         if self.store is None or not any(r.raw for r in found):
+            return
+        if clears_when_asked != self.clears:
             return
         payload = {"sources": {r.source.value: r.raw for r in found if r.raw}}
         task = asyncio.ensure_future(asyncio.to_thread(self._keep, self.store, result, payload))
@@ -209,6 +217,7 @@ class LookupService:
 
     async def clear_saved(self) -> None:
         if self.store is not None:
+            self.clears += 1  # searches in flight now keep nothing (see _save_later)
             await self.settle()  # an answer saved after the clear would come back
             await asyncio.to_thread(self.store.clear_profile, self.profile_name)
 
@@ -224,6 +233,7 @@ class LookupService:
             if client.source is source and fetch is not None:
                 if self.offline:
                     return await self._saved_detail(interaction_id, None)
+                clears_when_asked = self.clears
                 try:
                     # The deadline bounds retries too; every reply is charged to one byte budget.
                     with http.limits(self.deadline_s):
@@ -239,7 +249,11 @@ class LookupService:
                     raise
                 except ViewerError as exc:
                     return await self._saved_detail(interaction_id, exc)
-                if self.store is not None and detail.document:
+                if (
+                    self.store is not None
+                    and detail.document
+                    and clears_when_asked == self.clears  # not undoing a clear (_save_later)
+                ):
                     task = asyncio.ensure_future(
                         asyncio.to_thread(
                             self.store.save_detail,
@@ -489,8 +503,10 @@ class LookupService:
             parts[client.source] = _part_channels(replace(part, raw={}), set(channels))
         return parts
 
-    def save_later(self, result: LookupResult, found: list[SourceResult]) -> None:
-        self._save_later(result, found)
+    def save_later(
+        self, result: LookupResult, found: list[SourceResult], clears_when_asked: int
+    ) -> None:
+        self._save_later(result, found, clears_when_asked)
 
 
 # Rows of a large answer tried by _can_be_shown: the parsers make every row showable; this

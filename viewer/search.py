@@ -164,6 +164,7 @@ class SearchRun:
         self._saved_task: asyncio.Task | None = None
         self._tasks: dict[asyncio.Task, Source | None] = {}
         self._to_keep: tuple[LookupResult, list[SourceResult]] | None = None
+        self._clears_when_asked = service.clears  # see LookupService._save_later
         self._save_due: asyncio.Future[None] | None = None  # see LookupService.save_due
 
     # -- the stream ------------------------------------------------------------------------
@@ -178,7 +179,7 @@ class SearchRun:
                 # Saved once the final state was taken (the window has painted it) or the
                 # stream was left: the save competes for the GIL with whoever paints.
                 try:
-                    self.service.save_later(*self._to_keep)
+                    self.service.save_later(*self._to_keep, self._clears_when_asked)
                 finally:
                     if self._save_due is not None:
                         self._save_due.set_result(None)
