@@ -24,11 +24,12 @@ from viewer.domain import (
 )
 from viewer.sources.capillary_parse import (
     _any_message,
+    _Builder,
     _message,
     parse_customer_details,
     parse_interaction_reply,
 )
-from viewer.sources.coerce import parse_time, zulu_time
+from viewer.sources.coerce import WallClock, layout_time, parse_time, zulu_time
 
 MOBILE = Query(IdentifierKind.MOBILE, "917385022695")
 KOLKATA = ZoneInfo("Asia/Kolkata")
@@ -310,6 +311,40 @@ def test_the_fast_delivery_time_reader_agrees_with_the_general_one(text):
     )
 
 
+_layout_like = st.from_regex(r"\A[0-9 +-]{10}[ T][0-9 :+]{8}\Z", fullmatch=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(
+        _layout_like | st.sampled_from(["02-11-2024 15:57:52", "2024-11-02 15:57:07"]),
+        min_size=1,
+        max_size=8,
+    ),
+    zone=st.sampled_from([KOLKATA, ZoneInfo("Europe/London"), UTC]),
+)
+# Remembered days and minutes, mixed with texts that only look like them.
+@example(texts=["02-11-2024 15:57:52", "02-11-2024 15:57:53", "02-11-2024T15:57:53"], zone=UTC)
+@example(texts=["02-11-2024 15:57:52", "02-11-2024 15:57: 5", "02-11-2024 15:57:+5"], zone=UTC)
+@example(
+    texts=["2024-10-27 00:00:00", "2024-10-27 01:30:00", "2024-03-31 01:30:00"],
+    zone=ZoneInfo("Europe/London"),
+)  # the hour that repeats and the hour that is skipped
+@example(texts=["31-12-9998 23:59:59", "31-12-9999 23:59:59", "01-01-0001 00:00:00"], zone=UTC)
+def test_the_wall_clock_reads_each_time_as_layout_time_does(texts, zone):
+    clock = WallClock(zone)
+    for text in texts * 2:  # the second time, from what the clock remembered
+        fast, exact = clock.read(text), layout_time(text, zone)
+        assert fast == exact
+        if fast is not None:
+            assert (fast.tzinfo, fast.fold, fast.utcoffset()) == (
+                exact.tzinfo,
+                exact.fold,
+                exact.utcoffset(),
+            )
+            assert fast.replace(tzinfo=None) == exact.replace(tzinfo=None)
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     item=st.fixed_dictionaries(
@@ -324,9 +359,9 @@ def test_the_fast_delivery_time_reader_agrees_with_the_general_one(text):
 # "¹" is a digit to isdigit() and not to int(): both readers raised ValueError on it.
 @example(item={"subject": "0" * 12, "receiver": "0" * 12, "sentDate": "¹"}, repeats=1)
 def test_the_fast_message_reader_agrees_with_the_general_one(item, repeats):
-    words: dict = {}
-    for _ in range(repeats):  # the second time, from the shared words
-        fast = _message(item, "sms", 0, KOLKATA, words)
+    builder = _Builder(KOLKATA)
+    for _ in range(repeats):  # the second time, from the shared words and clock
+        fast = _message(item, "sms", 0, builder)
         general = _any_message(item, "sms", 0, KOLKATA)
         assert fast == general
         assert (fast.occurred_at and fast.occurred_at.utcoffset()) == (

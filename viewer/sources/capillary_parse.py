@@ -27,6 +27,7 @@ from viewer.domain import (
 )
 from viewer.sources import json_pieces
 from viewer.sources.coerce import (
+    WallClock,
     as_bool,
     as_dict,
     as_int,
@@ -35,7 +36,6 @@ from viewer.sources.coerce import (
     as_str,
     id_text,
     is_null,
-    layout_time,
     parse_time,
     zulu_time,
 )
@@ -154,6 +154,7 @@ class _Builder:
         self.room = row_budget  # rows still to be built in this lookup
         self.offered = 0  # items the reply listed, built or not
         self.words: dict[Any, str] = {}  # a repeated value (status, campaign id) → its text
+        self.clock = WallClock(zone)
 
     def add_channel(self, channel: str, declared: Any, items: list[Any], survey: bool) -> None:
         self.offered += len(items)
@@ -164,7 +165,7 @@ class _Builder:
             if not isinstance(item, dict):
                 self.skipped += 1
                 continue
-            self.interactions.append(make(item, channel, index, self.zone, self.words))
+            self.interactions.append(make(item, channel, index, self))
             listed += 1
         self.room -= len(kept)
         # Items the budget left out still count: the tab says "N of M".
@@ -202,13 +203,11 @@ def _text(value: Any) -> str | None:
 SHORTEST_SAFE = 11
 
 
-def _message(
-    item: dict[str, Any], channel: str, index: int, zone: tzinfo, words: dict[Any, str]
-) -> Interaction:
+def _message(item: dict[str, Any], channel: str, index: int, builder: _Builder) -> Interaction:
     """One message. The flat shape's usual keys are read first, directly, and each field's
     common case is handled inline: 100,000 rows spent most of their time in the general
     readers (`_first`, `parse_time`, `as_str`). Anything unusual takes `_any_message`."""
-    get = item.get
+    get, zone, words = item.get, builder.zone, builder.words
     subject = _text(get("subject"))
     counterpart = _text(get("receiver"))
     sent = get("sentDate")
@@ -242,7 +241,7 @@ def _message(
         id_text(get("id")) or f"{channel}-{index}",
         channel,
         Direction.INBOUND if channel == "missed_call" else Direction.OUTBOUND,
-        layout_time(sent, zone),
+        builder.clock.read(sent),
         status,
         subject,
         counterpart,
@@ -275,9 +274,8 @@ def _any_message(item: dict[str, Any], channel: str, index: int, zone: tzinfo) -
     )
 
 
-def _survey(
-    item: dict[str, Any], channel: str, index: int, zone: tzinfo, _words: dict[Any, str]
-) -> Interaction:
+def _survey(item: dict[str, Any], channel: str, index: int, builder: _Builder) -> Interaction:
+    zone = builder.zone
     completed = parse_time(_first(item, "completion_time", "completionTime"), zone)
     sent = parse_time(_first(item, "sent_time", "sentTime", "sentDate"), zone)
     nps = as_str(_first(item, "nps_score", "npsScore"))
