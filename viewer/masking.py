@@ -41,6 +41,7 @@ from viewer.domain import (
     InteractionDetail,
     LookupResult,
     Query,
+    RawJson,
     Related,
     ViewerError,
 )
@@ -483,8 +484,18 @@ class Masker:
             item.delivered_at,
             item.contacted,
             self.mask_text(item.notes, known) if item.notes else item.notes,
-            self._value(item.raw, known),
+            self._raw(item.raw, known),
         )
+
+    def _raw(
+        self, raw: dict[str, Any] | RawJson, known: frozenset[str]
+    ) -> dict[str, Any] | RawJson:
+        """A row's raw item masked; one still kept as text is masked when it is decoded, by a
+        masker of its own (the raw view decodes it on the GUI thread while this one may be
+        masking the next answer on a worker: its memo is not for sharing)."""
+        if isinstance(raw, RawJson):
+            return raw.then(lambda document: Masker(True)._value(document, known))
+        return self._value(raw, known)
 
     def _raw_otp(self, raw: dict[str, Any], depth: int = 0) -> dict[str, Any]:
         """The raw dict with OTPs masked in its text fields, at any depth; the same dict

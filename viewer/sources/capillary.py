@@ -38,6 +38,7 @@ from viewer.sources.capillary_parse import (
     error_from_items,
     from_saved,
     parse_customer_details,
+    parse_flat_body,
     parse_interaction_reply,
 )
 from viewer.sources.coerce import as_dict, as_list
@@ -207,11 +208,20 @@ class CapillaryClient:
         if len(channels) == 1:
             params.append(("type", channels[0]))
         reply = await self._get(INTERACTION_PATH, params)
-        doc = await self._checked_json(reply)
-        if len(reply.body) > http.PARSE_OFF_LOOP_BYTES:
-            result = await asyncio.to_thread(parse_interaction_reply, doc, query, self.zone)
-        else:
-            result = parse_interaction_reply(doc, query, self.zone)
+        large = len(reply.body) > http.PARSE_OFF_LOOP_BYTES  # read on a worker thread
+        result = None
+        if reply.status == 200:  # the usual answer, read straight from its bytes
+            body = http.data_body(reply, SOURCE)
+            if large:
+                result = await asyncio.to_thread(parse_flat_body, body, query, self.zone)
+            else:
+                result = parse_flat_body(body, query, self.zone)
+        if result is None:  # anything else: decoded, then read the general way
+            doc = await self._checked_json(reply)
+            if large:
+                result = await asyncio.to_thread(parse_interaction_reply, doc, query, self.zone)
+            else:
+                result = parse_interaction_reply(doc, query, self.zone)
         if len(channels) > 1:
             result = _only_channels(result, channels)
         return result, reply.body

@@ -522,15 +522,7 @@ def _too_large(url: str, source: Source, coding: str = "") -> BadReply:
 
 async def decode_json(reply: Reply, source: Source) -> Any:
     """The reply's JSON; large bodies are decoded off the event loop."""
-    if not reply.body.strip():
-        raise BadReply("The server sent an empty reply.", source=source, detail=reply.describe())
-    kind = reply.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind in ("text/html", "application/xhtml+xml") or reply.body.lstrip()[:1] == b"<":
-        raise BadReply(
-            "The server sent a web page instead of data (a proxy, login or maintenance page?).",
-            source=source,
-            detail=f"{reply.describe()} · content type {server_text(kind or 'unknown', 80)}",
-        )
+    data_body(reply, source)
     try:
         if len(reply.body) > PARSE_OFF_LOOP_BYTES:  # in pieces: the window keeps the GIL too
             return await asyncio.to_thread(json_pieces.loads, reply.body)
@@ -542,6 +534,20 @@ async def decode_json(reply: Reply, source: Source) -> Any:
             source=source,
             detail=f"{reply.describe()} · content type {server_text(kind, 80)}",
         ) from None
+
+
+def data_body(reply: Reply, source: Source) -> bytes:
+    """The reply's body, refused (BadReply) when it cannot be data: empty, or a web page."""
+    if not reply.body.strip():
+        raise BadReply("The server sent an empty reply.", source=source, detail=reply.describe())
+    kind = reply.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("text/html", "application/xhtml+xml") or reply.body.lstrip()[:1] == b"<":
+        raise BadReply(
+            "The server sent a web page instead of data (a proxy, login or maintenance page?).",
+            source=source,
+            detail=f"{reply.describe()} · content type {server_text(kind or 'unknown', 80)}",
+        )
+    return reply.body
 
 
 def server_failure(reply: Reply, source: Source, what: str = "") -> Unavailable:

@@ -105,7 +105,7 @@ class DetailController(QObject):
         fields = detail_fields(item)
         real = self.unmasked(item)
         reveal = _revealed_values(fields, detail_fields(real)) if real is not None else None
-        raw = mask_raw_otp(item.raw)  # OTPs never show, masked mode or not
+        raw = mask_raw_otp(item.document())  # OTPs never show, masked mode or not
         self.pane.show_fields(title, fields, raw_json_text(raw), note, document=raw, reveal=reveal)
         self.cancel()
         if loading:

@@ -1,0 +1,148 @@
+"""Capillary's flat reply read straight from its bytes into typed structs (msgspec).
+
+The usual reply of a large customer is the flat shape with every message in the usual
+form. Decoding it with `json.loads` built a dict per message, and reading those dicts cost
+more than the decoding; msgspec reads each message into a struct of the fields the viewer
+shows, at C speed, and leaves the message itself as a slice of the reply (`RawJson`),
+decoded only when the agent looks at it.
+
+This module only decodes: capillary_parse.py builds the rows. It is a fast path, never a
+second meaning of the reply: whatever is not the usual form (another shape, a field of
+another type, text msgspec refuses) comes back as None, and the general path reads it, one
+message or the whole reply (tests/test_capillary_flat.py holds the two paths to the same
+result). One difference is deliberate: msgspec skips a field the viewer does not read
+without turning it into a value, so a number longer than Python turns into an int (4,300
+digits) there no longer costs the agent the whole reply; json.loads refused it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import msgspec
+from msgspec import UNSET, Raw, UnsetType
+
+# msgspec's refusals: malformed JSON, a value of another type than declared, nesting deeper
+# than the interpreter's recursion limit.
+Refused = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
+
+
+class Message(msgspec.Struct, gc=False):
+    """A message in the usual form: every field there, each of the usual type. A message
+    that is not refuses to decode, and the general reader takes it."""
+
+    id: int
+    subject: str
+    receiver: str
+    sentDate: str  # the vendor's spellings
+    campaignId: int
+    status: str
+    userId: int
+    deliveredTime: str | None | UnsetType = UNSET
+    # The general reader falls back on this spelling when deliveredTime is null or a null
+    # word: a message that has it is not usual. (campaign_id and user_id are read only when
+    # campaignId or userId is not a whole number, which a Message never has.)
+    delivered_time: Raw | UnsetType = UNSET
+
+    def is_usual(self) -> bool:
+        return self.delivered_time is UNSET
+
+
+class Channel(msgspec.Struct, gc=False):
+    name: str | None = None
+    type: str | None = None
+    count: int | None = None
+    messageList: Raw | UnsetType = UNSET  # the list whole: see message_texts, usual_messages
+    surveys: Raw | UnsetType = UNSET  # few: decoded by json.loads, read the general way
+
+
+class FlatReply(msgspec.Struct, gc=False):
+    name: str | None | UnsetType = UNSET
+    interaction: list[Channel] | None | UnsetType = UNSET
+    errors: Raw | UnsetType = UNSET
+    warnings: Raw | UnsetType = UNSET
+    response: Raw | UnsetType = UNSET  # the nested shape: not this path
+
+    def is_flat(self) -> bool:
+        """Whether parse_interaction_reply would read this document as the flat shape."""
+        return self.response is UNSET and (self.interaction is not UNSET or self.name is not UNSET)
+
+
+_reply = msgspec.json.Decoder(FlatReply)
+_message = msgspec.json.Decoder(Message)
+_messages = msgspec.json.Decoder(list[Message])
+_texts = msgspec.json.Decoder(list[Raw] | None)
+
+
+def flat_reply(body: bytes | bytearray) -> FlatReply | None:
+    """The reply's outline (each message still a slice of `body`); None when it is not the
+    flat shape in the usual form, or not JSON that json.loads reads the same way."""
+    try:
+        reply = _reply.decode(body)
+    except Refused:
+        return None
+    return reply if reply.is_flat() else None
+
+
+def message_texts(list_text: Raw | UnsetType) -> list[Raw] | None:
+    """A channel's messageList as one slice per item: [] when absent or null, None when it
+    is not a list (read the reply the general way)."""
+    if list_text is UNSET:
+        return []
+    try:
+        texts = _texts.decode(list_text)
+    except Refused:
+        return None
+    return texts or []
+
+
+def usual_messages(texts: list[Raw]) -> list[Message] | None:
+    """Every message as a Message, MESSAGES_PER_CALL at a time; None when one of them is not
+    in the usual form (then each is read on its own)."""
+    found: list[Message] = []
+    for start in range(0, len(texts), MESSAGES_PER_CALL):
+        chunk = b"[" + b",".join(texts[start : start + MESSAGES_PER_CALL]) + b"]"
+        try:
+            found += _messages.decode(chunk)
+        except Refused:
+            return None
+    return found
+
+
+# A call into msgspec holds the GIL to its end, and the window waits for it: a channel of
+# 11,000 messages in one call held it ~11 ms; 1,000 messages hold it ~1 ms.
+MESSAGES_PER_CALL = 1_000
+
+
+def message(text: Raw) -> Message | None:
+    """One message in the usual form, or None (read it with `loads`)."""
+    try:
+        found = _message.decode(text)
+    except Refused:
+        return None
+    return found if found.is_usual() else None
+
+
+def loads(text: Raw | UnsetType | None) -> Any:
+    """A slice of the reply as json.loads reads it (the general path's decoder): None when
+    absent. Raises ValueError or RecursionError as json.loads does."""
+    if text is UNSET or text is None:
+        return None
+    return json.loads(bytes(text))
+
+
+def row_document(text: Raw) -> dict[str, Any]:
+    """A message's JSON for the raw view (RawJson's reader). It decoded once already, as a
+    Message; a number too long for an int (see above) is shown as its digits."""
+    try:
+        document = json.loads(bytes(text), parse_int=_whole_number)
+    except (ValueError, RecursionError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _whole_number(digits: str) -> int | str:
+    limit = sys.get_int_max_str_digits()  # 0: no limit
+    return int(digits) if not limit or len(digits.lstrip("-")) <= limit else digits
