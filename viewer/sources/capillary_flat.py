@@ -42,12 +42,10 @@ class Message(msgspec.Struct, gc=False):
     userId: int
     deliveredTime: str | None | UnsetType = UNSET
     # The general reader falls back on this spelling when deliveredTime is null or a null
-    # word: a message that has it is not usual. (campaign_id and user_id are read only when
-    # campaignId or userId is not a whole number, which a Message never has.)
-    delivered_time: Raw | UnsetType = UNSET
-
-    def is_usual(self) -> bool:
-        return self.delivered_time is UNSET
+    # word: a message that has it is not usual, and refuses to decode (no value decodes as
+    # UNSET). campaign_id and user_id are read only when campaignId or userId is not a whole
+    # number, which a Message never has.
+    delivered_time: UnsetType = UNSET
 
 
 class Channel(msgspec.Struct, gc=False):
@@ -119,10 +117,9 @@ MESSAGES_PER_CALL = 1_000
 def message(text: Raw) -> Message | None:
     """One message in the usual form, or None (read it with `loads`)."""
     try:
-        found = _message.decode(text)
+        return _message.decode(text)
     except Refused:
         return None
-    return found if found.is_usual() else None
 
 
 def loads(text: Raw | UnsetType | None) -> Any:

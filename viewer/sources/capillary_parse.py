@@ -296,9 +296,6 @@ def _usual_rows(
         if len(subject) <= SHORTEST_SAFE or len(counterpart) <= SHORTEST_SAFE:
             add(None)  # perhaps a null word: the general readers decide
             continue
-        if not message.is_usual():
-            add(None)
-            continue
         when = message.deliveredTime  # a string, null or absent: the last two mean no time
         campaign = words.get(message.campaignId)
         if campaign is None:
