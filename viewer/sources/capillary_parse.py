@@ -156,6 +156,7 @@ class _Builder:
         self.room = row_budget  # rows still to be built in this lookup
         self.offered = 0  # items the reply listed, built or not
         self.words: dict[Any, str] = {}  # a repeated value (status, campaign id) → its text
+        self.strings: dict[str, str] = {}  # a subject or receiver → the text shown
         self.clock = WallClock(zone)
 
     def add_channel(self, channel: str, declared: Any, items: list[Any], survey: bool) -> None:
@@ -287,7 +288,7 @@ def _usual_rows(
     """`_message` for messages decoded as structs (every field there, each of its usual
     type), with `_row` inlined: at 100,000 rows each call was a tenth of the time. None for a
     message `_message` would hand to `_any_message`, or whose spellings are not the usual."""
-    words, read, zone = builder.words, builder.clock.read, builder.zone
+    words, strings, read, zone = builder.words, builder.strings, builder.clock.read, builder.zone
     direction = Direction.INBOUND if channel == "missed_call" else Direction.OUTBOUND
     rows: list[Interaction | None] = []
     add = rows.append
@@ -296,6 +297,14 @@ def _usual_rows(
         if len(subject) <= SHORTEST_SAFE or len(counterpart) <= SHORTEST_SAFE:
             add(None)  # perhaps a null word: the general readers decide
             continue
+        # One string per distinct text: the receiver is the customer on every row, and
+        # 100,000 subjects are ~26,000 texts (13 MB fewer at 100,000 rows).
+        shown = strings.get(subject)
+        subject = shown if shown is not None else strings.setdefault(subject, subject.strip())
+        shown = strings.get(counterpart)
+        counterpart = (
+            shown if shown is not None else strings.setdefault(counterpart, counterpart.strip())
+        )
         when = message.deliveredTime  # a string, null or absent: the last two mean no time
         campaign = words.get(message.campaignId)
         if campaign is None:
@@ -314,8 +323,8 @@ def _usual_rows(
                 direction,
                 read(message.sentDate),
                 status,
-                subject.strip(),
-                counterpart.strip(),
+                subject,
+                counterpart,
                 None if campaign in ("", "-1", "0") else campaign,
                 user or None,
                 (zulu_time(when) or parse_time(when, zone)) if type(when) is str else None,
