@@ -91,7 +91,9 @@ def test_a_usual_row_keeps_its_item_as_text_until_looked_at():
         {"campaignId": True},
         {"userId": 1.0},
         {"id": "m-1"},
-        {"id": 2**64},  # past what a struct's int holds
+        {"id": 2**64},
+        {"id": 10**40},  # past ID_DIGITS: named by its position, as the general way does
+        {"id": -(10**40)},
         {"deliveredTime": None, "delivered_time": "2024-11-02T11:51:59Z"},
         {"deliveredTime": "null", "delivered_time": "2024-11-02T11:51:59Z"},
         {"deliveredTime": "02-11-2024 15:57:52"},  # not Zulu: the general time reader
@@ -150,6 +152,15 @@ def test_anything_else_is_left_to_the_general_reader(body):
 def test_the_general_reader_gives_the_same_refusal():
     fast, general = both(b'{"name": "x", "interaction": [], "errors": [{"code": 1012}]}')
     assert fast is None and isinstance(general, ViewerError)
+
+
+def test_bytes_that_are_not_utf8_in_a_field_nobody_reads_cost_no_rows():
+    """The same deliberate difference for bytes that are not UTF-8: json.loads refuses the
+    reply; the fast path shows the message, and its raw view shows the bytes as �."""
+    body = flat(usual_message(1)).replace(b'"userId"', b'"note": "caf\xe9", "userId"')
+    fast, general = both(body)
+    assert isinstance(general, ValueError)
+    assert fast is not None and fast.interactions[0].document()["note"] == "caf\ufffd"
 
 
 def test_a_number_too_long_for_python_in_a_field_nobody_reads_costs_no_rows():

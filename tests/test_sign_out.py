@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import TYPICAL_MOBILE
 from tests.hostile_server import HostileServer, json_reply
-from viewer import connections, credentials
+from viewer import connections, credentials, masking
 from viewer.cli import main
 from viewer.demo import (
     DEMO_CAPILLARY_PASSWORD,
@@ -167,6 +167,7 @@ def test_the_window_signs_out_after_asking_and_shows_the_access_log(
     async def scenario():
         await search_and_wait(window, TYPICAL_MOBILE)
         await until(lambda: not window.service._saving, what="the save")
+        assert masking._OTP_SPANS_BY_SHAPE  # the customer's texts, digits zeroed (mask_otp)
         window.exports.summary_action.trigger()  # a copy, recorded
         window.privacy.access_log_action.trigger()
         await until(
@@ -190,6 +191,7 @@ def test_the_window_signs_out_after_asking_and_shows_the_access_log(
     assert "copy" in log_text and "lookup" in log_text and "+91 ••••• ••345" in log_text
     assert TYPICAL_MOBILE not in log_text
     assert window.service is None and window.result is None  # nothing of the profile on screen
+    assert not masking._OTP_SPANS_BY_SHAPE  # nor in the window's memory
     assert auth_api.token_requests["ctrlhub_logout"] == logouts + 1
     assert not auth_api.valid(token, "ctrlhub_session")
     assert keyring_entries(isolated_settings, "eu") == []

@@ -101,7 +101,7 @@ def mask_otp(text: str) -> str:
     """The text with OTP-looking digit runs replaced by ••••••; the same string if none."""
     if not text or not _HAS_FOUR_DIGITS.search(text):
         return text  # the usual text: no OTP, and nothing else to check
-    if _TWO_FA.search(text):
+    if len(text) > _LONGEST_SHAPE or _TWO_FA.search(text):
         spans = _otp_spans(text)
     else:
         # Which runs are OTPs depends on where digits are, never on which digits they are
@@ -139,6 +139,13 @@ _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _TWO_FA = re.compile(r"(?i)2fa")  # the one OTP word with a digit in it: its texts go alone
 _OTP_SPANS_BY_SHAPE: dict[bytes, tuple[tuple[int, int], ...]] = {}
 _SHAPES_KEPT = 20_000  # then forgotten all at once (any thread may add; a dict takes that)
+_LONGEST_SHAPE = 300  # characters: a subject, not a note (a note goes alone: memory)
+
+
+def forget_shapes() -> None:
+    """Drop the remembered text shapes: they hold the customers' texts (digits zeroed). The
+    window calls this when it changes connection (sign-out, another profile)."""
+    _OTP_SPANS_BY_SHAPE.clear()
 
 
 def mask_raw_otp(raw: dict[str, Any]) -> dict[str, Any]:

@@ -11,8 +11,10 @@ second meaning of the reply: whatever is not the usual form (another shape, a fi
 another type, text msgspec refuses) comes back as None, and the general path reads it, one
 message or the whole reply (tests/test_capillary_flat.py holds the two paths to the same
 result). One difference is deliberate: msgspec skips a field the viewer does not read
-without turning it into a value, so a number longer than Python turns into an int (4,300
-digits) there no longer costs the agent the whole reply; json.loads refused it.
+without turning it into a value, so what json.loads refuses there no longer costs the
+agent the whole reply: a number longer than Python turns into an int (4,300 digits), bytes
+that are not UTF-8, nesting within a few levels of the recursion limit. The raw view shows
+such a message as best it can (`row_document`).
 """
 
 from __future__ import annotations
@@ -132,9 +134,13 @@ def loads(text: Raw | UnsetType | None) -> Any:
 
 def row_document(text: Raw) -> dict[str, Any]:
     """A message's JSON for the raw view (RawJson's reader). It decoded once already, as a
-    Message; a number too long for an int (see above) is shown as its digits."""
+    Message; what json.loads refuses in the fields msgspec skipped (see above) is shown as
+    best it can: a number too long for an int as its digits, bytes that are not UTF-8 as �."""
     try:
-        document = json.loads(bytes(text), parse_int=_whole_number)
+        try:
+            document = json.loads(bytes(text), parse_int=_whole_number)
+        except UnicodeDecodeError:
+            document = json.loads(bytes(text).decode("utf-8", "replace"), parse_int=_whole_number)
     except (ValueError, RecursionError):
         return {}
     return document if isinstance(document, dict) else {}

@@ -294,7 +294,8 @@ def _usual_rows(
     add = rows.append
     for message, text in zip(messages, texts, strict=False):
         subject, counterpart = message.subject, message.receiver
-        if len(subject) <= SHORTEST_SAFE or len(counterpart) <= SHORTEST_SAFE:
+        row_id = id_text(message.id)  # "" past ID_DIGITS: the general way names it by position
+        if len(subject) <= SHORTEST_SAFE or len(counterpart) <= SHORTEST_SAFE or not row_id:
             add(None)  # perhaps a null word: the general readers decide
             continue
         # One string per distinct text: the receiver is the customer on every row, and
@@ -318,7 +319,7 @@ def _usual_rows(
         add(
             Interaction(
                 SOURCE,
-                str(message.id),  # id_text: a struct's int is well inside ID_DIGITS
+                row_id,
                 channel,
                 direction,
                 read(message.sentDate),

@@ -17,6 +17,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from viewer import masking
 from viewer.domain import IdentifierKind, Interaction, LookupResult, Query
 from viewer.i18n import N_, _
 from viewer.safe_text import shown
@@ -167,6 +168,7 @@ class MainWindow(QMainWindow):
             self._closing.add(closing)
             closing.add_done_callback(self._closing.discard)
         self.view.clear()
+        masking.forget_shapes()  # the old connection's customers' texts
         if service is not None:
             self.masked.set_on(service.mask_by_default)  # each profile's own default
         self.setWindowTitle(window_title(profile_label))
