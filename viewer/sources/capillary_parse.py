@@ -5,6 +5,8 @@ Two shapes appear on the vendor's own page and nobody says which a live tenant r
 - nested (v1.1 style): response.customer.interactions.network[].interaction[].messages.message[]
 - flat (v2 table):     {name, interaction[].messageList[], warnings[]}
 Any input gives a SourceResult or a typed ViewerError, never another exception.
+A reply's bytes are first offered to `parse_flat_body`, which reads the usual flat reply
+straight into structs (capillary_flat.py) and declines (None) anything else.
 """
 
 from __future__ import annotations
@@ -287,7 +289,8 @@ def _usual_rows(
 ) -> list[Interaction | None]:
     """`_message` for messages decoded as structs (every field there, each of its usual
     type), with `_row` inlined: at 100,000 rows each call was a tenth of the time. None for a
-    message `_message` would hand to `_any_message`, or whose spellings are not the usual."""
+    message whose text may be a null word or whose id is too long to show: the general
+    readers decide those (`_message_text`)."""
     words, strings, read, zone = builder.words, builder.strings, builder.clock.read, builder.zone
     direction = Direction.INBOUND if channel == "missed_call" else Direction.OUTBOUND
     rows: list[Interaction | None] = []
@@ -349,9 +352,9 @@ def _row(
     delivered: datetime | None,
     raw: dict[str, Any] | RawJson,
 ) -> Interaction:
-    """The row both readers of a usual message build. Campaign, user and status repeat
-    across a customer's messages: each distinct value is read once and its text shared by
-    every row (memory, at 100,000 rows)."""
+    """The row `_message` builds (`_usual_rows` does the same inline). Campaign, user and
+    status repeat across a customer's messages: each distinct value is read once and its
+    text shared by every row (memory, at 100,000 rows)."""
     words = builder.words
     if isinstance(campaign, int):  # exactly int: the readers turned a bool into text
         campaign = words.get(campaign) or words.setdefault(campaign, id_text(campaign))
