@@ -106,8 +106,8 @@ def mask_otp(text: str) -> str:
     else:
         # Which runs are OTPs depends on where digits are, never on which digits they are
         # (no pattern above names a digit, "2fa" aside), so texts that differ only in their
-        # digits share the answer: a customer's 26,000 distinct subjects (order numbers,
-        # points) are ~100 templates, and the two searches below cost ~4 µs a text.
+        # digits share the answer: a 100k customer's 26,500 distinct subjects (order numbers,
+        # points) are 5,300 shapes, and the two searches below cost ~4 µs a text.
         shape = text.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO)
         known = _OTP_SPANS_BY_SHAPE.get(shape)
         if known is None:
