@@ -99,8 +99,8 @@ _TEXT_KEYS = frozenset(w for word in _TEXT_WORDS for w in (word, word.upper(), w
 
 def mask_otp(text: str) -> str:
     """The text with OTP-looking digit runs replaced by ••••••; the same string if none."""
-    if not text or not _HAS_FOUR_DIGITS.search(text):
-        return text  # the usual text: no OTP, and nothing else to check
+    if not text:
+        return text
     if len(text) > _LONGEST_SHAPE or _TWO_FA.search(text):
         spans = _otp_spans(text)
     else:
@@ -127,7 +127,9 @@ def mask_otp(text: str) -> str:
 
 def _otp_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Where the OTPs are in `text`: digit runs with a word such as "code" near them."""
-    if not _DIGIT_RUN.search(text) or not _OTP_WORDS.search(text):  # the slower test second
+    if not _HAS_FOUR_DIGITS.search(text) or not _DIGIT_RUN.search(text):
+        return ()  # the usual text: no run of digits long enough
+    if not _OTP_WORDS.search(text):  # the slower test last
         return ()
     return tuple(m.span() for m in _DIGIT_RUN.finditer(text) if _looks_like_otp(text, m))
 
@@ -488,8 +490,7 @@ class Masker:
             texts.update(map(_SUBJECT, chunk))
             texts.update(map(_NOTES, chunk))
         texts.discard(None)
-        otp = self._otp
-        masked = {text for text in texts if text and otp(text) != text}
+        masked = {text for text in texts if text and mask_otp(text) != text}  # remembers shapes
         if not masked:
             return rows
         hit = masked.__contains__
