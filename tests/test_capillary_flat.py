@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tests import seeds
 from tests.test_capillary_parse import _mutations, _replace, json_values
 from viewer.domain import IdentifierKind, Query, RawJson, SourceResult, ViewerError
+from viewer.sources import capillary_flat
 from viewer.sources.capillary_parse import parse_flat_body, parse_interaction_reply
 
 MOBILE = Query(IdentifierKind.MOBILE, "917385022695")
@@ -231,3 +232,16 @@ def test_any_mutation_of_the_vendor_sample_means_the_same_either_way(data, junk)
     fast, general = both(json.dumps(document).encode())
     if fast is not None:
         assert_same(fast, general)
+
+
+def test_a_reply_that_could_hold_too_many_items_is_read_the_general_way(monkeypatch):
+    """Every item becomes a slice object before the row budget applies: 40 MB of "0," would
+    be 20 million of them. A reply with too many commas for that is left to the general path
+    (here with the limit lowered, so the reply stays small)."""
+    monkeypatch.setattr(capillary_flat, "MOST_ITEMS", 50)
+    many = flat(*[0] * 120, usual_message(1))  # 120 numbers: not messages
+    fast, general = both(many)
+    assert fast is None and isinstance(general, SourceResult)
+    assert "120 item(s) could not be read" in " ".join(general.warnings)
+    usual = flat(usual_message(1))  # small: read the fast way whatever the limit
+    assert parse_flat_body(usual, MOBILE, KOLKATA) is not None

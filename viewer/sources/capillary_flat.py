@@ -70,6 +70,13 @@ class FlatReply(msgspec.Struct, gc=False):
         return self.response is UNSET and (self.interaction is not UNSET or self.name is not UNSET)
 
 
+# Every item of a message list becomes a slice object (~56 bytes) before the row budget
+# applies: a reply of tiny items (40 MB of "0,") would make 20 million of them, over a GB.
+# A list has at most one item more than it has commas, so a reply with this many commas is
+# read the general way (~10 ms to count 23 MB; a reply under twice this many bytes cannot
+# hold that many items). The usual 100,000 messages have ~800,000 commas.
+MOST_ITEMS = 4_000_000
+
 _reply = msgspec.json.Decoder(FlatReply)
 _message = msgspec.json.Decoder(Message)
 _messages = msgspec.json.Decoder(list[Message])
@@ -78,7 +85,10 @@ _texts = msgspec.json.Decoder(list[Raw] | None)
 
 def flat_reply(body: bytes | bytearray) -> FlatReply | None:
     """The reply's outline (each message still a slice of `body`); None when it is not the
-    flat shape in the usual form, or not JSON that json.loads reads the same way."""
+    flat shape in the usual form, or not JSON that json.loads reads the same way, or when
+    it could hold more items than MOST_ITEMS."""
+    if len(body) > 2 * MOST_ITEMS and body.count(b",") >= MOST_ITEMS:
+        return None
     try:
         reply = _reply.decode(body)
     except Refused:
