@@ -115,3 +115,50 @@ def test_small_documents_go_to_json_loads_whole():
 def test_the_encodings_json_loads_detects(encoding):
     text = json.dumps({"subject": ["Grüße 😀"] * 40})
     assert pieces(text.encode(encoding)) == json.loads(text)
+
+
+def test_a_long_array_keeps_its_first_items_and_says_how_many_it_had(monkeypatch):
+    """40 MB of "{}," would be 13 million dicts before any row budget applied."""
+    monkeypatch.setattr(json_pieces, "ITEMS_KEPT", 100)
+    document = {"name": "X", "interaction": [{"name": "sms", "messageList": [{}] * 2500}]}
+    read = pieces(json.dumps(document).encode())
+    messages = read["interaction"][0]["messageList"]
+    assert isinstance(messages, json_pieces.LongList)
+    assert messages == [{}] * 100 and json_pieces.length_of(messages) == 2500
+    short = pieces(json.dumps({"messageList": [{}] * 100}).encode())["messageList"]
+    assert type(short) is list and json_pieces.length_of(short) == 100
+
+
+def test_items_past_the_kept_ones_are_still_read_so_a_broken_one_is_refused(monkeypatch):
+    monkeypatch.setattr(json_pieces, "ITEMS_KEPT", 10)
+    text = json.dumps({"messageList": [{"id": n} for n in range(300)]})
+    broken = text.replace('{"id": 250}', '{"id": 250,}')
+    with pytest.raises(ValueError):
+        json.loads(broken)
+    with pytest.raises(ValueError):
+        pieces(broken.encode())
+
+
+def test_the_kept_items_cover_every_row_budget():
+    from viewer.sources.capillary_parse import MAX_ROWS_PER_LOOKUP
+    from viewer.sources.ctrlhub import MAX_ROWS
+
+    assert max(MAX_ROWS_PER_LOOKUP, MAX_ROWS) <= json_pieces.ITEMS_KEPT
+
+
+def test_a_reply_of_a_million_tiny_items_is_read_in_little_memory(monkeypatch):
+    """Before ITEMS_KEPT, 3 MB of "{}," held ~75 MB of dicts (12 MB: 301 MB; 40 MB: 924 MB)."""
+    import tracemalloc
+
+    monkeypatch.setattr(json_pieces, "SLICE", 64 * 1024)  # as the program reads
+    items = 1_000_000
+    body = b'{"interaction":[{"name":"sms","messageList":[' + b"{}," * (items - 1) + b"{}]}]}"
+    tracemalloc.start()
+    try:
+        read = json_pieces.loads(body)
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    messages = read["interaction"][0]["messageList"]
+    assert json_pieces.length_of(messages) == items and len(messages) == json_pieces.ITEMS_KEPT
+    assert peak < 30 * 2**20, f"{peak / 2**20:.0f} MB"

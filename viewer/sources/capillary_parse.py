@@ -198,7 +198,8 @@ class _Builder:
         items: list[Any],
         make: Callable[[Any, int], Interaction | None],
     ) -> None:
-        self.offered += len(items)
+        length = json_pieces.length_of(items)  # kept or not (a LongList)
+        self.offered += length
         kept = items if len(items) <= self.room else items[: self.room]
         listed = 0
         for index, item in enumerate(kept):
@@ -210,7 +211,7 @@ class _Builder:
             listed += 1
         self.room -= len(kept)
         # Items the budget left out still count: the tab says "N of M".
-        total = max(as_int(declared) or 0, listed + len(items) - len(kept))
+        total = max(as_int(declared) or 0, listed + length - len(kept))
         itemised = channel not in COUNT_ONLY_CHANNELS
         before = self.counts.get(channel)
         if before:  # the same channel under two networks: add them up

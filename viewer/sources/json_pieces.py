@@ -34,6 +34,11 @@ WALKED_ELEMENTS = 16
 # Bytes of an array's tail decoded per call (~250 messages, ~0.3 ms of the GIL).
 SLICE = 64 * 1024
 FIRST_WINDOW = 256  # bytes first tried for one value read on its own (a key, a number)
+# Items kept of one walked array (at least any source's row budget: capillary_parse's
+# MAX_ROWS_PER_LOOKUP, held to it by a test). The rest are decoded, so that what json.loads
+# refuses is still refused, and counted, but not kept: 12 MB of "{}," are 4 million dicts,
+# 730 MB, and the 40 MB a reply may hold would be 2.4 GB, all before any row budget applies.
+ITEMS_KEPT = 250_000
 
 # The document as UTF-8: a reply's bytes, or the bytearray saved data is inflated into.
 Utf8 = bytes | bytearray
@@ -44,8 +49,22 @@ _separator = re.compile(rb"[ \t\n\r]*([,\]])[ \t\n\r]*").match
 _utf8_decode = codecs.utf_8_decode
 
 
+class LongList(list[Any]):
+    """The first ITEMS_KEPT items of a longer array; `length` is how many it had."""
+
+    def __init__(self, items: list[Any], length: int):
+        super().__init__(items)
+        self.length = length
+
+
+def length_of(items: list[Any]) -> int:
+    """How many items the array had, kept or not (see LongList)."""
+    return items.length if isinstance(items, LongList) else len(items)
+
+
 def loads(data: bytes | bytearray | str, whole_below: int = WHOLE_BELOW) -> Any:
-    """`json.loads(data)`, decoded in pieces when the document is large."""
+    """`json.loads(data)`, decoded in pieces when the document is large; an array of more
+    than ITEMS_KEPT items comes back as a LongList of its first ITEMS_KEPT."""
     if len(data) < whole_below:
         return json.loads(data)
     data = _utf8(data)
@@ -151,7 +170,7 @@ def _array(data: Utf8, at: int, depth: int) -> tuple[list[Any], int]:
     # inside a string or a nested object leaves the slice unclosed). After a slice that
     # does not decode, elements are read one at a time past its end, so no byte is tried
     # twice as a slice.
-    one_by_one_until = -1
+    one_by_one_until, dropped = -1, 0
     while True:
         if at > one_by_one_until:
             boundary = data.rfind(b"},", at, at + SLICE)
@@ -161,14 +180,24 @@ def _array(data: Utf8, at: int, depth: int) -> tuple[list[Any], int]:
                 except ValueError:
                     one_by_one_until = boundary
                 else:
-                    result.extend(items)
+                    dropped += _keep(result, items)
                     at = _skip(data, boundary + 2)
                     continue
         item, at = _raw(data, at)
-        result.append(item)
+        dropped += _keep(result, [item])
         at, closed = _after_element(data, at)
         if closed:
-            return result, at
+            return (LongList(result, len(result) + dropped) if dropped else result), at
+
+
+def _keep(result: list[Any], items: list[Any]) -> int:
+    """Add to `result` what ITEMS_KEPT leaves room for; how many items did not fit."""
+    room = max(ITEMS_KEPT - len(result), 0)
+    if len(items) <= room:
+        result.extend(items)
+        return 0
+    result.extend(items[:room])
+    return len(items) - room
 
 
 def _after_element(data: Utf8, at: int) -> tuple[int, bool]:
