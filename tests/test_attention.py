@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -162,7 +161,7 @@ def test_server_text_in_an_entry_is_made_visible_and_bounded():
 
 def test_many_open_items_are_summed_up_and_nothing_breaks_without_times():
     rows = [item(n, status="awaiting_customer", when=NOW - timedelta(hours=n)) for n in range(12)]
-    rows.append(replace(item(99, status="open"), occurred_at=None))
+    rows.append(item(99, status="open").changed(occurred_at=None))
     entries = attention(result_of(*rows), NOW)
     opened = [e for e in entries if e.kind == "open"]
     assert len(opened) == 6 and opened[-1].text == "… and 8 more open items"

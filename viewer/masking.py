@@ -511,8 +511,8 @@ class Masker:
             notes = self._otp(item.notes) if item.notes else item.notes
             if subject == item.subject and notes == item.notes:
                 return item
-            return replace(item, subject=subject, notes=notes)
-        # Built directly: dataclasses.replace costs a second per 100,000 rows.
+            return item.changed(subject=subject, notes=notes)
+        # Built directly: every field is new but the raw item's reader.
         return Interaction(
             item.source,
             item.id,
