@@ -18,7 +18,6 @@ import asyncio
 import statistics
 import sys
 import time
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -61,7 +60,7 @@ def main() -> int:
     result = asyncio.run(fetch_bulk())
     items = result.interactions
     if args.distinct:
-        items = [replace(item, subject=f"{item.subject} #{n}") for n, item in enumerate(items)]
+        items = [item.changed(subject=f"{item.subject} #{n}") for n, item in enumerate(items)]
     now = datetime.now().astimezone()
     print(f"{len(items):,} rows (BULK-100K via LookupService on the demo server)")
 

@@ -237,11 +237,27 @@ def test_any_mutation_of_the_vendor_sample_means_the_same_either_way(data, junk)
 def test_a_reply_that_could_hold_too_many_items_is_read_the_general_way(monkeypatch):
     """Every item becomes a slice object before the row budget applies: 40 MB of "0," would
     be 20 million of them. A reply with too many commas for that is left to the general path
-    (here with the limit lowered, so the reply stays small)."""
+    (here with the limits lowered, so the reply stays small)."""
+    monkeypatch.setattr(capillary_flat, "COUNTED_ABOVE", 100)
     monkeypatch.setattr(capillary_flat, "MOST_ITEMS", 50)
-    many = flat(*[0] * 120, usual_message(1))  # 120 numbers: not messages
+    many = flat(*[usual_message(n) for n in range(7)])  # 56 commas, ~30 bytes apart
     fast, general = both(many)
     assert fast is None and isinstance(general, SourceResult)
-    assert "120 item(s) could not be read" in " ".join(general.warnings)
-    usual = flat(usual_message(1))  # small: read the fast way whatever the limit
+    assert len(general.interactions) == 7
+    usual = flat(usual_message(1))  # 8 commas: read the fast way
     assert parse_flat_body(usual, MOBILE, KOLKATA) is not None
+
+
+def test_a_reply_of_tiny_items_is_read_the_general_way_and_usual_text_with_commas_is_not(
+    monkeypatch,
+):
+    """More than one comma per SMALLEST_ITEM bytes is not messages ("{}," is one per 3
+    bytes): the general path keeps only json_pieces.ITEMS_KEPT of such a list. A subject
+    full of commas stays well under that."""
+    monkeypatch.setattr(capillary_flat, "COUNTED_ABOVE", 100)
+    tiny = flat(*[{}] * 120, usual_message(1))
+    fast, general = both(tiny)
+    assert fast is None and isinstance(general, SourceResult)
+    assert len(general.interactions) == 121
+    wordy = {**usual_message(2), "subject": "Sale: shirts, shoes, bags, belts, hats, socks"}
+    assert parse_flat_body(flat(*[wordy] * 40), MOBILE, KOLKATA) is not None

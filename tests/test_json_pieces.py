@@ -5,6 +5,7 @@ for any document json.loads refuses. Slices and windows are made tiny here so ev
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import pytest
 from hypothesis import given, settings
@@ -162,3 +163,17 @@ def test_a_reply_of_a_million_tiny_items_is_read_in_little_memory(monkeypatch):
     messages = read["interaction"][0]["messageList"]
     assert json_pieces.length_of(messages) == items and len(messages) == json_pieces.ITEMS_KEPT
     assert peak < 30 * 2**20, f"{peak / 2**20:.0f} MB"
+
+
+def test_a_long_list_joined_to_another_still_says_how_many_both_had(monkeypatch):
+    """Capillary's warnings and errors are joined before they are counted ("N more")."""
+    from viewer.domain import IdentifierKind, Query
+    from viewer.sources.capillary_parse import MAX_NOTICES, parse_interaction_reply
+
+    monkeypatch.setattr(json_pieces, "ITEMS_KEPT", 100)
+    warnings = [{"message": f"note {n}"} for n in range(500)]
+    document = {"name": "X", "interaction": [{"name": "sms", "messageList": []}]}
+    read = pieces(json.dumps({**document, "warnings": warnings}).encode())
+    result = parse_interaction_reply(read, Query(IdentifierKind.MOBILE, "919845012345"), UTC)
+    assert f"{500 - MAX_NOTICES:,} more warning(s) are not shown" in " ".join(result.warnings)
+    assert json_pieces.length_of([1] + json_pieces.LongList([2], 10)) == 11

@@ -317,11 +317,12 @@ class Interaction(msgspec.Struct, frozen=True, gc=False, eq=False):
         return hash(self._compared())
 
     def __repr__(self) -> str:
-        fields = ", ".join(
-            f"{name}={value!r}"
-            for name, value in zip(_COMPARED_FIELDS, self._compared(), strict=True)
-        )
-        return f"Interaction({fields})"
+        return f"Interaction({', '.join(f'{n}={v!r}' for n, v in self.__rich_repr__())})"
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        """What repr shows; msgspec's own would hand rich (a pretty-printer, a traceback
+        with locals) the raw item too. A field missing from _compared fails here loudly."""
+        return list(zip(_COMPARED_FIELDS, self._compared(), strict=True))
 
 
 _COMPARED_FIELDS = Interaction.__struct_fields__[:-1]  # all but raw

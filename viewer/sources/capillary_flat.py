@@ -72,11 +72,22 @@ class FlatReply(msgspec.Struct, gc=False):
 
 # Every item of a message list becomes a slice object (~56 bytes) before the row budget
 # applies: a reply of tiny items (40 MB of "0,") would make 20 million of them, over a GB.
-# A list has at most one item more than it has commas, so a reply with this many commas is
-# read the general way, which keeps only json_pieces.ITEMS_KEPT items of a list (~10 ms to
-# count 23 MB; a reply under twice this many bytes cannot hold that many items). The usual
-# 100,000 messages have ~790,000 commas; a reply at the 40 MB cap, ~1.4 million.
-MOST_ITEMS = 2_000_000
+# A list has at most one item more than it has commas, so a large reply with too many
+# commas for messages is read the general way, which keeps only json_pieces.ITEMS_KEPT
+# items of a list: MOST_ITEMS commas in all, or more than one per SMALLEST_ITEM bytes (a
+# usual message has one per ~30 bytes, or ~20 when its text has commas; "{}," has one per
+# 3). Counting the commas of 23 MB takes ~10 ms; BULK-100K has ~790,000.
+MOST_ITEMS = 4_000_000
+SMALLEST_ITEM = 8
+COUNTED_ABOVE = 1024 * 1024  # bytes: a smaller reply holds too few items to matter
+
+
+def _too_many_items(body: bytes | bytearray) -> bool:
+    if len(body) <= COUNTED_ABOVE:
+        return False
+    commas = body.count(b",")
+    return commas >= MOST_ITEMS or commas * SMALLEST_ITEM > len(body)
+
 
 _reply = msgspec.json.Decoder(FlatReply)
 _message = msgspec.json.Decoder(Message)
@@ -87,8 +98,8 @@ _texts = msgspec.json.Decoder(list[Raw] | None)
 def flat_reply(body: bytes | bytearray) -> FlatReply | None:
     """The reply's outline (each message still a slice of `body`); None when it is not the
     flat shape in the usual form, or not JSON that json.loads reads the same way, or when
-    it could hold more items than MOST_ITEMS."""
-    if len(body) > 2 * MOST_ITEMS and body.count(b",") >= MOST_ITEMS:
+    it could hold too many items (see MOST_ITEMS)."""
+    if _too_many_items(body):
         return None
     try:
         reply = _reply.decode(body)

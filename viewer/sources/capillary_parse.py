@@ -143,8 +143,9 @@ def _notices(items: list[Any]) -> list[str]:
             notices.append(
                 f"Capillary: {message}" + (f" (code {code})" if code is not None else "")
             )
-    if len(items) > MAX_NOTICES:
-        notices.append(f"Capillary: {len(items) - MAX_NOTICES:,} more warning(s) are not shown.")
+    listed = json_pieces.length_of(items)  # kept or not (a LongList)
+    if listed > MAX_NOTICES:
+        notices.append(f"Capillary: {listed - MAX_NOTICES:,} more warning(s) are not shown.")
     return notices
 
 

@@ -50,11 +50,18 @@ _utf8_decode = codecs.utf_8_decode
 
 
 class LongList(list[Any]):
-    """The first ITEMS_KEPT items of a longer array; `length` is how many it had."""
+    """The first ITEMS_KEPT items of a longer array; `length` is how many it had. Joined
+    to another list (`+`, either side), the result still says how many both had."""
 
     def __init__(self, items: list[Any], length: int):
         super().__init__(items)
         self.length = length
+
+    def __add__(self, other: list[Any]) -> LongList:
+        return LongList([*self, *other], self.length + length_of(other))
+
+    def __radd__(self, other: list[Any]) -> LongList:
+        return LongList([*other, *self], length_of(other) + self.length)
 
 
 def length_of(items: list[Any]) -> int:
