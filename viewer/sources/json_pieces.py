@@ -36,8 +36,9 @@ SLICE = 64 * 1024
 FIRST_WINDOW = 256  # bytes first tried for one value read on its own (a key, a number)
 # Items kept of one walked array (at least any source's row budget: capillary_parse's
 # MAX_ROWS_PER_LOOKUP, held to it by a test). The rest are decoded, so that what json.loads
-# refuses is still refused, and counted, but not kept: 12 MB of "{}," are 4 million dicts,
-# 730 MB, and the 40 MB a reply may hold would be 2.4 GB, all before any row budget applies.
+# refuses is still refused, and counted, but not kept: decoding 12 MB of "{}," (4 million
+# dicts) held ~290 MB, and the 40 MB a reply may hold ~950 MB, before any row budget applied
+# (bench/tiny_items.py).
 ITEMS_KEPT = 250_000
 
 # The document as UTF-8: a reply's bytes, or the bytearray saved data is inflated into.
