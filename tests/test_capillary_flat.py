@@ -261,3 +261,16 @@ def test_a_reply_of_tiny_items_is_read_the_general_way_and_usual_text_with_comma
     assert len(general.interactions) == 121
     wordy = {**usual_message(2), "subject": "Sale: shirts, shoes, bags, belts, hats, socks"}
     assert parse_flat_body(flat(*[wordy] * 40), MOBILE, KOLKATA) is not None
+
+
+@pytest.mark.parametrize("piece", [1, 7, 1024 * 1024])
+def test_the_commas_are_counted_exactly_a_piece_at_a_time(monkeypatch, piece):
+    """Counted in pieces so that no one call holds the GIL long; the limit is exact."""
+    monkeypatch.setattr(capillary_flat, "COUNTED_ABOVE", 100)
+    monkeypatch.setattr(capillary_flat, "COUNTED_PER_CALL", piece)
+    body = flat(*[usual_message(n) for n in range(5)])
+    commas = body.count(b",")
+    monkeypatch.setattr(capillary_flat, "MOST_ITEMS", commas)
+    assert parse_flat_body(body, MOBILE, KOLKATA) is None
+    monkeypatch.setattr(capillary_flat, "MOST_ITEMS", commas + 1)
+    assert parse_flat_body(body, MOBILE, KOLKATA) is not None
