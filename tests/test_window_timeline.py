@@ -11,7 +11,7 @@ import stat
 from datetime import datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QModelRoleData, QModelRoleDataSpan, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -304,6 +304,10 @@ def test_the_list_paints_what_the_model_answers(window, qloop):
             assert option.text == (model.data(index) or ""), (row, column)
             assert option.icon.isNull()  # no decoration role is answered
             assert option.backgroundBrush.style() == Qt.BrushStyle.NoBrush
+            for role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+                asked = QModelRoleData(role)  # any other span: every role it asks, answered
+                model.multiData(index, QModelRoleDataSpan(asked))
+                assert asked.data() == model.data(index, role), (row, column, role)
     # index(), answered in Python: Qt's rules for what is a cell.
     last, cells = model.rowCount() - 1, len(COLUMNS)
     assert (model.index(last, cells - 1).row(), model.index(last, cells - 1).column()) == (
