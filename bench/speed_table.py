@@ -14,8 +14,10 @@ Rows (medians unless said):
   P7  steady RSS with 100k open            vs the idle window
 The demo server runs in this process on loopback for P2–P5 (a separate process for P1/P7).
 P1 runs the project from bytecode, as an installed build (PyInstaller ships .pyc only) and every
-start after the first from a clone do: the project is compiled once before timing, since with
-PYTHONDONTWRITEBYTECODE set (these machines) each start would compile ~90 modules again.
+start after the first from a clone do: the project and the packages it imports are compiled
+once before timing, since with PYTHONDONTWRITEBYTECODE set (these machines) each start would
+compile them again: ~90 modules of the project, and qasync, platformdirs, msgspec… (uv installs
+packages without bytecode; those four alone took 125 ms to import from source, 65 ms compiled).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import os
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -56,26 +59,29 @@ def add(row: str, measure: str, project: float, floor: float, unit=ms) -> None:
     ROWS.append((row, measure, unit(project), unit(floor), ratio))
 
 
-def median_of(fn, runs: int) -> float:
-    return statistics.median(fn() for _ in range(runs))
+def medians_alternating(project, floor, runs: int) -> tuple[float, float]:
+    """Both medians, the two timed one after the other in turn: this machine's speed drifts
+    by half over a minute, and timing all of one then all of the other moved the ratio
+    with it (P1's floor ran 149–218 ms from one table to the next)."""
+    pairs = [(project(), floor()) for _ in range(runs)]
+    return statistics.median(p for p, _ in pairs), statistics.median(f for _, f in pairs)
 
 
 # -- P1 ----------------------------------------------------------------------------------------
 def compile_project() -> None:
-    """Bytecode for the project's modules (read even when PYTHONDONTWRITEBYTECODE is set)."""
+    """Bytecode for the project's modules and the installed packages (read even when
+    PYTHONDONTWRITEBYTECODE is set). The floor's PySide6 is compiled alike."""
     compileall.compile_dir(ROOT / "viewer", quiet=1)
+    for folder in dict.fromkeys(sysconfig.get_paths()[kind] for kind in ("purelib", "platlib")):
+        compileall.compile_dir(folder, quiet=2, workers=0)  # once: later runs find them current
 
 
-def process_time(command: list[str], runs: int, env: dict[str, str]) -> float:
-    def once() -> float:
-        start = time.perf_counter()
-        subprocess.run(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
-        )
-        return time.perf_counter() - start
-
-    once()
-    return median_of(once, runs)
+def process_time(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
+    )
+    return time.perf_counter() - start
 
 
 def start_to_window(runs: int, env: dict[str, str]) -> None:
@@ -98,8 +104,11 @@ def start_to_window(runs: int, env: dict[str, str]) -> None:
     add(
         "P1",
         "start → window shown (--demo)",
-        median_of(lambda: measure.one_start(watcher, project, shown_env), runs),
-        median_of(lambda: measure.one_start(watcher, floor, shown_env), runs),
+        *medians_alternating(
+            lambda: measure.one_start(watcher, project, shown_env),
+            lambda: measure.one_start(watcher, floor, shown_env),
+            runs,
+        ),
     )
 
 
@@ -355,11 +364,15 @@ def main() -> int:
         if args.only in (None, "P1"):
             compile_project()
             start_to_window(args.runs, env)
+            version = [sys.executable, "-m", "viewer", "--version"]
+            bare = [sys.executable, "-c", "pass"]
+            process_time(version, env), process_time(bare, env)  # warm-up
             add(
                 "P1",
                 "--version",
-                process_time([sys.executable, "-m", "viewer", "--version"], args.runs, env),
-                process_time([sys.executable, "-c", "pass"], args.runs, env),
+                *medians_alternating(
+                    lambda: process_time(version, env), lambda: process_time(bare, env), args.runs
+                ),
             )
         if args.only in (None, "P2-P5"):
             in_window(args.runs, home)
