@@ -188,13 +188,16 @@ def install_excepthook(window) -> None:
 
 
 def _load_services_and_open_store():
-    """Imports what a lookup needs (HTTP, crypto, keyring, the parsers, the dialogs: ~0.2 s)
-    and opens the saved data; run on a worker thread once the window is on screen."""
+    """Imports what a lookup needs (HTTP and its async backend, crypto, keyring, the parsers,
+    the dialogs: ~0.25 s) and opens the saved data; run on a worker thread once the window
+    is on screen."""
     import phonenumbers  # noqa: F401 (the first mobile typed needs it: ~25 ms)
 
     import viewer.ui.connection_controller  # noqa: F401 (imported for the GUI thread)
+    from viewer.sources.http import import_first_request_modules
     from viewer.wiring import open_store
 
+    import_first_request_modules()  # else the first lookup imports them on the GUI thread
     return open_store()
 
 

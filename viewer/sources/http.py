@@ -209,6 +209,18 @@ def make_client(
     return client
 
 
+def import_first_request_modules() -> None:
+    """Import now what the first request imports on its own: httpcore's async backend
+    (anyio's asyncio layer, ~40 ms). A request imports it on the thread running the event
+    loop, the window's, so the agent's first lookup after start waited for it; the
+    window calls this on a worker thread once it is shown. (httpcore's own modules, not
+    ours to depend on: a later httpcore without them just has nothing to import early.)"""
+    with contextlib.suppress(ImportError):
+        import anyio._backends._asyncio  # noqa: F401
+        import httpcore._backends.anyio  # noqa: F401
+        import sniffio  # noqa: F401
+
+
 async def drop_body(response: httpx.Response) -> None:
     """Let an auth flow answer `response` with a new request (a 401 before a token renewal)
     without its body being read. httpx reads such a reply whole with `aread()`, unpacked
