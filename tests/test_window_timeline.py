@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QDate, QModelRoleData, QModelRoleDataSpan, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QFont, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,6 +33,7 @@ from tests.conftest import (
 from tests.test_main_window import search_and_wait
 from viewer.domain import Source
 from viewer.lookup import LookupService
+from viewer.ui import palette
 from viewer.ui.interactions_model import (
     CAMPAIGN,
     COLUMNS,
@@ -289,6 +290,42 @@ def test_statuses_read_as_words_with_colour_and_explain_themselves(window, qloop
         assert model.data(model.index(row, STATUS), Qt.ItemDataRole.ToolTipRole)
     zone_tip = model.headerData(TIME, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "time zone" in zone_tip and "UTC" in zone_tip
+
+
+def badge_extent(window: MainWindow, row: int) -> tuple[int, int]:
+    """Width and height of the status badge's fill as painted in `row`'s cell."""
+    table = window.table
+    index = window.model.index(row, STATUS)
+    fill = palette.badge(index.data(ToneRole))[1]
+    image = table.viewport().grab().toImage()
+    cell = table.visualRect(index)
+    filled = [
+        (x, y)
+        for y in range(cell.top(), cell.bottom() + 1)
+        for x in range(cell.left(), cell.right() + 1)
+        if QColor(image.pixel(x, y)).name() == fill
+    ]
+    assert filled, f"no badge fill {fill} in row {row}"
+    xs, ys = {x for x, _ in filled}, {y for _, y in filled}
+    return max(xs) - min(xs) + 1, max(ys) - min(ys) + 1
+
+
+def test_badges_are_drawn_anew_when_the_list_font_changes(window, qloop):
+    """Each badge's picture and place are remembered per look (status_badge.py): a larger
+    font must still give larger badges, not the remembered ones."""
+    qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
+    window.table.clearSelection()
+    row = next(
+        r
+        for r in range(window.model.rowCount())
+        if palette.badge(window.model.index(r, STATUS).data(ToneRole))[1]
+    )
+    width, height = badge_extent(window, row)
+    larger = QFont(window.table.font())
+    larger.setPointSizeF(larger.pointSizeF() * 1.3)
+    window.table.setFont(larger)
+    wider, taller = badge_extent(window, row)
+    assert wider > width and taller > height, ((width, height), (wider, taller))
 
 
 def test_the_list_paints_what_the_model_answers(window, qloop):

@@ -6,11 +6,17 @@ Both delegates ask the model for their cell directly (InteractionsModel.badge, .
 and never call initStyleOption: that asks the model for seven roles through Qt, and the
 calls between Qt and Python were most of what a badge cost (44 cells a screen, each
 painted on every repaint). The option Qt hands to paint() already carries what the
-background needs (rect, state, alternate row, the view's font and palette)."""
+background needs (rect, state, alternate row, the view's font and palette).
+
+Each delegate also remembers, per cell look (its words or letter, its size, the colour
+set), which picture goes where in the cell: working that out again (font metrics, font
+key, pixel ratio, from Python) for every cell of every paint was ~1.8 ms of a 12 ms list
+paint (bench/list_paint.py). What it depends on besides is the view's font, style and
+screen: a change of any of them, announced to the view, forgets it all."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -25,26 +31,75 @@ def _background(painter: QPainter, option: QStyleOptionViewItem) -> None:
         widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
 
 
-class StatusBadgeDelegate(QStyledItemDelegate):
-    def __init__(self, model: InteractionsModel, parent: QWidget | None = None):
+# A change the view is told of that alters how its cells are drawn.
+_LOOK_CHANGES = frozenset(
+    {
+        QEvent.Type.FontChange,
+        QEvent.Type.StyleChange,
+        QEvent.Type.PaletteChange,
+        QEvent.Type.ScreenChangeInternal,
+        QEvent.Type.DevicePixelRatioChange,
+    }
+)
+# A picture for a cell, and where it goes: (pixmap or None, x and y from the cell's corner).
+_Placed = tuple[QPixmap | None, float, float]
+_NOTHING: _Placed = (None, 0.0, 0.0)
+_PLACED_LIMIT = 512
+
+
+class _PictureDelegate(QStyledItemDelegate):
+    """A cell painted as the style's empty cell with one remembered picture on it."""
+
+    def __init__(self, model: InteractionsModel, parent: QWidget):
         super().__init__(parent)
         self._model = model
+        self._placed: dict[tuple, _Placed] = {}
+        parent.installEventFilter(self)
 
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() in _LOOK_CHANGES:
+            self._placed.clear()
+        return False
+
+    def _paint_picture(
+        self, painter: QPainter, option: QStyleOptionViewItem, look: tuple, place
+    ) -> None:
+        """The cell's background, then the picture `place(painter, option)` made for this
+        `look` (made once per look: see the module's docstring)."""
+        _background(painter, option)  # the selection under the picture
+        placed = self._placed.get(look)
+        if placed is None:
+            if len(self._placed) >= _PLACED_LIMIT:
+                self._placed.clear()
+            placed = self._placed[look] = place(painter, option)
+        pixmap, dx, dy = placed
+        if pixmap is not None:
+            rect = option.rect
+            painter.drawPixmap(int(rect.x() + dx), int(rect.y() + dy), pixmap)
+
+
+class StatusBadgeDelegate(_PictureDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
         text, tone = self._model.badge(index.row())
-        _background(painter, option)  # the selection under the badge
-        if not text:
-            return
+        rect = option.rect
         # Asked at paint time: a switch to dark mode repaints in the dark set.
-        ink, fill = palette.badge(tone)
-        metrics = option.fontMetrics
-        width = min(metrics.horizontalAdvance(text) + 14, option.rect.width() - 6)
-        height = min(metrics.height() + 4, option.rect.height() - 4)
-        if width <= 0 or height <= 0:
-            return
-        key = ("badge", text, ink, fill, width, height, option.font.key(), _ratio(painter))
-        left, top = option.rect.x() + 3, option.rect.center().y() - height / 2 + 1
-        painter.drawPixmap(int(left), int(top), _pixmap(key, lambda p: _badge(p, key, metrics)))
+        look = (text, tone, rect.width(), rect.height(), id(palette.colours()))
+        self._paint_picture(painter, option, look, lambda p, o: _place_badge(p, o, text, tone))
+
+
+def _place_badge(painter: QPainter, option: QStyleOptionViewItem, text: str, tone: str) -> _Placed:
+    if not text:
+        return _NOTHING
+    ink, fill = palette.badge(tone)
+    metrics, rect = option.fontMetrics, option.rect
+    width = min(metrics.horizontalAdvance(text) + 14, rect.width() - 6)
+    height = min(metrics.height() + 4, rect.height() - 4)
+    if width <= 0 or height <= 0:
+        return _NOTHING
+    key = ("badge", text, ink, fill, width, height, option.font.key(), _ratio(painter))
+    # From the cell's corner: 3 px in, centred on the cell's centre line as QRect has it.
+    top = (rect.height() - 1) // 2 - height / 2 + 1
+    return _pixmap(key, lambda p: _badge(p, key, metrics)), 3, top
 
 
 def _badge(painter: QPainter, key: tuple, metrics) -> None:
@@ -91,31 +146,32 @@ def _pixmap(key: tuple, draw) -> QPixmap:
 SOURCE_LETTERS = {"capillary": "C", "ctrlhub": "H"}
 
 
-class SourceGlyphDelegate(QStyledItemDelegate):
+class SourceGlyphDelegate(_PictureDelegate):
     """The Source column as one small letter in a coloured square: C Capillary, H Ctrl-Hub."""
 
-    def __init__(self, model: InteractionsModel, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._model = model
-
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        _background(painter, option)
         source = self._model.source_of(index.row())
-        letter = SOURCE_LETTERS.get(source)
-        if letter is None:
-            return
-        ink, fill = palette.source_glyph(source)
-        side = min(
-            option.fontMetrics.height() + 2, option.rect.height() - 4, option.rect.width() - 4
-        )
-        if side <= 0:
-            return
-        font = QFont(option.font)
-        font.setBold(True)
-        key = ("glyph", letter, ink, fill, side, side, font.key(), _ratio(painter))
-        left = option.rect.center().x() - side / 2 + 1
-        top = option.rect.center().y() - side / 2 + 1
-        painter.drawPixmap(int(left), int(top), _pixmap(key, lambda p: _glyph(p, key, font)))
+        rect = option.rect
+        look = (source, rect.width(), rect.height(), id(palette.colours()))
+        self._paint_picture(painter, option, look, lambda p, o: _place_glyph(p, o, source))
+
+
+def _place_glyph(painter: QPainter, option: QStyleOptionViewItem, source: str) -> _Placed:
+    letter = SOURCE_LETTERS.get(source)
+    if letter is None:
+        return _NOTHING
+    ink, fill = palette.source_glyph(source)
+    rect = option.rect
+    side = min(option.fontMetrics.height() + 2, rect.height() - 4, rect.width() - 4)
+    if side <= 0:
+        return _NOTHING
+    font = QFont(option.font)
+    font.setBold(True)
+    key = ("glyph", letter, ink, fill, side, side, font.key(), _ratio(painter))
+    # Centred on the cell's centre as QRect has it ((size - 1) // 2 from the corner).
+    left = (rect.width() - 1) // 2 - side / 2 + 1
+    top = (rect.height() - 1) // 2 - side / 2 + 1
+    return _pixmap(key, lambda p: _glyph(p, key, font)), left, top
 
 
 def _glyph(painter: QPainter, key: tuple, font: QFont) -> None:
