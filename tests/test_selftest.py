@@ -41,7 +41,7 @@ def test_without_a_secure_keyring_the_self_test_fails_and_says_why():
     checks = report(run)
     assert run.returncode == 1, run.stdout + run.stderr
     assert checks["keyring"].startswith("FAIL") and "no secure keyring" in checks["keyring"]
-    for name in ("tls", "cache", "window"):  # everything else still works, and says so
+    for name in ("start", "tls", "cache", "window"):  # everything else still works, and says so
         assert checks[name].startswith("PASS"), run.stdout + run.stderr
     assert "Mr Oliver Smith" in checks["window"]
     assert run.stdout.splitlines()[-1].startswith("self-test: FAIL (keyring)")
@@ -56,7 +56,7 @@ def test_with_a_secret_service_every_check_passes():
     run = self_test(str(WITH_SECRET_SERVICE))
     checks = report(run)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert sorted(checks) == ["cache", "keyring", "tls", "window"]
+    assert sorted(checks) == ["cache", "keyring", "start", "tls", "window"]
     assert all(line.startswith("PASS") for line in checks.values()), run.stdout
     assert "SecretService" in checks["keyring"]
     assert "self-test: PASS" in run.stdout

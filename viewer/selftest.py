@@ -1,6 +1,9 @@
 """`customer-viewer --self-test`: does this installation (frozen or not) really work?
 
 Checks, one report line each, then exit 0 only when every check passed:
+  start    nothing heavy was loaded before the program began: no Qt, no setuptools (a
+           frozen build's run-time hooks once loaded both, ~0.2 s before any command or
+           softphone hand-over, which need neither, had started)
   keyring  a secure OS keyring backend is found and answers (credentials.backend_status)
   tls      HTTPS trusts the OS store through truststore, as the program's HTTP clients do
   cache    the real offline store opens in the cache folder with its key from the keyring
@@ -50,12 +53,14 @@ class Check:
 
 def run_self_test(timeout: float = TIMEOUT_S) -> int:
     started = time.perf_counter()
+    loaded_at_start = frozenset(sys.modules)
     _offscreen_without_display()
     logging.basicConfig(level=logging.WARNING, format="%(name)s %(levelname)s %(message)s")
     _start_watchdog(timeout + 15)
     print(f"customer-viewer {__version__} self-test: {_describe_build()}", flush=True)
     checks = []
     for name, check in (
+        ("start", lambda: check_start(loaded_at_start)),
         ("keyring", check_keyring),
         ("tls", check_tls),
         ("cache", check_cache),
@@ -104,6 +109,26 @@ def _describe_build() -> str:
     else:
         how = f"from source ({sys.executable})"
     return f"{how}, Python {platform.python_version()}, {platform.system()} {platform.machine()}"
+
+
+# -- start ------------------------------------------------------------------------------
+# Loaded only when the window opens, or never; before that, each costs every start its
+# import time. (setuptools' tiny _distutils_hack is loaded by a .pth file in any Python
+# environment that has setuptools; setuptools itself is not.)
+HEAVY_AT_START = ("PySide6", "shiboken6", "setuptools", "distutils")
+
+
+def check_start(loaded: frozenset[str]) -> Check:
+    heavy = sorted(name for name in loaded if name.split(".")[0] in HEAVY_AT_START)
+    if heavy:
+        shown = ", ".join(heavy[:5]) + (f" and {len(heavy) - 5} more" if len(heavy) > 5 else "")
+        return Check(
+            "start",
+            False,
+            f"loaded before the program began: {shown}. Every command and screen-pop "
+            "hand-over pays for that (a run-time hook of the frozen build?)",
+        )
+    return Check("start", True, f"{len(loaded)} modules loaded at start; no Qt, no setuptools")
 
 
 # -- keyring ----------------------------------------------------------------------------
