@@ -16,7 +16,7 @@ screen: a change of any of them, announced to the view, forgets it all."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -41,10 +41,31 @@ _LOOK_CHANGES = frozenset(
         QEvent.Type.DevicePixelRatioChange,
     }
 )
-# A picture for a cell, and where it goes: (pixmap or None, x and y from the cell's corner).
-_Placed = tuple[QPixmap | None, float, float]
-_NOTHING: _Placed = (None, 0.0, 0.0)
+# A picture for a cell and how it sits there: (pixmap or None, its inset from the cell's
+# left edge or None when centred across, half its width, half its height).
+_Placed = tuple[QPixmap | None, int | None, float, float]
+_NOTHING: _Placed = (None, None, 0.0, 0.0)
 _PLACED_LIMIT = 512
+
+
+def _centre(start: int, size: int) -> int:
+    """QRect.center()'s coordinate: C++ integer division, which rounds toward zero (Python's
+    // rounds down: they differ for a cell scrolled more than halfway out of view)."""
+    return int((2 * start + size - 1) / 2)
+
+
+class _LookWatcher(QObject):
+    """Calls `forget` when the view it watches is told its look changed."""
+
+    def __init__(self, view: QWidget, forget) -> None:
+        super().__init__(view)
+        self._forget = forget
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() in _LOOK_CHANGES:
+            self._forget()
+        return False
 
 
 class _PictureDelegate(QStyledItemDelegate):
@@ -54,28 +75,30 @@ class _PictureDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._model = model
         self._placed: dict[tuple, _Placed] = {}
-        parent.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() in _LOOK_CHANGES:
-            self._placed.clear()
-        return False
+        # Not the delegate itself: its eventFilter is the one Qt gives an item editor.
+        self._watcher = _LookWatcher(parent, self._placed.clear)
 
     def _paint_picture(
         self, painter: QPainter, option: QStyleOptionViewItem, look: tuple, place
     ) -> None:
         """The cell's background, then the picture `place(painter, option)` made for this
-        `look` (made once per look: see the module's docstring)."""
+        `look` (made once per look: see the module's docstring), placed as before this
+        was remembered: centred on the cell's QRect.center()."""
         _background(painter, option)  # the selection under the picture
         placed = self._placed.get(look)
         if placed is None:
             if len(self._placed) >= _PLACED_LIMIT:
                 self._placed.clear()
             placed = self._placed[look] = place(painter, option)
-        pixmap, dx, dy = placed
+        pixmap, inset, half_width, half_height = placed
         if pixmap is not None:
             rect = option.rect
-            painter.drawPixmap(int(rect.x() + dx), int(rect.y() + dy), pixmap)
+            x, y = rect.x(), rect.y()
+            left = (
+                x + inset if inset is not None else int(_centre(x, rect.width()) - half_width + 1)
+            )
+            top = int(_centre(y, rect.height()) - half_height + 1)
+            painter.drawPixmap(left, top, pixmap)
 
 
 class StatusBadgeDelegate(_PictureDelegate):
@@ -97,9 +120,7 @@ def _place_badge(painter: QPainter, option: QStyleOptionViewItem, text: str, ton
     if width <= 0 or height <= 0:
         return _NOTHING
     key = ("badge", text, ink, fill, width, height, option.font.key(), _ratio(painter))
-    # From the cell's corner: 3 px in, centred on the cell's centre line as QRect has it.
-    top = (rect.height() - 1) // 2 - height / 2 + 1
-    return _pixmap(key, lambda p: _badge(p, key, metrics)), 3, top
+    return _pixmap(key, lambda p: _badge(p, key, metrics)), 3, width / 2, height / 2
 
 
 def _badge(painter: QPainter, key: tuple, metrics) -> None:
@@ -168,10 +189,7 @@ def _place_glyph(painter: QPainter, option: QStyleOptionViewItem, source: str) -
     font = QFont(option.font)
     font.setBold(True)
     key = ("glyph", letter, ink, fill, side, side, font.key(), _ratio(painter))
-    # Centred on the cell's centre as QRect has it ((size - 1) // 2 from the corner).
-    left = (rect.width() - 1) // 2 - side / 2 + 1
-    top = (rect.height() - 1) // 2 - side / 2 + 1
-    return _pixmap(key, lambda p: _glyph(p, key, font)), left, top
+    return _pixmap(key, lambda p: _glyph(p, key, font)), None, side / 2, side / 2
 
 
 def _glyph(painter: QPainter, key: tuple, font: QFont) -> None:
