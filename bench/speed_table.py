@@ -60,17 +60,27 @@ def add(row: str, measure: str, project: float, floor: float, unit=ms) -> None:
 
 
 def medians_alternating(project, floor, runs: int) -> tuple[float, float]:
-    """Both medians, the two timed one after the other in turn: this machine's speed drifts
-    by half over a minute, and timing all of one then all of the other moved the ratio
-    with it (P1's floor ran 149–218 ms from one table to the next)."""
-    pairs = [(project(), floor()) for _ in range(runs)]
-    return statistics.median(p for p, _ in pairs), statistics.median(f for _, f in pairs)
+    """Both medians, the two timed one after the other in turn (and which goes first in
+    turn too): this machine's speed drifts by half over a minute, and timing all of one
+    then all of the other moved the ratio with it (P1's floor ran 149–218 ms from one
+    table to the next)."""
+    took: list[float] = []
+    floors: list[float] = []
+    for run in range(runs):
+        if run % 2:
+            floors.append(floor())
+            took.append(project())
+        else:
+            took.append(project())
+            floors.append(floor())
+    return statistics.median(took), statistics.median(floors)
 
 
 # -- P1 ----------------------------------------------------------------------------------------
 def compile_project() -> None:
     """Bytecode for the project's modules and the installed packages (read even when
-    PYTHONDONTWRITEBYTECODE is set). The floor's PySide6 is compiled alike."""
+    PYTHONDONTWRITEBYTECODE is set). The floor's PySide6 is compiled alike. This writes
+    __pycache__ folders into the virtual environment, as pip does when it installs."""
     compileall.compile_dir(ROOT / "viewer", quiet=1)
     for folder in dict.fromkeys(sysconfig.get_paths()[kind] for kind in ("purelib", "platlib")):
         compileall.compile_dir(folder, quiet=2, workers=0)  # once: later runs find them current
@@ -264,9 +274,12 @@ async def floor_fetch(url: str, identifier: str) -> float:
         return time.perf_counter() - start
 
 
-async def settled(window) -> None:
+async def settled(window, seconds: float = 60) -> None:
     """The previous lookup's background save has landed (it is not part of any figure)."""
+    deadline = time.perf_counter() + seconds
     while window.service._saving:
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"a background save still running after {seconds:.0f} s")
         await asyncio.sleep(0.02)
 
 
@@ -279,22 +292,34 @@ async def quiet(window) -> None:
 
     await settled(window)
     deadline = time.perf_counter() + 10  # a list held elsewhere is freed later: go on
-    while (graveyard.pending() or window.view._background) and time.perf_counter() < deadline:
+    while (graveyard.busy() or window.view._background) and time.perf_counter() < deadline:
         await asyncio.sleep(0.02)
 
 
 async def project_and_floor(window, project, floor, runs: int) -> tuple[float, float, float]:
-    """Medians of `project` and `floor`, timed in turn (see medians_alternating), each run
-    on a quiet window, and the longest stall of the loop while the project ran and then
-    saved what it found and freed what it replaced. The floor decodes on the loop itself,
-    so its runs are left out of the stall."""
-    took, floors, longest = [], [], 0.0
-    for _ in range(runs):
+    """Medians of `project` and `floor`, timed in turn (see medians_alternating; which goes
+    first alternates too), each run on a quiet window, and the longest stall of the loop
+    while the project ran and then saved what it found and freed what it replaced. The
+    floor decodes on the loop itself, so its runs are left out of the stall."""
+    took: list[float] = []
+    floors: list[float] = []
+    longest = 0.0
+
+    async def project_run() -> None:
+        nonlocal longest
         with Beat() as beat:
             took.append(await project())
             await quiet(window)
         longest = max(longest, beat.longest)
+
+    async def floor_run() -> None:
         floors.append(await floor())
+        await quiet(window)
+
+    await quiet(window)  # the untimed warm-up run's save and freeing
+    for run in range(runs):
+        for step in (project_run, floor_run) if run % 2 == 0 else (floor_run, project_run):
+            await step()
     return statistics.median(took), statistics.median(floors), longest
 
 

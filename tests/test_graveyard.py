@@ -49,3 +49,15 @@ def test_small_lists_are_left_alone():
     rows = [Row(n) for n in range(10)]
     graveyard.retire(rows)
     assert graveyard.pending() == 0 and len(rows) == 10
+
+
+def test_busy_until_the_last_row_of_a_list_is_freed():
+    """pending() drops as soon as the graveyard takes a list; busy() only once it is empty
+    (bench/speed_table.py waits for that before timing anything)."""
+    rows = [Row(n) for n in range(graveyard.MIN_ROWS)]
+    first = weakref.ref(rows[0])  # freed last: a list is emptied from its end
+    graveyard.retire(rows)
+    del rows
+    assert graveyard.busy()
+    wait_until(lambda: not graveyard.busy())
+    assert first() is None

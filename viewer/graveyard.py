@@ -30,6 +30,7 @@ POLL_S = 0.5  # how often lists still in use elsewhere are looked at again
 
 _lock = threading.Lock()
 _kept: dict[int, tuple[list[Any], float]] = {}  # id → the list, when it was dropped
+_freeing = 0  # lists taken out of _kept and not yet emptied
 _wake = threading.Event()
 _worker: threading.Thread | None = None
 
@@ -54,6 +55,12 @@ def pending() -> int:
         return len(_kept)
 
 
+def busy() -> bool:
+    """Whether a list is held or still being freed (benches wait for this to be False)."""
+    with _lock:
+        return bool(_kept) or _freeing > 0
+
+
 def _work() -> None:
     while True:
         _wake.wait(min(POLL_S, GRACE_S) if pending() else None)
@@ -62,11 +69,19 @@ def _work() -> None:
             while rows:
                 del rows[-SLICE:]
                 time.sleep(REST_S)  # the GIL is the window's meanwhile
+            _freed_one()
+
+
+def _freed_one() -> None:
+    global _freeing
+    with _lock:
+        _freeing -= 1
 
 
 def _unused() -> list[list[Any]]:
     """The kept lists dropped over GRACE_S ago that nothing else refers to any more, taken
     out of `_kept`."""
+    global _freeing
     settled = time.monotonic() - GRACE_S
     with _lock:
         done = [  # no list is bound to a name here: that would count as one more holder
@@ -74,6 +89,7 @@ def _unused() -> list[list[Any]]:
             for key in list(_kept)
             if _kept[key][1] <= settled and _references(_kept, key) <= _HELD_HERE_ONLY
         ]
+        _freeing += len(done)
         return [_kept.pop(key)[0] for key in done]
 
 
