@@ -13,6 +13,9 @@ Rows (medians unless said):
   P5  longest event-loop stall, 100k live / offline  vs the loop's idle tick
   P7  steady RSS with 100k open            vs the idle window
 The demo server runs in this process on loopback for P2–P5 (a separate process for P1/P7).
+Each measure is timed in turn with its floor (which goes first alternates), and every run of
+P2–P5 starts on a quiet window: the previous run's save landed, the rows it replaced freed.
+This machine's speed drifts by half over a minute; timed in blocks, the ratios drifted with it.
 P1 runs the project from bytecode, as an installed build (PyInstaller ships .pyc only) and every
 start after the first from a clone do: the project and the packages it imports are compiled
 once before timing, since with PYTHONDONTWRITEBYTECODE set (these machines) each start would

@@ -11,8 +11,9 @@ background needs (rect, state, alternate row, the view's font and palette).
 Each delegate also remembers, per cell look (its words or letter, its size, the colour
 set), which picture goes where in the cell: working that out again (font metrics, font
 key, pixel ratio, from Python) for every cell of every paint was ~1.8 ms of a 12 ms list
-paint (bench/list_paint.py). What it depends on besides is the view's font, style and
-screen: a change of any of them, announced to the view, forgets it all."""
+paint (the same list painted with the old and the new delegates, side by side). What it
+depends on besides is the view's font, style and screen: a change of any of them,
+announced to the view, forgets it all."""
 
 from __future__ import annotations
 
