@@ -65,7 +65,8 @@ def main() -> int:
         )
         try:
             deadline = time.monotonic() + 30
-            while not any(runtime.rglob("*")):  # the window's socket: it takes hand-overs now
+            # The window's socket (viewer/instance.py): it takes hand-overs once that exists.
+            while not any(entry.is_socket() for entry in runtime.rglob("*")):
                 if time.monotonic() > deadline or window.poll() is not None:
                     raise SystemExit("bundle_commands: the window did not start")
                 time.sleep(0.1)
