@@ -11,8 +11,9 @@ Rows (medians unless said):
   P3  100,000 messages, Enter → painted   vs the same
   P4  from saved data, typical / 100k     vs reading the saved copy (decrypt, inflate, json.loads)
   P5  longest event-loop stall, 100k live / offline  vs the loop's idle tick
-  P7  steady RSS with 100k open            vs the idle window
-The demo server runs in this process on loopback for P2–P5 (a separate process for P1/P7).
+  P7  steady RSS with 100k open            vs P1's bare window holding the replies, decoded
+The demo server runs in this process on loopback for P2–P5; P1 and P7 run the window in a
+process of its own, and P7 the demo server in another (its data would count as the window's).
 Each measure is timed in turn with its floor (which goes first alternates), and every run of
 P2–P5 starts on a quiet window: the previous run's save landed, the rows it replaced freed.
 This machine's speed drifts by half over a minute; timed in blocks, the ratios drifted with it.
@@ -28,16 +29,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import contextlib
 import gc
 import importlib.util
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import sysconfig
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -203,8 +207,9 @@ async def enter_to_painted(window, identifier: str) -> float:
     return took
 
 
-async def floor_fetch(url: str, identifier: str) -> float:
-    """The raw cost of the data: the replies a lookup needs, fetched and decoded, nothing more.
+async def floor_fetch(url: str, identifier: str, held: list | None = None) -> float:
+    """The raw cost of the data: the replies a lookup needs, fetched and decoded, nothing more
+    (kept in `held` when given: P7's floor holds them as a window holds its rows).
 
     The same requests with the same dependencies as the sources make them: Capillary's
     messages and customer details side by side; Ctrl-Hub (for a number only) its contacts,
@@ -229,7 +234,10 @@ async def floor_fetch(url: str, identifier: str) -> float:
 
         async def doc(path: str, params, headers) -> object:
             reply = await client.get(f"{url}{path}", params=params, headers=headers)
-            return json.loads(reply.content) if reply.status_code == 200 else None
+            decoded = json.loads(reply.content) if reply.status_code == 200 else None
+            if held is not None:
+                held.append(decoded)
+            return decoded
 
         async def ctrl_hub_pages() -> None:
             org = DEMO_CTRLHUB_ORG
@@ -368,20 +376,48 @@ async def in_process(window, url: str, store, runs: int) -> None:
     window.set_offline(False)
 
 
-def rss_child() -> int:
-    """P7 in a fresh process: RSS idle with the window shown, then with 100k rows open."""
-    from viewer.app import make_application, make_loop, make_window
-    from viewer.demo import DemoServer
-    from viewer.wiring import demo_profile
+def rss() -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) * 1024
 
-    def rss() -> float:
-        with open("/proc/self/status") as status:
-            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) * 1024
+
+def rss_floor_child() -> int:
+    """P7's floor in a fresh process: the bare window of P1's floor, then the same with the
+    100k customer's replies fetched and decoded (json.loads) and held."""
+    from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow
+
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+    window.setCentralWidget(QLineEdit())
+    window.resize(1360, 820)
+    window.show()
+    app.processEvents()
+    with demo_server_process() as url:
+        time.sleep(0.5)
+        gc.collect()
+        idle = rss()
+        held: list[object] = []
+        asyncio.run(floor_fetch(url, BULK, held))
+        app.processEvents()
+        time.sleep(1.0)
+        gc.collect()
+        loaded = rss()
+    print(json.dumps({"idle": idle, "loaded": loaded, "replies": len(held)}))
+    return 0
+
+
+def rss_child() -> int:
+    """P7 in a fresh process: RSS idle with the window shown, then with 100k rows open.
+
+    The demo server runs in a process of its own here: in this one, its 100,000 generated
+    messages and its cached 23 MB reply (~55 MB) would count as the window's."""
+    from viewer.app import make_application, make_loop, make_window
+    from viewer.wiring import demo_profile
 
     app = make_application()  # as the program: its style sheet, icon and translations
     loop = make_loop(app)
-    with DemoServer() as server:
-        window = make_window(demo_profile(server.url))
+    with demo_server_process() as url:
+        window = make_window(demo_profile(url))
         window.show()
 
         async def measure() -> dict[str, float]:
@@ -401,6 +437,33 @@ def rss_child() -> int:
     return 0
 
 
+def rss_sizes(flag: str, env: dict[str, str]) -> dict[str, float]:
+    child = subprocess.run(
+        [sys.executable, __file__, flag], env=env, capture_output=True, text=True
+    )
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+@contextlib.contextmanager
+def demo_server_process() -> Iterator[str]:
+    """`viewer demo-server` on a free port in a child process; yields its address."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "viewer", "demo-server", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        banner = server.stdout.readline()  # "Demo server on http://127.0.0.1:PORT  (…"
+        url = re.search(r"http://127\.0\.0\.1:\d+", banner)
+        if url is None:
+            raise RuntimeError(f"the demo server did not start: {banner!r}")
+        yield url.group()
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
@@ -408,9 +471,12 @@ def main() -> int:
         "--only", choices=["P1", "P2-P5", "P7"], help="one group of rows (quicker while working)"
     )
     parser.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--rss-floor-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_child:
         return rss_child()
+    if args.rss_floor_child:
+        return rss_floor_child()
     with tempfile.TemporaryDirectory() as home:
         env = {
             **os.environ,
@@ -434,17 +500,10 @@ def main() -> int:
         if args.only in (None, "P2-P5"):
             in_window(args.runs, home)
         if args.only in (None, "P7"):
-            child = subprocess.run(
-                [sys.executable, __file__, "--rss-child"], env=env, capture_output=True, text=True
-            )
-            sizes = json.loads(child.stdout.strip().splitlines()[-1])
-            add(
-                "P7",
-                "RSS with 100k open (vs idle window)",
-                sizes["loaded"],
-                sizes["idle"],
-                unit=lambda b: f"{b / 2**20:,.0f} MB",
-            )
+            project, floor = (rss_sizes(flag, env) for flag in ("--rss-child", "--rss-floor-child"))
+            mb = lambda b: f"{b / 2**20:,.0f} MB"  # noqa: E731
+            add("P7", "RSS with 100k open", project["loaded"], floor["loaded"], unit=mb)
+            add("P7", "  the same, idle (no customer)", project["idle"], floor["idle"], unit=mb)
     width = max(len(r[1]) for r in ROWS)
     print(f"{'':3} {'measure':<{width}}  {'project':>12}  {'floor':>12}  ratio")
     for row, measure, project, floor, ratio in ROWS:
