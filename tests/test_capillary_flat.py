@@ -111,6 +111,19 @@ def test_a_message_out_of_the_usual_form_is_read_the_general_way(odd):
     assert_same(fast, general)
 
 
+@pytest.mark.parametrize("odd_at", [0, 999, 1_000, 1_700, 2_499])
+def test_one_odd_message_among_thousands_changes_no_row(odd_at):
+    """Read a thousand to a call; the thousand holding an odd message is read the general
+    way, the others the fast way: the same rows in the reply's order either way."""
+    messages = [usual_message(number) for number in range(2_500)]
+    messages[odd_at] = {**messages[odd_at], "campaignId": "361648"}
+    fast, general = both(flat(*messages))
+    assert fast is not None
+    assert_same(fast, general)
+    assert [row.id for row in fast.interactions] == [str(m["id"]) for m in messages]
+    assert fast.counts["sms"].total == 2_500
+
+
 def test_a_message_missing_a_field_is_read_the_general_way():
     partial = usual_message(2)
     del partial["userId"], partial["status"]

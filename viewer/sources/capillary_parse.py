@@ -176,25 +176,33 @@ class _Builder:
         )
 
     def add_message_texts(self, channel: str, declared: Any, list_text: Any) -> None:
-        """A channel's messages from their slice of the reply (capillary_flat): all read in
-        one call when all have the usual form, else each on its own. Raises ValueError or
-        RecursionError when the list is not one, or holds a message json.loads refuses."""
+        """A channel's messages from their slice of the reply (capillary_flat), a thousand
+        to a call: the messages of a call are read each on its own when one of them does not
+        have the usual form. Raises ValueError or RecursionError when the list is not one,
+        or holds a message json.loads refuses."""
         texts = capillary_flat.message_texts(list_text)
         if texts is None:
             raise ValueError("messageList is not a list")
         kept = texts[: max(self.room, 0)]
-        usual = capillary_flat.usual_messages(kept)
-        rows, declined = _usual_rows(usual, kept, channel, self) if usual else ([], len(kept))
+        rows: list[Interaction | None] = []
+        declined = 0
+        for some, messages in capillary_flat.usual_message_chunks(kept):
+            if messages is None:  # one is not in the usual form: each is read on its own
+                rows += [None] * len(some)
+                declined += len(some)
+                continue
+            built_here, declined_here = _usual_rows(messages, some, channel, self)
+            rows += built_here
+            declined += declined_here
         if not declined:  # every message read: the rows as they are (no call per row)
             self.interactions += cast(list[Interaction], rows)
             self._count(channel, declared, json_pieces.length_of(texts), len(kept), len(rows))
             return
-        built = rows or [None] * len(kept)
         self._add(
             channel,
             declared,
             texts,
-            lambda text, index: built[index] or _message_text(text, channel, index, self),
+            lambda text, index: rows[index] or _message_text(text, channel, index, self),
         )
 
     def _add(
