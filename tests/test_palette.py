@@ -44,7 +44,6 @@ def scheme(qapp):
     hints.unsetColorScheme()
     palette.install(qapp, dark=False)  # the platform's own palette and style again
     palette.install(qapp)
-    qapp.setStyleSheet("")  # other tests build their widgets without the program's sheet
 
 
 @pytest.fixture
@@ -168,6 +167,21 @@ def test_the_window_follows_the_scheme_and_stays_readable(window, qloop, scheme)
     for dark in (False, True, False, True):  # switched back and forth, no restart
         scheme(dark)
         check_the_window(window, dark)
+
+
+def test_the_list_is_drawn_by_the_platform_style_not_the_style_sheet(window, qloop, scheme):
+    """The sheet goes to the widgets it styles, not to the application: under a sheet, Qt
+    asks its style-sheet style about every cell of the list, ~20% of each paint
+    (bench/list_paint.py). A widget created after a switch gets the sheet in use."""
+    qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
+    for dark in (True, False):
+        scheme(dark)
+        assert window.table.style().metaObject().className() != "QStyleSheetStyle"
+        assert window.message_bar.style().metaObject().className() == "QStyleSheetStyle"
+        later = QLabel("saved 3 h ago", window)
+        palette.set_look(later, tone="muted")
+        later.ensurePolished()
+        assert ink(later).name() == palette.colours().muted
 
 
 def test_each_message_bar_severity_is_readable_in_both_schemes(window, scheme):

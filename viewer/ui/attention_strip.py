@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy, QToolButton, QW
 from viewer.attention import AttentionItem
 from viewer.i18n import _
 from viewer.safe_text import shown
+from viewer.ui.palette import styled
 from viewer.ui.plain import tooltip
 
 # kind → symbol; resources/style.qss colours each kind (QToolButton#attentionEntry[kind=…]):
@@ -82,6 +83,7 @@ class AttentionStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(_("Needs attention"))
+        styled(self)  # its entries' rules (attentionEntry, kind): one sheet for them all
         self.flow = FlowLayout(self)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.buttons: list[QToolButton] = []

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QToolButton
 from viewer.domain import Interaction, InteractionDetail, LookupResult, Query
 from viewer.i18n import _
 from viewer.masking import Masker, customer_identifiers, mask_identifier
+from viewer.ui.palette import styled
 
 OFF_THREAD_ROWS = 5_000  # above this many rows a state is masked in a worker thread
 
@@ -39,6 +40,7 @@ class MaskedMode(QObject):
         self.button.setCheckable(True)
         self.button.setChecked(on)
         self.button.setObjectName("maskedToggle")  # red while on: resources/style.qss
+        styled(self.button)
         self.button.setToolTip(self.action.toolTip())
         self.button.setAccessibleName(_("Masked mode"))
         self._label_button()

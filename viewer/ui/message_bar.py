@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout
 
 from viewer.i18n import _
 from viewer.safe_text import shown
-from viewer.ui.palette import set_look
+from viewer.ui.palette import set_look, styled
 from viewer.ui.plain import keep_narrow, plain_block, plain_label
 
 SEVERITIES = ("error", "warning", "info")  # coloured by resources/style.qss (QFrame#messageBar)
@@ -17,6 +17,7 @@ class MessageBar(QFrame):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("messageBar")
+        styled(self)  # its rules select on the object name and the severity
         self.severity = ""
         self.text = keep_narrow(plain_label())
         self.text.setWordWrap(True)

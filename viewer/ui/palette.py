@@ -1,9 +1,10 @@
 """The program's colours: one light and one dark set, by role, chosen from the OS scheme.
 
-`install(app)` (viewer/app.py) fills resources/style.qss from the set the scheme asks for and
-applies it to the whole application, and does so again whenever the OS switches between light
-and dark (`colorSchemeChanged`): no restart. Widgets never name a colour: they carry an object
-name or a dynamic property the style sheet selects on (`set_look`), or, where a colour is
+`install(app)` (viewer/app.py) chooses the set the scheme asks for, and chooses again whenever
+the OS switches between light and dark (`colorSchemeChanged`): no restart. resources/style.qss,
+filled from that set, is given to the widgets it styles (`styled`, `set_look`), not to the
+whole application. Widgets never name a colour: they carry an object name or a dynamic
+property the style sheet selects on (`set_look`), or, where a colour is
 computed while painting (status badges, the Source column, greyed tabs), they ask `colours()`
 at that moment. These are the only hex colours under viewer/ui.
 
@@ -16,6 +17,7 @@ platform of the tests) it gets DARK_WINDOW below.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 from string import Template
 
@@ -157,7 +159,7 @@ _forced: bool | None = None  # tests and tools/screenshot.py --dark choose; None
 _own_palette = False
 _native_style = ""  # the style the platform chose, before any style sheet wraps it
 _on_fusion = False  # switched to Fusion for the dark
-_applied: Colours | None = None  # the set the style sheet was filled from (install, _apply)
+_applied: Colours | None = None  # the set the style sheets were filled from (install, _apply)
 
 
 def is_dark() -> bool:
@@ -203,7 +205,29 @@ def source_glyph(source: str) -> tuple[str, str]:
 def style_sheet(colour_set: Colours) -> str:
     """resources/style.qss with every ${name} filled from the set (a name the set lacks
     raises, so a typo in the sheet cannot pass unseen)."""
+    return _filled(colour_set)
+
+
+@functools.cache
+def _filled(colour_set: Colours) -> str:
     return Template(read_text("style.qss")).substitute(asdict(colour_set))
+
+
+# The sheet is set on the widgets it styles (styled()), never on the application. A sheet on
+# the application, or on a widget holding others, has Qt draw every widget under it through
+# its style-sheet style, rules or none: each cell of the list then asked that style what to
+# draw and painted ~20% slower (bench/list_paint.py), for rules that never applied to it.
+_CARRIES_SHEET = "viewerStyleSheet"  # a dynamic property: this widget has the sheet
+
+
+def styled(widget: QWidget) -> None:
+    """Give `widget`, and what it holds, the program's style sheet in the current colours;
+    a scheme switch fills it again (_apply). Only for our own small widgets: never for one
+    that holds the list or the window."""
+    if widget.property(_CARRIES_SHEET):
+        return
+    widget.setProperty(_CARRIES_SHEET, True)
+    widget.setStyleSheet(style_sheet(colours()))
 
 
 def install(app: QApplication, dark: bool | None = None) -> None:
@@ -226,7 +250,10 @@ def _apply(app: QApplication) -> None:
     else:
         _undo_dark_window(app)
     _applied = DARK if dark else LIGHT
-    app.setStyleSheet(style_sheet(_applied))
+    sheet = style_sheet(_applied)
+    for widget in app.allWidgets():  # a few hundred: a scheme switch is rare
+        if widget.property(_CARRIES_SHEET) and widget.styleSheet() != sheet:
+            widget.setStyleSheet(sheet)
 
 
 def _make_window_dark(app: QApplication) -> None:
@@ -270,6 +297,9 @@ def set_look(widget: QWidget, **properties: object) -> None:
         if widget.property(name) != value:
             widget.setProperty(name, value)
             changed = True
+    if not widget.property(_CARRIES_SHEET):
+        styled(widget)  # setting the sheet matches it against the new properties
+        return
     if not changed:
         return
     for each in (widget, *widget.findChildren(QWidget)):
