@@ -169,6 +169,34 @@ def test_the_window_follows_the_scheme_and_stays_readable(window, qloop, scheme)
         check_the_window(window, dark)
 
 
+def test_a_platform_palette_that_arrives_before_the_scheme_still_recolours(
+    window, qloop, qapp, monkeypatch
+):
+    """Where the platform's palette follows the OS (macOS, a Linux desktop), Qt may deliver
+    the new palette before it says the scheme changed. The greyed tabs and the badges, which
+    paint in the colour set, were then drawn in the old set; they look again when it
+    changes."""
+    qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
+    os_dark = {"now": False}
+    monkeypatch.setattr(palette, "is_dark", lambda: os_dark["now"])
+    dark_palette = QPalette()
+    for role, colour in palette.DARK_WINDOW.items():
+        dark_palette.setColor(role, QColor(colour))
+    try:
+        for dark in (True, False, True):
+            os_dark["now"] = dark
+            qapp.setPalette(dark_palette if dark else QPalette())  # the platform's, first
+            qapp.processEvents()
+            palette._apply(qapp)  # then colorSchemeChanged
+            qapp.processEvents()
+            check_the_window(window, dark)
+    finally:
+        monkeypatch.undo()
+        qapp.setPalette(QPalette())
+        palette.install(qapp, dark=False)
+        palette.install(qapp)
+
+
 def test_the_list_is_drawn_by_the_platform_style_not_the_style_sheet(window, qloop, scheme):
     """The sheet goes to the widgets it styles, not to the application: under a sheet, Qt
     asks its style-sheet style about every cell of the list, ~20% of each paint

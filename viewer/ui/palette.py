@@ -21,7 +21,7 @@ import functools
 from dataclasses import asdict, dataclass
 from string import Template
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -249,11 +249,20 @@ def _apply(app: QApplication) -> None:
         _make_window_dark(app)
     else:
         _undo_dark_window(app)
-    _applied = DARK if dark else LIGHT
+    before, _applied = _applied, DARK if dark else LIGHT
+    if _applied == before:
+        return
     sheet = style_sheet(_applied)
     for widget in app.allWidgets():  # a few hundred: a scheme switch is rare
-        if widget.property(_CARRIES_SHEET) and widget.styleSheet() != sheet:
-            widget.setStyleSheet(sheet)
+        if widget.property(_CARRIES_SHEET):
+            widget.setStyleSheet(sheet)  # re-polishes it and what it holds
+        else:
+            # Widgets that paint in colours() (greyed tabs, badges) look again, as a sheet
+            # on the application made them do. Where the platform's palette follows the OS,
+            # Qt may hand them the new palette before it says the scheme changed, while the
+            # colour set here was still the old one.
+            QApplication.sendEvent(widget, QEvent(QEvent.Type.StyleChange))
+            widget.update()
 
 
 def _make_window_dark(app: QApplication) -> None:
