@@ -214,20 +214,10 @@ async def floor_fetch(url: str, identifier: str, held: list | None = None) -> fl
     The same requests with the same dependencies as the sources make them: Capillary's
     messages and customer details side by side; Ctrl-Hub (for a number only) its contacts,
     then each contact's interaction pages (the first, then the rest side by side)."""
-    from viewer.demo import (
-        DEMO_CAPILLARY_PASSWORD,
-        DEMO_CAPILLARY_USERNAME,
-        DEMO_CTRLHUB_ORG,
-        DEMO_CTRLHUB_TOKEN,
-    )
+    from viewer.demo import DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN
     from viewer.sources import ctrlhub
-    from viewer.sources.capillary import basic_auth_value
 
     by_number = identifier != BULK
-    kind = "mobile" if by_number else "external_id"
-    capillary = {
-        "Authorization": basic_auth_value(DEMO_CAPILLARY_USERNAME, DEMO_CAPILLARY_PASSWORD)
-    }
     ctrl_hub = {"X-Session-Token": DEMO_CTRLHUB_TOKEN}
 
     async with httpx.AsyncClient() as client:
@@ -266,23 +256,39 @@ async def floor_fetch(url: str, identifier: str, held: list | None = None) -> fl
 
         start = time.perf_counter()
         await asyncio.gather(
-            doc(
-                "/v2/customers/interaction",
-                {"identifierName": kind, "identifierValue": identifier, "network": "capillary"},
-                capillary,
-            ),
-            doc(
-                "/v2/customers/lookup/customerDetails",
-                {
-                    "source": "ALL",
-                    "identifierName": kind if by_number else "externalId",
-                    "identifierValue": identifier,
-                },
-                capillary,
+            *(
+                doc(path, params, headers)
+                for path, params, headers in capillary_requests(identifier)
             ),
             *([ctrl_hub_pages()] if by_number else []),
         )
         return time.perf_counter() - start
+
+
+def capillary_requests(identifier: str) -> list[tuple[str, dict, dict]]:
+    """Capillary's two requests for a lookup, side by side: (path, params, headers)."""
+    from viewer.demo import DEMO_CAPILLARY_PASSWORD, DEMO_CAPILLARY_USERNAME
+    from viewer.sources.capillary import basic_auth_value
+
+    by_number = identifier != BULK
+    kind = "mobile" if by_number else "external_id"
+    headers = {"Authorization": basic_auth_value(DEMO_CAPILLARY_USERNAME, DEMO_CAPILLARY_PASSWORD)}
+    return [
+        (
+            "/v2/customers/interaction",
+            {"identifierName": kind, "identifierValue": identifier, "network": "capillary"},
+            headers,
+        ),
+        (
+            "/v2/customers/lookup/customerDetails",
+            {
+                "source": "ALL",
+                "identifierName": kind if by_number else "externalId",
+                "identifierValue": identifier,
+            },
+            headers,
+        ),
+    ]
 
 
 async def settled(window, seconds: float = 60) -> None:
@@ -381,87 +387,97 @@ def rss() -> float:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) * 1024
 
 
-def rss_floor_child() -> int:
-    """P7's floor in a fresh process: the bare window of P1's floor, then the same with the
-    100k customer's replies fetched and decoded (json.loads) and held."""
+def rss_floor_child(job: str) -> int:
+    """P7's floor in a fresh process: the bare window of P1's floor, then the same holding the
+    100k customer's replies, fetched (httpx) and decoded (json.loads). `job`: the server's
+    address and the requests, as JSON, so that this process imports nothing of the project
+    (its modules would count as data: ~9 MB)."""
     from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow
 
+    url, requests = json.loads(job)
     app = QApplication(sys.argv[:1])
     window = QMainWindow()
     window.setCentralWidget(QLineEdit())
     window.resize(1360, 820)
     window.show()
     app.processEvents()
-    with demo_server_process() as url:
-        time.sleep(0.5)
-        gc.collect()
-        idle = rss()
-        held: list[object] = []
-        asyncio.run(floor_fetch(url, BULK, held))
-        app.processEvents()
-        time.sleep(1.0)
-        gc.collect()
-        loaded = rss()
+    time.sleep(0.5)
+    gc.collect()
+    idle = rss()
+    with httpx.Client(timeout=120) as client:
+        held = [
+            json.loads(client.get(f"{url}{path}", params=params, headers=headers).content)
+            for path, params, headers in requests
+        ]
+    app.processEvents()
+    time.sleep(1.0)
+    gc.collect()
+    loaded = rss()
     print(json.dumps({"idle": idle, "loaded": loaded, "replies": len(held)}))
     return 0
 
 
-def rss_child() -> int:
-    """P7 in a fresh process: RSS idle with the window shown, then with 100k rows open.
-
-    The demo server runs in a process of its own here: in this one, its 100,000 generated
-    messages and its cached 23 MB reply (~55 MB) would count as the window's."""
+def rss_child(url: str) -> int:
+    """P7 in a fresh process: RSS idle with the window shown, then with 100k rows open, from
+    the demo server at `url`. The server runs in a process of its own: in this one, its
+    100,000 generated messages and its cached 23 MB reply (~55 MB) would count as the
+    window's."""
     from viewer.app import make_application, make_loop, make_window
     from viewer.wiring import demo_profile
 
     app = make_application()  # as the program: its style sheet, icon and translations
     loop = make_loop(app)
-    with demo_server_process() as url:
-        window = make_window(demo_profile(url))
-        window.show()
+    window = make_window(demo_profile(url))
+    window.show()
 
-        async def measure() -> dict[str, float]:
-            await asyncio.sleep(0.5)
-            gc.collect()
-            idle = rss()
-            await enter_to_painted(window, BULK)
-            await asyncio.sleep(1.0)
-            gc.collect()
-            loaded = rss()
-            await window.shutdown()
-            return {"idle": idle, "loaded": loaded}
+    async def measure() -> dict[str, float]:
+        await asyncio.sleep(0.5)
+        gc.collect()
+        idle = rss()
+        await enter_to_painted(window, BULK)
+        await asyncio.sleep(1.0)
+        gc.collect()
+        loaded = rss()
+        await window.shutdown()
+        return {"idle": idle, "loaded": loaded}
 
-        with loop:  # one run of the loop: see in_window
-            sizes = loop.run_until_complete(measure())
+    with loop:  # one run of the loop: see in_window
+        sizes = loop.run_until_complete(measure())
     print(json.dumps(sizes))
     return 0
 
 
-def rss_sizes(flag: str, env: dict[str, str]) -> dict[str, float]:
+def rss_sizes(arguments: list[str], env: dict[str, str]) -> dict[str, float]:
     child = subprocess.run(
-        [sys.executable, __file__, flag], env=env, capture_output=True, text=True
+        [sys.executable, __file__, *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
+    if child.returncode != 0:
+        raise RuntimeError(f"{arguments[0]} failed:\n{child.stderr[-3000:]}")
     return json.loads(child.stdout.strip().splitlines()[-1])
 
 
 @contextlib.contextmanager
 def demo_server_process() -> Iterator[str]:
     """`viewer demo-server` on a free port in a child process; yields its address."""
-    server = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "viewer", "demo-server", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
-    )
-    try:
-        assert server.stdout is not None
-        banner = server.stdout.readline()  # "Demo server on http://127.0.0.1:PORT  (…"
-        url = re.search(r"http://127\.0\.0\.1:\d+", banner)
-        if url is None:
-            raise RuntimeError(f"the demo server did not start: {banner!r}")
-        yield url.group()
-    finally:
-        server.terminate()
-        server.wait()
+        cwd=ROOT,
+    ) as server:
+        try:
+            assert server.stdout is not None
+            banner = server.stdout.readline()  # "Demo server on http://127.0.0.1:PORT  (…"
+            url = re.search(r"http://127\.0\.0\.1:\d+", banner)
+            if url is None:
+                raise RuntimeError(f"the demo server did not start: {banner!r}")
+            yield url.group()
+        finally:
+            server.terminate()
 
 
 def main() -> int:
@@ -470,13 +486,13 @@ def main() -> int:
     parser.add_argument(
         "--only", choices=["P1", "P2-P5", "P7"], help="one group of rows (quicker while working)"
     )
-    parser.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--rss-floor-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--rss-child", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--rss-floor-child", metavar="JOB", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_child:
-        return rss_child()
+        return rss_child(args.rss_child)
     if args.rss_floor_child:
-        return rss_floor_child()
+        return rss_floor_child(args.rss_floor_child)
     with tempfile.TemporaryDirectory() as home:
         env = {
             **os.environ,
@@ -500,7 +516,10 @@ def main() -> int:
         if args.only in (None, "P2-P5"):
             in_window(args.runs, home)
         if args.only in (None, "P7"):
-            project, floor = (rss_sizes(flag, env) for flag in ("--rss-child", "--rss-floor-child"))
+            with demo_server_process() as url:
+                project = rss_sizes(["--rss-child", url], env)
+                job = json.dumps([url, capillary_requests(BULK)])
+                floor = rss_sizes(["--rss-floor-child", job], env)
             mb = lambda b: f"{b / 2**20:,.0f} MB"  # noqa: E731
             add("P7", "RSS with 100k open", project["loaded"], floor["loaded"], unit=mb)
             add("P7", "  the same, idle (no customer)", project["idle"], floor["idle"], unit=mb)
