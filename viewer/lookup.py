@@ -462,10 +462,12 @@ class LookupService:
             return None
         # Reading and rebuilding parse every saved row: on a worker thread, so the window
         # keeps painting; in one trip there (each costs ~0.2 ms of a ~15 ms lookup).
-        found = await asyncio.to_thread(
-            self._read_and_rebuild, self.store, query, channels, max_bytes, only
-        )
-        self.pass_on_notices()
+        try:
+            found = await asyncio.to_thread(
+                self._read_and_rebuild, self.store, query, channels, max_bytes, only
+            )
+        finally:
+            self.pass_on_notices()  # a copy it could not read, say
         if found is None or isinstance(found, SavedCopy):
             return found
         parts, saved_at = found

@@ -129,10 +129,11 @@ def message_texts(list_text: Raw | UnsetType) -> list[Raw] | None:
 def usual_message_chunks(texts: list[Raw]) -> Iterator[tuple[list[Raw], list[Message] | None]]:
     """The messages MESSAGES_PER_CALL at a time: each slice of texts with its messages as
     Messages, or with None when one of them is not in the usual form (then each is read on
-    its own). Rows are built from one chunk before the next is decoded: the chunk's
-    Messages are then freed before the next's are made, and reuse their memory. Decoded
-    all at once, 100,000 Messages and their strings sat among the rows made from them and
-    left ~20 MB of the interpreter's memory in pieces it could not give back."""
+    its own). Rows are built from one chunk before the next is decoded, and a chunk's
+    Messages are freed once the next is made: at most two chunks live at a time, and later
+    ones reuse their memory. Decoded all at once, 100,000 Messages and their strings sat
+    among the rows made from them and left ~20 MB of the interpreter's memory in pieces it
+    could not give back."""
     for start in range(0, len(texts), MESSAGES_PER_CALL):
         some = texts[start : start + MESSAGES_PER_CALL]
         try:
