@@ -12,6 +12,7 @@ Rows (medians unless said):
   P4  from saved data, typical / 100k     vs reading the saved copy (decrypt, inflate, json.loads)
   P5  longest event-loop stall, 100k live / offline  vs the loop's idle tick
   P7  steady RSS with 100k open            vs P1's bare window holding the replies, decoded
+                                           (and each idle)
 The demo server runs in this process on loopback for P2–P5; P1 and P7 run the window in a
 process of its own, and P7 the demo server in another (its data would count as the window's).
 Each measure is timed in turn with its floor (which goes first alternates), and every run of
@@ -207,9 +208,8 @@ async def enter_to_painted(window, identifier: str) -> float:
     return took
 
 
-async def floor_fetch(url: str, identifier: str, held: list | None = None) -> float:
-    """The raw cost of the data: the replies a lookup needs, fetched and decoded, nothing more
-    (kept in `held` when given: P7's floor holds them as a window holds its rows).
+async def floor_fetch(url: str, identifier: str) -> float:
+    """The raw cost of the data: the replies a lookup needs, fetched and decoded, nothing more.
 
     The same requests with the same dependencies as the sources make them: Capillary's
     messages and customer details side by side; Ctrl-Hub (for a number only) its contacts,
@@ -224,10 +224,7 @@ async def floor_fetch(url: str, identifier: str, held: list | None = None) -> fl
 
         async def doc(path: str, params, headers) -> object:
             reply = await client.get(f"{url}{path}", params=params, headers=headers)
-            decoded = json.loads(reply.content) if reply.status_code == 200 else None
-            if held is not None:
-                held.append(decoded)
-            return decoded
+            return json.loads(reply.content) if reply.status_code == 200 else None
 
         async def ctrl_hub_pages() -> None:
             org = DEMO_CTRLHUB_ORG

@@ -202,14 +202,10 @@ def source_glyph(source: str) -> tuple[str, str]:
     return c.source_ink, c.ctrlhub_fill if source == "ctrlhub" else c.capillary_fill
 
 
+@functools.cache  # two sets; each styled widget asks
 def style_sheet(colour_set: Colours) -> str:
     """resources/style.qss with every ${name} filled from the set (a name the set lacks
     raises, so a typo in the sheet cannot pass unseen)."""
-    return _filled(colour_set)
-
-
-@functools.cache
-def _filled(colour_set: Colours) -> str:
     return Template(read_text("style.qss")).substitute(asdict(colour_set))
 
 
