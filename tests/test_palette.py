@@ -199,7 +199,7 @@ def test_a_platform_palette_that_arrives_before_the_scheme_still_recolours(
 
 def test_the_list_is_drawn_by_the_platform_style_not_the_style_sheet(window, qloop, scheme):
     """The sheet goes to the widgets it styles, not to the application: under a sheet, Qt
-    asks its style-sheet style about every cell of the list, ~20% of each paint
+    asks its style-sheet style about every cell of the list, 10–20% of each paint
     (bench/list_paint.py). A widget created after a switch gets the sheet in use."""
     qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
     for dark in (True, False):

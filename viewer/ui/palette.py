@@ -212,7 +212,8 @@ def style_sheet(colour_set: Colours) -> str:
 # The sheet is set on the widgets it styles (styled()), never on the application. A sheet on
 # the application, or on a widget holding others, has Qt draw every widget under it through
 # its style-sheet style, rules or none: each cell of the list then asked that style what to
-# draw and painted ~20% slower (bench/list_paint.py), for rules that never applied to it.
+# draw, and the list painted 10–20% slower (bench/list_paint.py), for rules that never
+# applied to it.
 _CARRIES_SHEET = "viewerStyleSheet"  # a dynamic property: this widget has the sheet
 
 
