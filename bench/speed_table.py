@@ -8,8 +8,10 @@ Rows (medians unless said):
   P1  start → first window (--demo)      vs a bare QMainWindow + QLineEdit (bench/floors/bare_window.py)
   P1  --version                           vs `python -c pass`
   P2  typical customer, Enter → painted   vs httpx GET + json.loads of the same replies
+      (twice: the same customer again, and with another customer on screen, as on a call)
   P3  100,000 messages, Enter → painted   vs the same
   P4  from saved data, typical / 100k     vs reading the saved copy (decrypt, inflate, json.loads)
+      (typical twice, as P2)
   P5  longest event-loop stall, 100k live / offline  vs the loop's idle tick
   P7  steady RSS with 100k open            vs P1's bare window holding the replies, decoded
                                            (and each idle)
@@ -55,6 +57,10 @@ from PySide6.QtCore import QEvent, QObject, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
 TYPICAL, BULK = "919845012345", "BULK-100K"
+# The customer on screen before TYPICAL in the "another customer on screen" rows: an agent
+# looks up customer after customer, and replacing one costs more than refreshing it (the
+# old one is dimmed, the card and the list relayout for the new one).
+OTHER = "917385022695"
 ROWS: list[tuple[str, str, str, str, str]] = []  # (row, measure, project, floor, ratio)
 
 
@@ -364,15 +370,29 @@ async def in_process(window, url: str, store, runs: int) -> None:
                         json.loads(value)
             return time.perf_counter() - start
 
+        async def after_other(identifier: str = identifier) -> float:
+            await enter_to_painted(window, OTHER)  # untimed: another customer on screen
+            await quiet(window)
+            return await enter_to_painted(window, identifier)
+
+        saved_label = f"from saved data, {'100k' if identifier == BULK else 'typical'}"
         window.set_offline(False)
         await enter_to_painted(window, identifier)  # warm: the demo server builds big replies once
         project, floor, live_stall = await project_and_floor(window, lookup, fetched, runs)
         add(row, label, project, floor)
+        if identifier != BULK:
+            await after_other()  # warm (and OTHER saved, for P4)
+            project, floor, _ = await project_and_floor(window, after_other, fetched, runs)
+            add(row, "  the same, another customer on screen", project, floor)
         await settled(window)
         window.set_offline(True)
         await enter_to_painted(window, identifier)  # warm: the notice that says "offline"
         saved, floor, saved_stall = await project_and_floor(window, lookup, read_saved, runs)
-        add("P4", f"from saved data, {'100k' if identifier == BULK else 'typical'}", saved, floor)
+        add("P4", saved_label, saved, floor)
+        if identifier != BULK:
+            await after_other()
+            saved, floor, _ = await project_and_floor(window, after_other, read_saved, runs)
+            add("P4", "  the same, another customer on screen", saved, floor)
         if identifier == BULK:
             add("P5", "longest stall, 100k live", live_stall, idle.longest)
             add("P5", "longest stall, 100k from saved data", saved_stall, idle.longest)
