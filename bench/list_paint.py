@@ -33,37 +33,26 @@ def main() -> int:
 
     import speed_table
 
-    from viewer.app import make_application, make_loop, make_window
-    from viewer.demo import DemoServer
-    from viewer.wiring import demo_profile
-
-    app = make_application()
-    loop = make_loop(app)
     medians: list[float] = []
-    with DemoServer() as server:
-        window = make_window(demo_profile(server.url))
-        window.show()
+    rows = 0
 
-        async def measure() -> None:
-            await asyncio.sleep(0.5)
-            await speed_table.enter_to_painted(window, speed_table.TYPICAL)
-            await asyncio.sleep(0.3)
-            viewport = window.table.viewport()
-            for _ in range(args.runs):
-                took = []
-                for _ in range(PAINTS_PER_RUN):
-                    start = time.perf_counter()
-                    viewport.repaint()
-                    took.append(time.perf_counter() - start)
-                medians.append(statistics.median(took))
-                await asyncio.sleep(0.05)
+    async def measure(window) -> None:
+        nonlocal rows
+        rows = window.model.rowCount()
+        viewport = window.table.viewport()
+        for _ in range(args.runs):
+            took = []
+            for _ in range(PAINTS_PER_RUN):
+                start = time.perf_counter()
+                viewport.repaint()
+                took.append(time.perf_counter() - start)
+            medians.append(statistics.median(took))
+            await asyncio.sleep(0.05)
 
-        with loop:
-            loop.run_until_complete(measure())
-            loop.run_until_complete(window.shutdown())
-    rows = window.model.rowCount()
-    print(f"list repaint, typical customer ({rows} rows), median per run (ms):")
-    print("  " + "  ".join(f"{1000 * m:.2f}" for m in medians))
+    speed_table.with_typical_customer(measure)
+    speed_table.print_runs(
+        f"list repaint, typical customer ({rows} rows), median per run (ms):", medians, 2
+    )
     return 0
 
 

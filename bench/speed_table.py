@@ -214,6 +214,38 @@ async def enter_to_painted(window, identifier: str) -> float:
     return took
 
 
+def print_runs(title: str, medians: list[float], digits: int = 1) -> None:
+    """A bench's title, then each run's median in milliseconds on one line."""
+    print(title)
+    print("  " + "  ".join(f"{1000 * m:.{digits}f}" for m in medians))
+
+
+def with_typical_customer(work) -> None:
+    """A real window on the demo server (offscreen unless a display is set), with the typical
+    customer looked up and nothing left running; then `await work(window)`, then shut down.
+    For the benches that time one thing the agent does with a customer on screen."""
+    from viewer.app import make_application, make_loop, make_window
+    from viewer.demo import DemoServer
+    from viewer.wiring import demo_profile
+
+    app = make_application()
+    loop = make_loop(app)
+    with DemoServer() as server:
+        window = make_window(demo_profile(server.url))
+        window.show()
+
+        async def run() -> None:
+            await asyncio.sleep(0.5)
+            await enter_to_painted(window, TYPICAL)
+            await quiet(window)
+            await asyncio.sleep(0.3)
+            await work(window)
+
+        with loop:
+            loop.run_until_complete(run())
+            loop.run_until_complete(window.shutdown())
+
+
 async def floor_fetch(url: str, identifier: str) -> float:
     """The raw cost of the data: the replies a lookup needs, fetched and decoded, nothing more.
 

@@ -40,6 +40,83 @@ def _set_value(label: QLabel, field: Field, text: str) -> None:
         set_plain(label, text, limit=LINE_LIMIT)
 
 
+class _FieldRow:
+    """One row of the form: the field's name, its value, "Copy id" and "Reveal" buttons.
+
+    A row is made once and filled again for each message shown: selecting a message made
+    every row anew (a label with its own text document, buttons, their polish and layout),
+    which was ~11 of the ~15 ms a step through the list with J/K took, and part of what
+    showing a new customer costs over refreshing the one shown (bench/speed_table.py)."""
+
+    def __init__(self, pane: DetailPane) -> None:
+        self.field: Field | None = None
+        self.name = ""
+        self.real: str | None = None  # the unmasked value a Reveal shows, if masked
+        self.label = plain_label()
+        self.value = plain_label()
+        self.value.setWordWrap(True)
+        readable_by_keyboard(self.value)
+        self.label.setBuddy(self.value)  # a screen reader names the value by its field
+        self.copy_button = QToolButton()
+        self.copy_button.setText(_("Copy id"))
+        self.copy_button.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(self.field.copy if self.field else "")
+        )
+        self.reveal_button = QToolButton()
+        self.reveal_button.setText(_(REVEAL_TEXT))
+        self.reveal_button.clicked.connect(self._reveal_in(pane))
+        self.host = QWidget()
+        layout = QHBoxLayout(self.host)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.value, 1)
+        layout.addWidget(self.copy_button)
+        layout.addWidget(self.reveal_button)
+
+    def _reveal_in(self, pane: DetailPane):
+        def reveal() -> None:
+            if self.field is not None and self.real is not None:
+                pane.reveal(self.value, self.field, self.real, self.name)
+
+        return reveal
+
+    def show(self, field: Field, real: str | None) -> None:
+        """`field`, with a Reveal button when `real` (its unmasked value) is given."""
+        self.field, self.real = field, real
+        set_plain(self.label, field.label)
+        self.name = self.label.text().strip()
+        _set_value(self.value, field, field.value)
+        self.value.setToolTip(tooltip(field.tooltip) if field.tooltip else "")
+        # A hidden button keeps no words of the field it showed last (an id in a tooltip).
+        self.copy_button.setVisible(bool(field.copy))
+        self.copy_button.setAccessibleName(
+            _("{field}: copy id").format(field=self.name) if field.copy else ""
+        )
+        self.copy_button.setToolTip(
+            tooltip(_("Copy {id}").format(id=field.copy)) if field.copy else ""
+        )
+        self.reveal_button.setVisible(real is not None)
+        self.reveal_button.setAccessibleName(
+            _("Reveal {field}").format(field=self.name) if real is not None else ""
+        )
+        self.reveal_button.setToolTip(
+            tooltip(
+                _("Show this {field} for {seconds} seconds (recorded in the access log)").format(
+                    field=self.name.lower(), seconds=REVEAL_MS // 1000
+                )
+            )
+            if real is not None
+            else ""
+        )
+
+    def clear(self) -> None:
+        self.field, self.real, self.name = None, None, ""
+        for label in (self.label, self.value):
+            label.clear()
+        for widget in (self.value, self.copy_button, self.reveal_button):
+            widget.setToolTip("")
+            widget.setAccessibleName("")
+
+
 class DetailPane(QWidget):
     # A masked value was revealed (its field's label).
     revealed = Signal(str)
@@ -61,6 +138,7 @@ class DetailPane(QWidget):
         self.note.hide()
         self._shown: dict[str, str] = {}
         self._document: object = _NO_DOCUMENT
+        self._rows: list[_FieldRow] = []  # the form's rows, kept for the next message
 
         self._form_host = QWidget()
         self.form = QFormLayout(self._form_host)
@@ -123,21 +201,20 @@ class DetailPane(QWidget):
         unmasked value of masked `fields[i]` (a Reveal button shows it for a while)."""
         set_plain(self.title, title)
         self.set_note(note)
-        self._reveal_timer.stop()
-        self._revealed = None  # its label goes with the old rows
-        while self.form.rowCount():
-            self.form.removeRow(0)
+        self.end_reveal()  # masked again before its row shows another field
         self._shown = {}
-        for i, field in enumerate(fields):
-            label, value = plain_label(field.label), self._value_label(field)
-            real = reveal[i] if reveal is not None and i < len(reveal) else None
-            name = label.text().strip()
-            row = self._with_copy_button(value, field.copy, name)
-            if real is not None and real != field.value:
-                row = self._with_reveal_button(row, value, field, real, name)
-            label.setBuddy(value)  # a screen reader names the value by its field
-            self.form.addRow(label, row)
-            self._shown[name] = value.text()
+        for position, field in enumerate(fields):
+            if position == len(self._rows):
+                self._rows.append(_FieldRow(self))
+                self.form.addRow(self._rows[position].label, self._rows[position].host)
+            real = reveal[position] if reveal is not None and position < len(reveal) else None
+            row = self._rows[position]
+            row.show(field, real if real != field.value else None)
+            self.form.setRowVisible(position, True)
+            self._shown[row.name] = row.value.text()
+        for position in range(len(fields), len(self._rows)):
+            self._rows[position].clear()  # no message's value kept in a hidden row
+            self.form.setRowVisible(position, False)
         self.raw.setPlainText(raw_text)
         self._document = document
         self.copy_button.setEnabled(bool(raw_text))
@@ -146,58 +223,9 @@ class DetailPane(QWidget):
         plain_block(self.note, note)
         self.note.setVisible(bool(note))
 
-    @staticmethod
-    def _value_label(field: Field) -> QLabel:
-        if field.long:  # notes: their lines kept, bounded so layout stays fast
-            value = plain_label(field.value, limit=BLOCK_LIMIT, multiline=True)
-        else:
-            value = plain_label(field.value, limit=LINE_LIMIT)
-        value.setWordWrap(True)
-        readable_by_keyboard(value)
-        if field.tooltip:
-            value.setToolTip(tooltip(field.tooltip))
-        return value
-
-    @staticmethod
-    def _with_copy_button(value: QLabel, copy: str, name: str) -> QWidget:
-        """The value, and a button that copies `copy` (an id) whole."""
-        if not copy:
-            return value
-        row = QWidget()
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(value, 1)
-        button = QToolButton()
-        button.setText(_("Copy id"))
-        button.setAccessibleName(_("{field}: copy id").format(field=name))  # one per field
-        button.setToolTip(tooltip(_("Copy {id}").format(id=copy)))
-        button.clicked.connect(lambda: QGuiApplication.clipboard().setText(copy))
-        layout.addWidget(button)
-        return row
-
-    def _with_reveal_button(
-        self, row: QWidget, value: QLabel, field: Field, real: str, name: str
-    ) -> QWidget:
-        host = QWidget()
-        layout = QHBoxLayout(host)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(row, 1)
-        button = QToolButton()
-        button.setText(_(REVEAL_TEXT))
-        button.setAccessibleName(_("Reveal {field}").format(field=name))
-        button.setToolTip(
-            tooltip(
-                _("Show this {field} for {seconds} seconds (recorded in the access log)").format(
-                    field=name.lower(), seconds=REVEAL_MS // 1000
-                )
-            )
-        )
-        button.clicked.connect(lambda: self.reveal(value, field, real, name))
-        layout.addWidget(button)
-        return host
-
     def reveal_buttons(self) -> list[QToolButton]:
-        return [b for b in self._form_host.findChildren(QToolButton) if b.text() == _(REVEAL_TEXT)]
+        """The Reveal buttons of the fields shown now."""
+        return [row.reveal_button for row in self._rows if row.real is not None]
 
     def reveal(self, value: QLabel, field: Field, real: str, name: str) -> None:
         """Show one masked value unmasked for REVEAL_MS (one at a time)."""

@@ -1,0 +1,101 @@
+"""The detail pane keeps its rows and fills them again for the next message (a step through
+the list with J/K no longer makes every row anew). What the agent sees must be exactly the
+message selected: its fields and no others, its ids behind Copy id, its values behind Reveal,
+and nothing of the message before, not even in a hidden row."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QToolButton
+
+from viewer.present import Field
+from viewer.ui.detail_pane import DetailPane
+
+FIRST = [
+    Field("Channel", "SMS"),
+    Field("Receiver", "•••111", copy="first-receiver-id"),
+    Field("Subject", "First subject, about the first parcel"),
+    Field("Notes", "First notes\nsecond line of the first notes", long=True),
+    Field("Campaign", "first-campaign", copy="first-campaign-id"),
+    Field("Sender", "first sender"),
+]
+FIRST_REAL = [None, "+44 7700 900111", None, None, None, "Firstname Sender"]
+SECOND = [
+    Field("Channel", "E-mail", copy="second-channel-id"),
+    Field("Receiver", "s•••@example.com"),
+]
+SECOND_REAL = [None, "second@example.com"]
+
+
+@pytest.fixture
+def pane(qtbot):
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    pane.resize(500, 700)
+    pane.show()
+    return pane
+
+
+def shown_rows(pane: DetailPane) -> list[tuple[str, str]]:
+    """(field name, value) of each row the agent can see, top to bottom."""
+    rows = []
+    for row in range(pane.form.rowCount()):
+        label = pane.form.itemAt(row, pane.form.ItemRole.LabelRole).widget()
+        if label.isVisibleTo(pane):
+            rows.append((label.text(), label.buddy().text()))
+    return rows
+
+
+def visible_buttons(pane: DetailPane, text: str) -> list[QToolButton]:
+    return [b for b in pane.findChildren(QToolButton) if b.text() == text and b.isVisibleTo(pane)]
+
+
+def test_a_shorter_message_after_a_longer_one_shows_only_its_own_fields(pane, qtbot):
+    pane.show_fields("First", FIRST, "{}", reveal=FIRST_REAL)
+    assert len(shown_rows(pane)) == len(FIRST)
+
+    pane.show_fields("Second", SECOND, "{}", reveal=SECOND_REAL)
+
+    assert shown_rows(pane) == [("Channel", "E-mail"), ("Receiver", "s•••@example.com")]
+    assert pane.values() == {"Channel": "E-mail", "Receiver": "s•••@example.com"}
+    copy = visible_buttons(pane, "Copy id")
+    assert [b.accessibleName() for b in copy] == ["Channel: copy id"]
+    copy[0].click()
+    assert QGuiApplication.clipboard().text() == "second-channel-id"
+    assert [b.accessibleName() for b in pane.reveal_buttons()] == ["Reveal Receiver"]
+    # The rows the first message needed and the second does not: hidden, and empty.
+    everything = " ".join(
+        [label.text() + label.toolTip() for label in pane.findChildren(QLabel)]
+        + [button.toolTip() for button in pane.findChildren(QToolButton)]
+    )
+    for gone in ("first", "First", "900111", "Subject", "Notes", "Campaign", "Sender"):
+        assert gone not in everything, gone
+
+
+def test_reveal_after_the_pane_was_filled_again_shows_the_new_value(pane, qtbot):
+    pane.show_fields("First", FIRST, "{}", reveal=FIRST_REAL)
+    first_reveal = {b.accessibleName(): b for b in pane.reveal_buttons()}
+    first_reveal["Reveal Receiver"].click()
+    assert pane.values()["Receiver"] == "+44 7700 900111"
+
+    # Another message while the first's value is revealed: its row shows the new value,
+    # masked, and its Reveal shows the new value (the same button, filled again).
+    pane.show_fields("Second", SECOND, "{}", reveal=SECOND_REAL)
+    assert pane.values()["Receiver"] == "s•••@example.com"
+    revealed: list[str] = []
+    pane.revealed.connect(revealed.append)
+    pane.reveal_buttons()[0].click()
+    assert pane.values()["Receiver"] == "second@example.com"
+    assert revealed == ["Receiver"]
+
+    pane.end_reveal()
+    assert pane.values()["Receiver"] == "s•••@example.com"
+
+
+def test_a_cleared_pane_keeps_no_value(pane):
+    pane.show_fields("First", FIRST, "{}", reveal=FIRST_REAL)
+    pane.clear()
+    assert shown_rows(pane) == []
+    assert pane.values() == {}
+    assert not [label.text() for label in pane.findChildren(QLabel) if "first" in label.text()]
