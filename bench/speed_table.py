@@ -407,7 +407,6 @@ async def in_process(window, url: str, store, runs: int) -> None:
             await quiet(window)
             return await enter_to_painted(window, identifier)
 
-        saved_label = f"from saved data, {'100k' if identifier == BULK else 'typical'}"
         window.set_offline(False)
         await enter_to_painted(window, identifier)  # warm: the demo server builds big replies once
         project, floor, live_stall = await project_and_floor(window, lookup, fetched, runs)
@@ -420,7 +419,7 @@ async def in_process(window, url: str, store, runs: int) -> None:
         window.set_offline(True)
         await enter_to_painted(window, identifier)  # warm: the notice that says "offline"
         saved, floor, saved_stall = await project_and_floor(window, lookup, read_saved, runs)
-        add("P4", saved_label, saved, floor)
+        add("P4", f"from saved data, {'100k' if identifier == BULK else 'typical'}", saved, floor)
         if identifier != BULK:
             await after_other()
             saved, floor, _ = await project_and_floor(window, after_other, read_saved, runs)
