@@ -6,8 +6,9 @@ and nothing of the message before, not even in a hidden row."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QToolButton
+from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
 
 from viewer.present import Field
 from viewer.ui.detail_pane import DetailPane
@@ -67,7 +68,7 @@ def test_a_shorter_message_after_a_longer_one_shows_only_its_own_fields(pane, qt
     # The rows the first message needed and the second does not: hidden, and empty.
     everything = " ".join(
         [label.text() + label.toolTip() for label in pane.findChildren(QLabel)]
-        + [button.toolTip() for button in pane.findChildren(QToolButton)]
+        + [b.toolTip() + b.accessibleName() for b in pane.findChildren(QToolButton)]
     )
     for gone in ("first", "First", "900111", "Subject", "Notes", "Campaign", "Sender"):
         assert gone not in everything, gone
@@ -99,3 +100,39 @@ def test_a_cleared_pane_keeps_no_value(pane):
     assert shown_rows(pane) == []
     assert pane.values() == {}
     assert not [label.text() for label in pane.findChildren(QLabel) if "first" in label.text()]
+
+
+def tab_stops(window: QWidget, start: QWidget) -> list[QWidget]:
+    """The widgets Tab visits from `start` on, once round the window."""
+    stops, widget = [], start.nextInFocusChain()
+    while widget is not start:
+        if widget.isVisibleTo(window) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            stops.append(widget)
+        widget = widget.nextInFocusChain()
+    return stops
+
+
+def test_tab_goes_through_the_fields_in_order_whatever_was_made_meanwhile(qtbot):
+    window = QWidget()
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
+    pane = DetailPane()
+    layout.addWidget(pane)
+    window.resize(500, 900)
+    window.show()
+    pane.show_fields("First", FIRST[:2], "{}")
+    # The window makes a widget (as the card makes an attention entry for each customer),
+    # then a message with more fields needs rows the pane had not made yet.
+    layout.insertWidget(0, QToolButton(text="chip"))
+    more = [*FIRST, Field("Extra", "extra value", copy="extra-id")]
+    pane.show_fields("More", more, "{}", reveal=[*FIRST_REAL, None])
+
+    stops = tab_stops(window, pane.fields)
+    expected = []
+    for row in range(pane.form.rowCount()):
+        host = pane.form.itemAt(row, pane.form.ItemRole.FieldRole).widget()
+        label = pane.form.itemAt(row, pane.form.ItemRole.LabelRole).widget()
+        expected.append(label.buddy())
+        expected += [b for b in host.findChildren(QToolButton) if b.isVisibleTo(window)]
+    assert len(expected) == len(more) + 3 + 2  # a value per field, 3 Copy id, 2 Reveal
+    assert stops[: len(expected)] == expected  # right after the fields' area, in order

@@ -40,6 +40,19 @@ def _set_value(label: QLabel, field: Field, text: str) -> None:
         set_plain(label, text, limit=LINE_LIMIT)
 
 
+def _offer(button: QToolButton, name: str, words: str) -> None:
+    button.setAccessibleName(name)
+    button.setToolTip(tooltip(words))
+    button.show()
+
+
+def _withdraw(button: QToolButton) -> None:
+    """Hidden, and with no words of the field it was for (an id in a tooltip)."""
+    button.hide()
+    button.setAccessibleName("")
+    button.setToolTip("")
+
+
 class _FieldRow:
     """One row of the form: the field's name, its value, "Copy id" and "Reveal" buttons.
 
@@ -59,12 +72,10 @@ class _FieldRow:
         self.label.setBuddy(self.value)  # a screen reader names the value by its field
         self.copy_button = QToolButton()
         self.copy_button.setText(_("Copy id"))
-        self.copy_button.clicked.connect(
-            lambda: QGuiApplication.clipboard().setText(self.field.copy if self.field else "")
-        )
+        self.copy_button.clicked.connect(self._copy_id)
         self.reveal_button = QToolButton()
         self.reveal_button.setText(_(REVEAL_TEXT))
-        self.reveal_button.clicked.connect(self._reveal_in(pane))
+        self.reveal_button.clicked.connect(lambda: self._reveal(pane))
         self.host = QWidget()
         layout = QHBoxLayout(self.host)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -72,12 +83,17 @@ class _FieldRow:
         layout.addWidget(self.copy_button)
         layout.addWidget(self.reveal_button)
 
-    def _reveal_in(self, pane: DetailPane):
-        def reveal() -> None:
-            if self.field is not None and self.real is not None:
-                pane.reveal(self.value, self.field, self.real, self.name)
+    def _copy_id(self) -> None:
+        if self.field is not None:
+            QGuiApplication.clipboard().setText(self.field.copy)
 
-        return reveal
+    def _reveal(self, pane: DetailPane) -> None:
+        if self.field is not None and self.real is not None:
+            pane.reveal(self.value, self.field, self.real, self.name)
+
+    def focus_chain(self) -> list[QWidget]:
+        """What Tab visits in this row, in order."""
+        return [self.value, self.copy_button, self.reveal_button]
 
     def show(self, field: Field, real: str | None) -> None:
         """`field`, with a Reveal button when `real` (its unmasked value) is given."""
@@ -85,36 +101,26 @@ class _FieldRow:
         set_plain(self.label, field.label)
         self.name = self.label.text().strip()
         _set_value(self.value, field, field.value)
-        self.value.setToolTip(tooltip(field.tooltip) if field.tooltip else "")
-        # A hidden button keeps no words of the field it showed last (an id in a tooltip).
-        self.copy_button.setVisible(bool(field.copy))
-        self.copy_button.setAccessibleName(
-            _("{field}: copy id").format(field=self.name) if field.copy else ""
-        )
-        self.copy_button.setToolTip(
-            tooltip(_("Copy {id}").format(id=field.copy)) if field.copy else ""
-        )
-        self.reveal_button.setVisible(real is not None)
-        self.reveal_button.setAccessibleName(
-            _("Reveal {field}").format(field=self.name) if real is not None else ""
-        )
-        self.reveal_button.setToolTip(
-            tooltip(
-                _("Show this {field} for {seconds} seconds (recorded in the access log)").format(
-                    field=self.name.lower(), seconds=REVEAL_MS // 1000
-                )
-            )
-            if real is not None
-            else ""
-        )
+        self.value.setToolTip(tooltip(field.tooltip))
+        if field.copy:
+            name = _("{field}: copy id").format(field=self.name)
+            _offer(self.copy_button, name, _("Copy {id}").format(id=field.copy))
+        else:
+            _withdraw(self.copy_button)
+        if real is not None:
+            words = _("Show this {field} for {seconds} seconds (recorded in the access log)")
+            words = words.format(field=self.name.lower(), seconds=REVEAL_MS // 1000)
+            _offer(self.reveal_button, _("Reveal {field}").format(field=self.name), words)
+        else:
+            _withdraw(self.reveal_button)
 
     def clear(self) -> None:
         self.field, self.real, self.name = None, None, ""
-        for label in (self.label, self.value):
-            label.clear()
-        for widget in (self.value, self.copy_button, self.reveal_button):
-            widget.setToolTip("")
-            widget.setAccessibleName("")
+        self.label.clear()
+        self.value.clear()
+        self.value.setToolTip("")
+        _withdraw(self.copy_button)
+        _withdraw(self.reveal_button)
 
 
 class DetailPane(QWidget):
@@ -205,8 +211,7 @@ class DetailPane(QWidget):
         self._shown = {}
         for position, field in enumerate(fields):
             if position == len(self._rows):
-                self._rows.append(_FieldRow(self))
-                self.form.addRow(self._rows[position].label, self._rows[position].host)
+                self._add_row()
             real = reveal[position] if reveal is not None and position < len(reveal) else None
             row = self._rows[position]
             row.show(field, real if real != field.value else None)
@@ -218,6 +223,18 @@ class DetailPane(QWidget):
         self.raw.setPlainText(raw_text)
         self._document = document
         self.copy_button.setEnabled(bool(raw_text))
+
+    def _add_row(self) -> None:
+        """One more row, last in the form and, for Tab, right after the row before it (the
+        first right after the fields' area): a row made after other widgets of the window
+        would otherwise come after them, away from its neighbours."""
+        row = _FieldRow(self)
+        self.form.addRow(row.label, row.host)
+        before = self._rows[-1].focus_chain()[-1] if self._rows else self.fields
+        for widget in row.focus_chain():
+            QWidget.setTabOrder(before, widget)
+            before = widget
+        self._rows.append(row)
 
     def set_note(self, note: str) -> None:
         plain_block(self.note, note)
