@@ -59,7 +59,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 TYPICAL, BULK = "919845012345", "BULK-100K"
 # The customer on screen before TYPICAL in the "another customer on screen" rows: an agent
 # looks up customer after customer, and replacing one costs more than refreshing it (the
-# old one is dimmed, the card and the list relayout for the new one).
+# window lays out and paints new text everywhere, not only the list's cells).
 OTHER = "917385022695"
 IDLE_S = 0.2  # the window left alone before each timed run (see quiet)
 ROWS: list[tuple[str, str, str, str, str]] = []  # (row, measure, project, floor, ratio)
