@@ -333,6 +333,7 @@ def test_the_list_paints_what_the_model_answers(window, qloop):
     gets is what data() answers, role by role, and nothing for the roles data() leaves."""
     qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
     model, delegate = window.model, QStyledItemDelegate()
+    window.table.viewport().repaint()  # the rows on screen: their texts worked out beforehand
     for row in range(model.rowCount()):
         for column in range(len(COLUMNS)):
             index = model.index(row, column)
@@ -546,3 +547,41 @@ def test_a_file_name_from_a_server_is_only_a_name():
     assert "/" not in stem and "\\" not in stem and ".." not in stem and ":" not in stem
     assert "\u202e" not in stem and not stem.startswith(".")
     assert stem.endswith("2026-01-02")
+
+
+def test_how_long_ago_moves_on_with_the_clock_though_the_texts_are_kept(qapp, monkeypatch):
+    """A painted row's texts are worked out once and kept for repaints (model.warm), but
+    "just now" must not stay: once the minute changes, the next paint says how long ago."""
+    from viewer.domain import Direction, Interaction
+    from viewer.ui import interactions_model
+    from viewer.ui.interactions_model import InteractionsModel
+    from viewer.ui.timeline_table import TimelineTable
+
+    real = datetime.now(interactions_model.UTC)
+    message = Interaction(
+        Source.CAPILLARY, "1", "sms", Direction.OUTBOUND, real, "SENT", "Your order", "9198"
+    )
+    model = InteractionsModel()
+    model.set_interactions([message])
+    table = TimelineTable(model)
+    table.resize(900, 300)
+    table.show()
+    assert QTest.qWaitForWindowExposed(table)  # else repaint() paints nothing
+
+    def time_cell() -> str:
+        table.viewport().repaint()  # as Qt paints it: the texts of the rows shown first
+        option = QStyleOptionViewItem()
+        QStyledItemDelegate().initStyleOption(option, model.index(0, TIME))
+        return option.text
+
+    assert time_cell().endswith("just now")
+    later = real + timedelta(minutes=3)
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return later if tz is not None else later.astimezone()
+
+    monkeypatch.setattr(interactions_model, "datetime", Later)
+    assert time_cell().endswith("3 min ago")
+    table.close()

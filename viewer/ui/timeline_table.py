@@ -160,6 +160,15 @@ class TimelineTable(QTableView):
         super().resizeEvent(event)
         self.fit_columns()
 
+    def paintEvent(self, event) -> None:
+        """The rows about to be painted get their texts first, in one go (model.warm)."""
+        area = event.rect()
+        first = self.rowAt(area.top())
+        if first >= 0:
+            last = self.rowAt(area.bottom())
+            self._interactions.warm(first, last if last >= 0 else self._interactions.rowCount())
+        super().paintEvent(event)
+
     # -- keys -----------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key, mods = event.key(), event.modifiers()
