@@ -330,22 +330,25 @@ def test_badges_are_drawn_anew_when_the_list_font_changes(window, qloop):
 
 def test_the_list_paints_what_the_model_answers(window, qloop):
     """The view asks each painted cell for all its roles in one call (multiData): what it
-    gets is what data() answers, role by role, and nothing for the roles data() leaves."""
+    gets is what data() answers, role by role, and nothing for the roles data() leaves;
+    also from the texts the list kept for the rows it painted, after a sort moved them."""
     qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
     model, delegate = window.model, QStyledItemDelegate()
-    window.table.viewport().repaint()  # the rows on screen: their texts worked out beforehand
-    for row in range(model.rowCount()):
-        for column in range(len(COLUMNS)):
-            index = model.index(row, column)
-            option = QStyleOptionViewItem()
-            delegate.initStyleOption(option, index)
-            assert option.text == (model.data(index) or ""), (row, column)
-            assert option.icon.isNull()  # no decoration role is answered
-            assert option.backgroundBrush.style() == Qt.BrushStyle.NoBrush
-            for role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-                asked = QModelRoleData(role)  # any other span: every role it asks, answered
-                model.multiData(index, QModelRoleDataSpan(asked))
-                assert asked.data() == model.data(index, role), (row, column, role)
+    for sort in ((TIME, Qt.SortOrder.DescendingOrder), (SUBJECT, Qt.SortOrder.AscendingOrder)):
+        window.table.sortByColumn(*sort)
+        window.table.viewport().repaint()  # the rows on screen: their texts worked out first
+        for row in range(model.rowCount()):
+            for column in range(len(COLUMNS)):
+                index = model.index(row, column)
+                option = QStyleOptionViewItem()
+                delegate.initStyleOption(option, index)
+                assert option.text == (model.data(index) or ""), (sort, row, column)
+                assert option.icon.isNull()  # no decoration role is answered
+                assert option.backgroundBrush.style() == Qt.BrushStyle.NoBrush
+                for role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+                    asked = QModelRoleData(role)  # any other span: every role it asks, answered
+                    model.multiData(index, QModelRoleDataSpan(asked))
+                    assert asked.data() == model.data(index, role), (row, column, role)
     # index(), answered in Python: Qt's rules for what is a cell.
     last, cells = model.rowCount() - 1, len(COLUMNS)
     assert (model.index(last, cells - 1).row(), model.index(last, cells - 1).column()) == (
@@ -549,9 +552,9 @@ def test_a_file_name_from_a_server_is_only_a_name():
     assert stem.endswith("2026-01-02")
 
 
-def test_how_long_ago_moves_on_with_the_clock_though_the_texts_are_kept(qapp, monkeypatch):
+def test_how_long_ago_is_as_of_each_paint_though_the_texts_are_kept(qtbot, monkeypatch):
     """A painted row's texts are worked out once and kept for repaints (model.warm), but
-    "just now" must not stay: once the minute changes, the next paint says how long ago."""
+    "just now" must not stay: a later paint says how long ago, as of that paint."""
     from viewer.domain import Direction, Interaction
     from viewer.ui import interactions_model
     from viewer.ui.interactions_model import InteractionsModel
@@ -564,6 +567,7 @@ def test_how_long_ago_moves_on_with_the_clock_though_the_texts_are_kept(qapp, mo
     model = InteractionsModel()
     model.set_interactions([message])
     table = TimelineTable(model)
+    qtbot.addWidget(table)
     table.resize(900, 300)
     table.show()
     assert QTest.qWaitForWindowExposed(table)  # else repaint() paints nothing
@@ -575,13 +579,14 @@ def test_how_long_ago_moves_on_with_the_clock_though_the_texts_are_kept(qapp, mo
         return option.text
 
     assert time_cell().endswith("just now")
-    later = real + timedelta(minutes=3)
+    assert 0 in model._texts  # kept: what this test is about
+    for minutes in (1, 3):
+        later = real + timedelta(minutes=minutes, seconds=5)
 
-    class Later(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return later if tz is not None else later.astimezone()
+        class Later(datetime):
+            @classmethod
+            def now(cls, tz=None, at=later):
+                return at if tz is not None else at.astimezone()
 
-    monkeypatch.setattr(interactions_model, "datetime", Later)
-    assert time_cell().endswith("3 min ago")
-    table.close()
+        monkeypatch.setattr(interactions_model, "datetime", Later)
+        assert time_cell().endswith(f"{minutes} min ago")

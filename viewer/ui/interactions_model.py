@@ -61,8 +61,8 @@ _PAINT_ROLES = tuple(
     )
 )
 _PAINT_DISPLAY_SLOT = _PAINT_ROLES.index(_DISPLAY)
-# Row texts kept at most (see InteractionsModel.warm): a few screens' worth, not 100,000 rows'.
-TEXTS_KEPT = 2_000
+# Rows whose texts are kept at most (see InteractionsModel.warm): some ten screens.
+TEXTS_KEPT = 500
 
 # English names: also the keys ui_settings remembers hidden columns by; shown via _().
 COLUMNS = (
@@ -77,6 +77,7 @@ COLUMNS = (
 )
 TIME, CHANNEL, STATUS, SUBJECT, COUNTERPART, CAMPAIGN, USER, SOURCE = range(len(COLUMNS))
 _COLUMN_RANGE = range(len(COLUMNS))
+_AGO = len(COLUMNS)  # a kept row's texts end with the "how long ago" its Time text says
 SOURCE_WORDS = {
     Source.CAPILLARY: N_("Capillary: a marketing message"),
     Source.CTRLHUB: N_("Ctrl-Hub: a service interaction (call, letter, e-mail, SMS, visit)"),
@@ -130,10 +131,8 @@ class InteractionsModel(QAbstractTableModel):
         self._positions: Sequence[int] = []  # what is shown, in display order
         self.channel: str | None = None  # None: all channels
         self.filter = TimelineFilter()
-        # What each row's cells say, by position, worked out a screenful at a time (warm);
-        # the minute they were worked out in: "5 min ago" is redone when it changes.
+        # What each row's cells say, by position, worked out a screenful at a time (warm).
         self._texts: dict[int, tuple[str, ...]] = {}
-        self._texts_minute = 0
 
     # -- filling ----------------------------------------------------------------------
     def set_interactions(
@@ -255,20 +254,22 @@ class InteractionsModel(QAbstractTableModel):
         Python run in one loop here costs less than the same run cell by cell from inside
         Qt's paint: the typical customer's first paint took ~1 ms less (of ~10), this work
         included, and a repaint, which finds the texts kept, ~2 ms less (bench/list_paint.py).
-        They are kept (J/K, a tab switch, the dimming) until the rows or the minute change:
-        "5 min ago" is never more than a minute old."""
-        minute = int(datetime.now(UTC).timestamp() // 60)  # the clock relative_age reads
-        if minute != self._texts_minute or len(self._texts) > TEXTS_KEPT:
-            self._texts, self._texts_minute = {}, minute
-        texts, positions = self._texts, self._positions
+        A kept row is worked out again when its "5 min ago" would now read otherwise, so a
+        paint shows what data() answers at that moment, as before."""
+        if len(self._texts) > TEXTS_KEPT:
+            self._texts = {}
+        texts, positions, items = self._texts, self._positions, self._items
+        now = datetime.now(UTC)
         for row in range(max(first, 0), min(last + 1, len(positions))):
             position = positions[row]
-            if position not in texts:
-                texts[position] = self._row_texts(self._items[position])
-
-    @staticmethod
-    def _row_texts(item: Interaction) -> tuple[str, ...]:
-        return tuple(InteractionsModel._display(item, column) for column in _COLUMN_RANGE)
+            item = items[position]
+            ago = relative_age(item.occurred_at, now)
+            kept = texts.get(position)
+            if kept is None or kept[_AGO] != ago:
+                texts[position] = (
+                    *map(self._display, repeat(item), _COLUMN_RANGE, repeat(ago)),
+                    ago,
+                )
 
     def interaction(self, row: int) -> Interaction | None:
         return self._items[self._positions[row]] if 0 <= row < len(self._positions) else None
@@ -405,15 +406,17 @@ class InteractionsModel(QAbstractTableModel):
         return None
 
     @staticmethod
-    def _display(item: Interaction, column: int) -> str:
+    def _display(item: Interaction, column: int, ago: str | None = None) -> str:
         """What a cell shows: server text bounded and made visible, per cell as it is
-        painted (the model serves 100,000 rows; only the visible ones are asked)."""
-        return shown(InteractionsModel._cell_text(item, column))
+        painted (the model serves 100,000 rows; only the visible ones are asked). `ago`:
+        the Time column's "5 min ago", if already worked out."""
+        return shown(InteractionsModel._cell_text(item, column, ago))
 
     @staticmethod
-    def _cell_text(item: Interaction, column: int) -> str:
+    def _cell_text(item: Interaction, column: int, ago: str | None = None) -> str:
         if column == TIME:
-            ago = relative_age(item.occurred_at, datetime.now(UTC))
+            if ago is None:
+                ago = relative_age(item.occurred_at, datetime.now(UTC))
             return (
                 f"{local_time(item.occurred_at)} · {ago}" if ago else local_time(item.occurred_at)
             )
