@@ -165,8 +165,8 @@ class TimelineTable(QTableView):
         area = event.rect()
         first = self.rowAt(area.top())
         if first >= 0:
-            last = self.rowAt(area.bottom())
-            self._interactions.warm(first, last if last >= 0 else self._interactions.rowCount())
+            last = self.rowAt(area.bottom())  # -1: the rows end above the area's bottom
+            self._interactions.warm(first, last if last >= 0 else self.model().rowCount() - 1)
         super().paintEvent(event)
 
     # -- keys -----------------------------------------------------------------------------
