@@ -11,7 +11,7 @@ import stat
 from datetime import datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QDate, QModelRoleData, QModelRoleDataSpan, Qt
+from PySide6.QtCore import QDate, QEvent, QModelRoleData, QModelRoleDataSpan, QObject, QPoint, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolButton,
 )
 
 from tests.conftest import (
     BULK_EXTERNAL_ID,
     CTRLHUB_MOBILE,
+    NESTED_SAMPLE_MOBILE,
     TYPICAL_MOBILE,
     Heartbeat,
     capillary_client,
@@ -33,6 +35,7 @@ from tests.conftest import (
 from tests.test_main_window import search_and_wait
 from viewer.domain import Source
 from viewer.lookup import LookupService
+from viewer.safe_text import shown as shown_text
 from viewer.ui import palette
 from viewer.ui.interactions_model import (
     CAMPAIGN,
@@ -236,6 +239,55 @@ def test_the_attention_strip_clicks_through_to_the_awaiting_callback(window, qlo
     assert chosen.status == "awaiting_callback" and chosen.source is Source.CTRLHUB
     assert window.table.hasFocus()
     assert window.detail.values()["Status"] == "Awaiting callback"
+
+
+def test_the_attention_strip_shows_and_clicks_through_each_new_customers_entries(window, qloop):
+    # Its buttons are reused from one customer to the next (a new one costs the window
+    # ~2 ms): each shows and leads to this customer's entry, and no earlier one lingers.
+    strip = window.card.attention
+    for mobile in [CTRLHUB_MOBILE, NESTED_SAMPLE_MOBILE, TYPICAL_MOBILE, CTRLHUB_MOBILE]:
+        qloop.run_until_complete(search_and_wait(window, mobile))
+        shown = [b for b in strip.findChildren(QToolButton) if b.isVisible()]
+        assert len(shown) == len(strip.entries) > 0, mobile
+        shown.sort(key=lambda b: (b.y(), b.x()))  # as the agent reads them
+        for button, entry in zip(shown, strip.entries, strict=True):
+            assert button.property("kind") == entry.kind  # its colour
+            assert button.accessibleName() == shown_text(entry.text)  # what a reader says
+            button.click()
+            chosen = window.selected_interaction()
+            assert chosen is not None and chosen.key == entry.key, (mobile, entry.text)
+    # Oliver has six entries, the most of the three: no button was made beyond them.
+    assert len(strip.findChildren(QToolButton)) == 6
+
+
+class ListPaints(QObject):
+    """Where the list was in the window each time it painted."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window, self.at = window, []
+        window.table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.at.append(self.window.table.mapTo(self.window, QPoint(0, 0)).y())
+        return False
+
+
+def test_a_new_customers_list_is_painted_where_it_stays(window, qloop):
+    # The card is as tall as what needs attention (Oliver's six entries take two lines, the
+    # nested sample's one entry one). The list below it is painted in its new place at once,
+    # not where the last customer had it, then moved a frame later.
+    paints = ListPaints(window)
+    window.searches.result_shown.connect(lambda _took: paints.at.clear())
+    window.resize(1100, 700)
+    places = []
+    for mobile in [CTRLHUB_MOBILE, NESTED_SAMPLE_MOBILE, CTRLHUB_MOBILE]:
+        qloop.run_until_complete(search_and_wait(window, mobile))
+        qloop.run_until_complete(asyncio.sleep(0.2))  # any later paint too
+        places.append(window.table.mapTo(window, QPoint(0, 0)).y())
+        assert paints.at and set(paints.at) == {places[-1]}, (mobile, paints.at, places[-1])
+    assert places[0] != places[1] and places[2] == places[0], "the card kept its height"
 
 
 # -- the layout -----------------------------------------------------------------------------

@@ -76,6 +76,16 @@ class FlowLayout(QLayout):
         return y + line - rect.y()
 
 
+def lay_out_now(widget: QWidget | None) -> None:
+    """Lay out `widget` and each one around it up to the window, at once (as Qt does when a
+    widget is shown) instead of a level per turn of the loop."""
+    while widget is not None and widget.isVisible():
+        layout = widget.layout()
+        if layout is not None:
+            layout.activate()
+        widget = widget.parentWidget()
+
+
 class AttentionStrip(QWidget):
     # The key of the row the agent clicked through to.
     chosen = Signal(object)
@@ -86,8 +96,14 @@ class AttentionStrip(QWidget):
         styled(self)  # its entries' rules (attentionEntry, kind): one sheet for them all
         self.flow = FlowLayout(self)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.buttons: list[QToolButton] = []
+        self.buttons: list[QToolButton] = []  # shown, one per entry, in the entries' order
         self.entries: list[AttentionItem] = []
+        # Buttons of earlier customers, hidden, by kind. A new button costs 1.5–2 ms: it is
+        # created, polished against the style sheet and shown on a later turn of the loop,
+        # where Qt lays the window out again for it. One taken from here is given its text.
+        # A button keeps its kind, as another kind means polishing it again. attention()
+        # bounds the entries, so the spares stay a dozen at most.
+        self._spare: dict[str, list[QToolButton]] = {}
         self.hide()
 
     def show_entries(self, entries: list[AttentionItem]) -> None:
@@ -97,13 +113,28 @@ class AttentionStrip(QWidget):
             return  # the same customer refreshed: nothing to redo
         for button in self.buttons:
             self.flow.removeWidget(button)
-            button.deleteLater()
+            self._spare.setdefault(str(button.property("kind")), []).append(button)
         self.buttons, self.entries = [], list(entries)
         for entry in entries:
-            button = self._button(entry)
+            spare = self._spare.get(entry.kind)
+            self.buttons.append(spare.pop(0) if spare else self._button(entry.kind))
+        for spare in self._spare.values():
+            for button in spare:
+                button.hide()
+        # Hidden meanwhile, so that showing its buttons does not lay the window out each time
+        # (Qt does it for every widget shown in a shown one: 2–4 ms here) ...
+        self.hide()
+        for button, entry in zip(self.buttons, entries, strict=True):
+            self._fill(button, entry)
             self.flow.addWidget(button)
-            self.buttons.append(button)
-        self.setVisible(bool(entries))
+            button.show()
+        # ... and then once, now. Left to the layout requests Qt posts, each level up (the
+        # strip, the card, the window) would wait for a turn of the loop, and the new
+        # customer's list would be painted once where it was, then moved.
+        if entries:
+            self.show()
+        else:
+            lay_out_now(self.parentWidget())
 
     def clear(self) -> None:
         self.show_entries([])
@@ -111,19 +142,25 @@ class AttentionStrip(QWidget):
     def texts(self) -> list[str]:
         return [entry.text for entry in self.entries]
 
-    def _button(self, entry: AttentionItem) -> QToolButton:
-        symbol = KIND_SYMBOLS.get(entry.kind, "•")
-        text = f"{symbol} {shown(entry.text)}"
+    def _button(self, kind: str) -> QToolButton:
         button = QToolButton(self)
         button.setObjectName("attentionEntry")
-        button.setProperty("kind", entry.kind)  # set before the first polish: no re-polish
+        button.setProperty("kind", kind)  # set before the first polish: no re-polish
         button.setAutoRaise(False)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.clicked.connect(lambda _=False, clicked=button: self._clicked(clicked))
+        return button
+
+    def _fill(self, button: QToolButton, entry: AttentionItem) -> None:
+        symbol = KIND_SYMBOLS.get(entry.kind, "•")
+        text = f"{symbol} {shown(entry.text)}"
         elided = button.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, ENTRY_WIDTH)
         button.setText(elided.replace("&", "&&"))  # & would be read as a keyboard mnemonic
         button.setToolTip(
             tooltip(_("{entry}\n\nClick to select this row.").format(entry=entry.text))
         )
         button.setAccessibleName(shown(entry.text))
-        button.setCursor(Qt.CursorShape.PointingHandCursor)
-        button.clicked.connect(lambda _=False, key=entry.key: self.chosen.emit(key))
-        return button
+
+    def _clicked(self, button: QToolButton) -> None:
+        if button in self.buttons:  # a spare is hidden, and cannot be clicked
+            self.chosen.emit(self.entries[self.buttons.index(button)].key)
