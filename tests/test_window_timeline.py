@@ -275,9 +275,11 @@ class ListPaints(QObject):
 
 
 def test_a_new_customers_list_is_painted_where_it_stays(window, qloop):
-    # The card is as tall as what needs attention (Oliver's six entries take two lines, the
-    # nested sample's one entry one). The list below it is painted in its new place at once,
-    # not where the last customer had it, then moved a frame later.
+    # The card is as tall as what needs attention (Oliver's six entries take three lines, the
+    # nested sample's one entry one), and the first customer's tabs make their row taller. The
+    # list below is painted in its new place at once, not where it was, then moved a frame
+    # later. (Run after another test, the first lookup here moved the list by the tabs' 28 px;
+    # run alone, it did not.)
     paints = ListPaints(window)
     window.searches.result_shown.connect(lambda _took: paints.at.clear())
     window.resize(1100, 700)
@@ -286,7 +288,7 @@ def test_a_new_customers_list_is_painted_where_it_stays(window, qloop):
         qloop.run_until_complete(search_and_wait(window, mobile))
         qloop.run_until_complete(asyncio.sleep(0.2))  # any later paint too
         places.append(window.table.mapTo(window, QPoint(0, 0)).y())
-        assert paints.at and set(paints.at) == {places[-1]}, (mobile, paints.at, places[-1])
+        assert paints.at and set(paints.at) == {places[-1]}, (mobile, paints.at, places)
     assert places[0] != places[1] and places[2] == places[0], "the card kept its height"
 
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy, QToolButton, QW
 from viewer.attention import AttentionItem
 from viewer.i18n import _
 from viewer.safe_text import shown
+from viewer.ui.lay_out import lay_out_now
 from viewer.ui.palette import styled
 from viewer.ui.plain import tooltip
 
@@ -76,16 +77,6 @@ class FlowLayout(QLayout):
         return y + line - rect.y()
 
 
-def lay_out_now(widget: QWidget | None) -> None:
-    """Lay out `widget` and each one around it up to the window, at once (as Qt does when a
-    widget is shown) instead of a level per turn of the loop."""
-    while widget is not None and widget.isVisible():
-        layout = widget.layout()
-        if layout is not None:
-            layout.activate()
-        widget = widget.parentWidget()
-
-
 class AttentionStrip(QWidget):
     # The key of the row the agent clicked through to.
     chosen = Signal(object)
@@ -128,9 +119,8 @@ class AttentionStrip(QWidget):
             self._fill(button, entry)
             self.flow.addWidget(button)
             button.show()
-        # ... and then once, now. Left to the layout requests Qt posts, each level up (the
-        # strip, the card, the window) would wait for a turn of the loop, and the new
-        # customer's list would be painted once where it was, then moved.
+        # ... and then once, now (as the strip is shown), for the window to paint the new
+        # customer in place at once (viewer/ui/lay_out.py).
         if entries:
             self.show()
         else:

@@ -35,6 +35,7 @@ from viewer.ui.detail_controller import DetailController
 from viewer.ui.detail_pane import DetailPane
 from viewer.ui.filter_bar import FilterBar
 from viewer.ui.interactions_model import TIME, InteractionsModel
+from viewer.ui.lay_out import lay_out_now
 from viewer.ui.next_paint import NextPaint
 from viewer.ui.timeline_table import TimelineTable
 
@@ -135,6 +136,9 @@ class CustomerView(QWidget):
         self.channel_tabs.fill(result, keep=kept_channel, matched=self.model.matched_by_channel())
         self._show_summary()
         self._reselect(selected, scroll)
+        # Laid out now (the card, the tabs: the first tabs make their row taller), so that it
+        # paints in its final place at once (viewer/ui/lay_out.py).
+        lay_out_now(self.channel_tabs)
 
     def set_stale(self, banner: str) -> None:
         """Dim what is shown under `banner` ("Searching for …"); "" shows it as current."""
