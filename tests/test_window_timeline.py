@@ -8,6 +8,7 @@ import asyncio
 import json
 import os
 import stat
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -243,21 +244,54 @@ def test_the_attention_strip_clicks_through_to_the_awaiting_callback(window, qlo
 
 def test_the_attention_strip_shows_and_clicks_through_each_new_customers_entries(window, qloop):
     # Its buttons are reused from one customer to the next (a new one costs the window
-    # ~2 ms): each shows and leads to this customer's entry, and no earlier one lingers.
+    # ~2 ms): each shows, is read and tabbed through in the order seen, and leads to this
+    # customer's entry; no earlier customer's entry lingers, even out of sight.
     strip = window.card.attention
+    made: dict[str, set[int]] = {}
     for mobile in [CTRLHUB_MOBILE, NESTED_SAMPLE_MOBILE, TYPICAL_MOBILE, CTRLHUB_MOBILE]:
         qloop.run_until_complete(search_and_wait(window, mobile))
-        shown = [b for b in strip.findChildren(QToolButton) if b.isVisible()]
+        buttons = strip.findChildren(QToolButton, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        shown = [b for b in buttons if b.isVisible()]  # in the order a screen reader reads
         assert len(shown) == len(strip.entries) > 0, mobile
-        shown.sort(key=lambda b: (b.y(), b.x()))  # as the agent reads them
+        assert shown == sorted(shown, key=lambda b: (b.y(), b.x())), "read as seen"
+        assert tab_order(shown) == shown, "tabbed through as seen"
         for button, entry in zip(shown, strip.entries, strict=True):
             assert button.property("kind") == entry.kind  # its colour
             assert button.accessibleName() == shown_text(entry.text)  # what a reader says
             button.click()
             chosen = window.selected_interaction()
             assert chosen is not None and chosen.key == entry.key, (mobile, entry.text)
-    # Oliver has six entries, the most of the three: no button was made beyond them.
-    assert len(strip.findChildren(QToolButton)) == 6
+        spares = [b for b in buttons if not b.isVisible()]
+        assert not any(b.text() or b.toolTip() or b.accessibleName() for b in spares)
+        made.setdefault(mobile, {id(b) for b in shown})
+    # Oliver's entries came back in the buttons made for them first: none was made anew.
+    assert {id(b) for b in strip.buttons} == made[CTRLHUB_MOBILE]
+    assert len(strip.findChildren(QToolButton)) == 6  # his six, the most of the three
+
+
+def tab_order(buttons: list[QToolButton]) -> list[QToolButton]:
+    """The buttons in the order Tab reaches them, from the first one."""
+    order, widget = [buttons[0]], buttons[0]
+    for _ in range(1_000):  # the window's whole focus chain, at most
+        widget = widget.nextInFocusChain()
+        if widget is buttons[0]:
+            break
+        if widget in buttons and widget not in order:
+            order.append(widget)
+    return order
+
+
+def test_an_entry_with_the_focus_keeps_it_when_its_customer_is_refreshed(window, qloop):
+    # A refreshed customer's entries can read otherwise ("54 d ago" becomes "55 d ago", the
+    # saved answer gives way to the live one): the agent tabbing through them stays put.
+    qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
+    strip = window.card.attention
+    strip.buttons[2].setFocus()
+    entries = list(strip.entries)
+    entries[0] = replace(entries[0], text=entries[0].text + " (refreshed)")
+    strip.show_entries(entries)
+    assert strip.buttons[2].hasFocus()
+    assert strip.buttons[0].accessibleName().endswith("(refreshed)")
 
 
 class ListPaints(QObject):
@@ -278,8 +312,7 @@ def test_a_new_customers_list_is_painted_where_it_stays(window, qloop):
     # The card is as tall as what needs attention (Oliver's six entries take three lines, the
     # nested sample's one entry one), and the first customer's tabs make their row taller. The
     # list below is painted in its new place at once, not where it was, then moved a frame
-    # later. (Run after another test, the first lookup here moved the list by the tabs' 28 px;
-    # run alone, it did not.)
+    # later.
     paints = ListPaints(window)
     window.searches.result_shown.connect(lambda _took: paints.at.clear())
     window.resize(1100, 700)

@@ -102,6 +102,7 @@ class AttentionStrip(QWidget):
             (e.kind, e.text, e.key) for e in self.entries
         ]:
             return  # the same customer refreshed: nothing to redo
+        focused = next((n for n, b in enumerate(self.buttons) if b.hasFocus()), None)
         for button in self.buttons:
             self.flow.removeWidget(button)
             self._spare.setdefault(str(button.property("kind")), []).append(button)
@@ -111,20 +112,25 @@ class AttentionStrip(QWidget):
             self.buttons.append(spare.pop(0) if spare else self._button(entry.kind))
         for spare in self._spare.values():
             for button in spare:
-                button.hide()
+                _empty(button)  # nothing of an earlier customer kept, even out of sight
         # Hidden meanwhile, so that showing its buttons does not lay the window out each time
         # (Qt does it for every widget shown in a shown one: 2–4 ms here) ...
         self.hide()
         for button, entry in zip(self.buttons, entries, strict=True):
             self._fill(button, entry)
             self.flow.addWidget(button)
+            button.raise_()  # a screen reader reads them in this order
             button.show()
+        for before, after in zip(self.buttons, self.buttons[1:], strict=False):
+            QWidget.setTabOrder(before, after)  # and Tab goes through them in it
         # ... and then once, now (as the strip is shown), for the window to paint the new
         # customer in place at once (viewer/ui/lay_out.py).
         if entries:
             self.show()
         else:
             lay_out_now(self.parentWidget())
+        if focused is not None and focused < len(self.buttons):
+            self.buttons[focused].setFocus()  # hiding the strip moved it away
 
     def clear(self) -> None:
         self.show_entries([])
@@ -154,3 +160,10 @@ class AttentionStrip(QWidget):
     def _clicked(self, button: QToolButton) -> None:
         if button in self.buttons:  # a spare is hidden, and cannot be clicked
             self.chosen.emit(self.entries[self.buttons.index(button)].key)
+
+
+def _empty(button: QToolButton) -> None:
+    button.hide()
+    button.setText("")
+    button.setToolTip("")
+    button.setAccessibleName("")
