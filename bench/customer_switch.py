@@ -12,7 +12,6 @@ median of its switches.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import statistics
@@ -46,11 +45,9 @@ class ListPaints(QObject):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-
     import speed_table
+
+    runs = speed_table.runs_asked(__doc__)
 
     medians: list[float] = []
     paints: list[int] = []
@@ -75,7 +72,7 @@ def main() -> int:
             paints.append(len(painted.began))
             return painted.began[0] - start
 
-        for _ in range(args.runs):
+        for _ in range(runs):
             took = [await switch(states[n % 2]) for n in range(SWITCHES_PER_RUN)]
             medians.append(statistics.median(took))
 

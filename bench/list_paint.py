@@ -12,7 +12,6 @@ bench/speed_table.py.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import statistics
@@ -29,11 +28,9 @@ PAINTS_PER_RUN = 40
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-
     import speed_table
+
+    runs = speed_table.runs_asked(__doc__)
 
     repaints: list[float] = []
     refills: list[float] = []
@@ -44,7 +41,7 @@ def main() -> int:
         model, viewport = window.model, window.table.viewport()
         rows = model.rowCount()
         given = model.shown_interactions()
-        for _ in range(args.runs):
+        for _ in range(runs):
             for medians, refill in ((repaints, False), (refills, True)):
                 took = []
                 for _ in range(PAINTS_PER_RUN):

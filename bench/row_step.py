@@ -10,7 +10,6 @@ the newly selected message; each run prints the median of its steps.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import statistics
@@ -53,11 +52,9 @@ class PaintTime(QObject):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-
     import speed_table
+
+    runs = speed_table.runs_asked(__doc__)
 
     medians: list[float] = []
 
@@ -77,7 +74,7 @@ def main() -> int:
         window.table.setFocus()
         window.select_row(0)
         await asyncio.sleep(0.2)
-        for _ in range(args.runs):
+        for _ in range(runs):
             took = []
             for n in range(STEPS_PER_RUN):
                 down = (n // ROWS_WALKED) % 2 == 0

@@ -215,6 +215,14 @@ async def enter_to_painted(window, identifier: str) -> float:
     return took
 
 
+def runs_asked(doc: str, default: int = 5) -> int:
+    """The --runs of a bench that times one thing the agent does (row_step.py and the like);
+    `doc` is its docstring, for --help."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=default)
+    return parser.parse_args().runs
+
+
 def print_runs(title: str, medians: list[float], digits: int = 1) -> None:
     """A bench's title, then each run's median in milliseconds on one line."""
     print(title)
