@@ -37,7 +37,7 @@ from tests.test_main_window import search_and_wait
 from viewer.domain import Source
 from viewer.lookup import LookupService
 from viewer.safe_text import shown as shown_text
-from viewer.ui import palette
+from viewer.ui import customer_view, palette
 from viewer.ui.interactions_model import (
     CAMPAIGN,
     COLUMNS,
@@ -267,6 +267,27 @@ def test_the_attention_strip_shows_and_clicks_through_each_new_customers_entries
     # Oliver's entries came back in the buttons made for them first: none was made anew.
     assert {id(b) for b in strip.buttons} == made[CTRLHUB_MOBILE]
     assert len(strip.findChildren(QToolButton)) == 6  # his six, the most of the three
+
+
+def test_a_large_customers_card_never_shows_the_last_customers_entries(window, qloop, monkeypatch):
+    # From 5,000 rows the entries are worked out on a worker after the list's paint; until
+    # then the strip had the last customer's, clickable, under the new customer's name.
+    monkeypatch.setattr(customer_view, "OFF_THREAD_ROWS", 1)  # as for 100,000 rows
+    strip = window.card.attention
+    qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
+    qloop.run_until_complete(until(lambda: len(strip.entries) == 6, what="Oliver's entries"))
+    olivers = set(strip.texts())
+    on_screen_with_the_answer: list[list[str]] = []
+    window.searches.result_shown.connect(
+        lambda _took: on_screen_with_the_answer.append(
+            [b.accessibleName() for b in strip.buttons if b.isVisibleTo(window)]
+        )
+    )
+    qloop.run_until_complete(search_and_wait(window, NESTED_SAMPLE_MOBILE))
+    assert on_screen_with_the_answer
+    assert not olivers & {t for shown in on_screen_with_the_answer for t in shown}
+    qloop.run_until_complete(until(lambda: len(strip.entries) == 1, what="the sample's entry"))
+    assert strip.texts()[0].startswith("Last contact") and strip.isVisibleTo(window)
 
 
 def tab_order(buttons: list[QToolButton]) -> list[QToolButton]:

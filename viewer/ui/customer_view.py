@@ -126,7 +126,7 @@ class CustomerView(QWidget):
             time=local_time(result.fetched_at)
         )
         self.card.show_customer(result.customer, str(result.query), freshness)
-        self._show_attention(result)
+        self._show_attention(result, same)
         self.set_stale("")
         flt = self.filter_bar.current_filter()
         if not flt.is_empty and self._index_ready():
@@ -226,11 +226,13 @@ class CustomerView(QWidget):
         self.apply_filter(self.filter_bar.current_filter())
 
     # -- attention ------------------------------------------------------------------------------
-    def _show_attention(self, result: LookupResult) -> None:
+    def _show_attention(self, result: LookupResult, same: bool) -> None:
         now = datetime.now().astimezone()
         if len(result.interactions) < OFF_THREAD_ROWS:
             self.card.attention.show_entries(attention(result, now))
             return
+        if not same:  # the last customer's entries are not this one's, even for a moment
+            self.card.attention.clear()
         task = asyncio.ensure_future(self._attention_off_thread(result, now, self.next_paint.arm()))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
