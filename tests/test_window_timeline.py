@@ -290,6 +290,34 @@ def test_a_large_customers_card_never_shows_the_last_customers_entries(window, q
     assert strip.texts()[0].startswith("Last contact") and strip.isVisibleTo(window)
 
 
+def test_masked_mode_switched_on_a_large_customer_takes_the_entries_as_they_were(
+    window, qloop, monkeypatch
+):
+    # Switched, the same customer is painted again, told the other way; a large one's entries
+    # come from the worker after that. Meanwhile those told the old way are not shown.
+    monkeypatch.setattr(customer_view, "OFF_THREAD_ROWS", 1)  # as for 100,000 rows
+    strip = window.card.attention
+    qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
+    qloop.run_until_complete(until(lambda: len(strip.entries) == 6, what="Oliver's entries"))
+    on_screen_when_repainted: list[int] = []
+    window.searches.result_shown.connect(
+        lambda _took: on_screen_when_repainted.append(
+            sum(b.isVisibleTo(window) for b in strip.buttons)
+        )
+    )
+    window.masked.toggle()
+    qloop.run_until_complete(until(lambda: bool(on_screen_when_repainted), what="the repaint"))
+    assert on_screen_when_repainted[0] == 0
+    qloop.run_until_complete(until(lambda: len(strip.entries) == 6, what="the entries again"))
+
+    # A refresh told the same way keeps them: no blink.
+    async def refreshed() -> None:
+        window.searches.paint(window.searches.shown)
+
+    qloop.run_until_complete(refreshed())
+    assert on_screen_when_repainted[-1] == 6
+
+
 def tab_order(buttons: list[QToolButton]) -> list[QToolButton]:
     """The buttons in the order Tab reaches them, from the first one."""
     order, widget = [buttons[0]], buttons[0]

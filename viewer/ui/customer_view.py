@@ -117,6 +117,8 @@ class CustomerView(QWidget):
         scroll = self.table.verticalScrollBar().value() if same else 0
         if not same:
             self.filter_bar.reset()
+        # The same card too: masked mode switched repaints the same customer, otherwise told.
+        same_card = same and self.result is not None and self.result.customer == result.customer
         self.result = result
         self.details.reset(result, keep=same)
         self._shown_item = _NOTHING_YET
@@ -126,7 +128,7 @@ class CustomerView(QWidget):
             time=local_time(result.fetched_at)
         )
         self.card.show_customer(result.customer, str(result.query), freshness)
-        self._show_attention(result, same)
+        self._show_attention(result, keep=same_card)
         self.set_stale("")
         flt = self.filter_bar.current_filter()
         if not flt.is_empty and self._index_ready():
@@ -226,12 +228,14 @@ class CustomerView(QWidget):
         self.apply_filter(self.filter_bar.current_filter())
 
     # -- attention ------------------------------------------------------------------------------
-    def _show_attention(self, result: LookupResult, same: bool) -> None:
+    def _show_attention(self, result: LookupResult, keep: bool) -> None:
+        """What needs attention; `keep`: the entries shown may stay while a large result's
+        are worked out (the same customer, told the same way)."""
         now = datetime.now().astimezone()
         if len(result.interactions) < OFF_THREAD_ROWS:
             self.card.attention.show_entries(attention(result, now))
             return
-        if not same:  # the last customer's entries are not this one's, even for a moment
+        if not keep:  # the last customer's entries are not this one's, even for a moment
             self.card.attention.clear()
         task = asyncio.ensure_future(self._attention_off_thread(result, now, self.next_paint.arm()))
         self._background.add(task)
