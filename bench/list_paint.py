@@ -8,6 +8,16 @@ again before each paint (as after a lookup: the model then knows none of their t
 Every answer the agent waits for ends with this paint, and so does every scroll and tab
 switch: it is most of what P2 and P4 (typical) cost above their floor in
 bench/speed_table.py.
+
+Then what that paint is made of, the same rows painted three ways in turn:
+  all of it     as the window paints them;
+  no pictures   the status and source columns' delegates called, painting nothing;
+  Qt alone      the same texts from Qt's own QStandardItemModel, the two picture columns
+                empty and drawn by Qt's delegate: no call into Python at all.
+"all of it" less "no pictures" is what our two delegates draw and work out; "no pictures"
+less "Qt alone" is the calls from Qt into Python themselves (the model's for each text
+cell, the delegates' for each picture cell). (The list is given another model to paint
+"Qt alone": the window is not usable after this bench.)
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ def main() -> int:
 
     repaints: list[float] = []
     refills: list[float] = []
+    parts: dict[str, list[float]] = {}
     rows = 0
 
     async def measure(window) -> None:
@@ -52,12 +63,65 @@ def main() -> int:
                     took.append(time.perf_counter() - start)
                 medians.append(statistics.median(took))
                 await asyncio.sleep(0.05)
+        await paint_parts(window, runs, parts)
 
     speed_table.with_typical_customer(measure)
     title = f"typical customer ({rows} rows), median per run (ms)"
     speed_table.print_runs(f"list repaint, {title}:", repaints, 2)
     speed_table.print_runs(f"the same rows given again, then painted, {title}:", refills, 2)
+    print("what a repaint is made of, median per run (ms):")
+    for name, medians in parts.items():
+        print(f"  {name:<12}" + "  ".join(f"{1000 * m:.2f}" for m in medians))
     return 0
+
+
+async def paint_parts(window, runs: int, parts: dict[str, list[float]]) -> None:
+    """The list repainted as the window paints it, with its picture columns painting
+    nothing, and with Qt's own model holding the same texts (see the docstring), in turn."""
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QStyledItemDelegate
+
+    from viewer.ui.interactions_model import COLUMNS, SOURCE, STATUS
+
+    class Blank(QStyledItemDelegate):
+        def paint(self, painter, option, index) -> None:
+            pass
+
+    table, model = window.table, window.model
+    columns = range(len(COLUMNS))
+    hidden = [table.isColumnHidden(column) for column in columns]
+    widths = [table.columnWidth(column) for column in columns]
+    model.warm(0, model.rowCount() - 1)
+    texts = QStandardItemModel(model.rowCount(), len(COLUMNS))
+    for row in range(model.rowCount()):
+        for column in columns:
+            if column not in (STATUS, SOURCE):
+                text = model.index(row, column).data()
+                texts.setItem(row, column, QStandardItem(text))
+    pictures = {column: table.itemDelegateForColumn(column) for column in (STATUS, SOURCE)}
+    blank, plain = Blank(table), QStyledItemDelegate(table)
+
+    def show(shown_model, delegate) -> None:
+        if table.model() is not shown_model:
+            table.setModel(shown_model)  # the header forgets its columns: given back
+            for column in columns:
+                table.setColumnHidden(column, hidden[column])
+                table.setColumnWidth(column, widths[column])
+        for column, picture in pictures.items():
+            table.setItemDelegateForColumn(column, delegate or picture)
+
+    ways = {"all of it": (model, None), "no pictures": (model, blank), "Qt alone": (texts, plain)}
+    for _ in range(runs):
+        for name, (shown_model, delegate) in ways.items():
+            show(shown_model, delegate)
+            await asyncio.sleep(0.05)
+            took = []
+            for _ in range(PAINTS_PER_RUN):
+                start = time.perf_counter()
+                table.viewport().repaint()
+                took.append(time.perf_counter() - start)
+            parts.setdefault(name, []).append(statistics.median(took))
+    show(model, None)
 
 
 if __name__ == "__main__":
