@@ -10,14 +10,15 @@ switch: it is most of what P2 and P4 (typical) cost above their floor in
 bench/speed_table.py.
 
 Then what that paint is made of, the same rows painted three ways in turn:
-  all of it     as the window paints them;
-  no pictures   the status and source columns' delegates called, painting nothing;
+  all of it     as the window paints them (Qt draws the status and source columns'
+                pictures, which the model hands it);
+  no pictures   those two columns given a Python delegate that paints nothing;
   Qt alone      the same texts from Qt's own QStandardItemModel, the two picture columns
-                empty and drawn by Qt's delegate: no call into Python at all.
-"all of it" less "no pictures" is what our two delegates draw and work out; "no pictures"
-less "Qt alone" is the calls from Qt into Python themselves (the model's for each text
-cell, the delegates' for each picture cell). (The list is given another model to paint
-"Qt alone": the window is not usable after this bench.)
+                empty: no call into Python at all.
+"all of it" less "no pictures" is drawing the pictures, less a call into Python for each
+picture cell; "no pictures" less "Qt alone" is the calls from Qt into Python themselves
+(the model's for each text cell, the delegate's for each picture cell). (The list is
+given another model to paint "Qt alone": the window is not usable after this bench.)
 """
 
 from __future__ import annotations
@@ -98,19 +99,19 @@ async def paint_parts(window, runs: int, parts: dict[str, list[float]]) -> None:
             if column not in (STATUS, SOURCE):
                 text = model.index(row, column).data()
                 texts.setItem(row, column, QStandardItem(text))
-    pictures = {column: table.itemDelegateForColumn(column) for column in (STATUS, SOURCE)}
-    blank, plain = Blank(table), QStyledItemDelegate(table)
+    blank = Blank(table)
 
     def show(shown_model, delegate) -> None:
+        """`delegate` for the picture columns (None: the list's own, Qt's)."""
         if table.model() is not shown_model:
             table.setModel(shown_model)  # the header forgets its columns: given back
             for column in columns:
                 table.setColumnHidden(column, hidden[column])
                 table.setColumnWidth(column, widths[column])
-        for column, picture in pictures.items():
-            table.setItemDelegateForColumn(column, delegate or picture)
+        for column in (STATUS, SOURCE):
+            table.setItemDelegateForColumn(column, delegate)
 
-    ways = {"all of it": (model, None), "no pictures": (model, blank), "Qt alone": (texts, plain)}
+    ways = {"all of it": (model, None), "no pictures": (model, blank), "Qt alone": (texts, None)}
     for _ in range(runs):
         for name, (shown_model, delegate) in ways.items():
             show(shown_model, delegate)

@@ -41,6 +41,7 @@ from viewer.ui import customer_view, palette
 from viewer.ui.interactions_model import (
     CAMPAIGN,
     COLUMNS,
+    SOURCE,
     STATUS,
     SUBJECT,
     TIME,
@@ -464,10 +465,52 @@ def test_badges_are_drawn_anew_when_the_list_font_changes(window, qloop):
     assert wider > width and taller > height, ((width, height), (wider, taller))
 
 
+def test_badges_keep_their_colours_on_a_selected_or_dimmed_row(window, qloop):
+    """Qt greys a picture on a disabled row and tints it on a selected one, unless it is
+    given the picture for those states too: the dimmed list (a search under way) and the
+    selected row show their badges as they were."""
+    qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
+    row = next(
+        r
+        for r in range(window.model.rowCount())
+        if palette.badge(window.model.index(r, STATUS).data(ToneRole))[1]
+    )
+    window.table.clearSelection()
+    as_shown = badge_extent(window, row)  # its fill colour there, and its size
+    window.select_row(row)
+    assert badge_extent(window, row) == as_shown
+    window.view.set_stale("Searching…")
+    assert not window.table.isEnabled()
+    assert badge_extent(window, row) == as_shown
+    window.view.set_stale("")
+    window.table.clearSelection()
+    assert badge_extent(window, row) == as_shown
+
+
+def test_a_double_click_on_the_status_columns_edge_shows_every_badge_whole(window, qloop):
+    """Qt sizes a column to its cells' size hints: a status cell's is its badge, words whole."""
+    qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
+    table, model = window.table, window.model
+    words = {r: model.data(model.index(r, STATUS)) for r in range(model.rowCount())}
+    longest = max(
+        (r for r in words if palette.badge(model.index(r, STATUS).data(ToneRole))[1]),
+        key=lambda r: table.fontMetrics().horizontalAdvance(words[r]),
+    )
+    table.setColumnWidth(STATUS, 60)  # every long badge cut short
+    cut, _height = badge_extent(window, longest)
+    table.resizeColumnToContents(STATUS)
+    whole, _height = badge_extent(window, longest)
+    assert whole > cut
+    assert whole >= table.fontMetrics().horizontalAdvance(words[longest]) + 12  # 7 px a side
+
+
 def test_the_list_paints_what_the_model_answers(window, qloop):
     """The view asks each painted cell for all its roles in one call (multiData): what it
     gets is what data() answers, role by role, and nothing for the roles data() leaves;
-    also from the texts the list kept for the rows it painted, after a sort moved them."""
+    also from the texts the list kept for the rows it painted, after a sort moved them.
+    A status or source cell is painted as its picture alone; its words stay data()'s. One
+    delegate asks for every cell, as the list's does: nothing one cell was given (a
+    picture, a text) is left over for the next."""
     qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
     model, delegate = window.model, QStyledItemDelegate()
     for sort in ((TIME, Qt.SortOrder.DescendingOrder), (SUBJECT, Qt.SortOrder.AscendingOrder)):
@@ -478,8 +521,13 @@ def test_the_list_paints_what_the_model_answers(window, qloop):
                 index = model.index(row, column)
                 option = QStyleOptionViewItem()
                 delegate.initStyleOption(option, index)
-                assert option.text == (model.data(index) or ""), (sort, row, column)
-                assert option.icon.isNull()  # no decoration role is answered
+                if column in (STATUS, SOURCE):
+                    assert option.text == "", (sort, row, column)
+                    assert not option.icon.isNull(), (sort, row, column)
+                    assert model.data(index, Qt.ItemDataRole.ToolTipRole)  # the words
+                else:
+                    assert option.text == (model.data(index) or ""), (sort, row, column)
+                    assert option.icon.isNull(), (sort, row, column)
                 assert option.backgroundBrush.style() == Qt.BrushStyle.NoBrush
                 for role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
                     asked = QModelRoleData(role)  # any other span: every role it asks, answered

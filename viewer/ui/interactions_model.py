@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from itertools import compress, repeat
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -35,7 +36,10 @@ from viewer.safe_text import shown
 from viewer.timeline import TimelineFilter, TimelineIndex
 from viewer.ui.plain import tooltip
 
-# What the status and source columns' delegates paint from (viewer/ui/status_badge.py).
+if TYPE_CHECKING:
+    from viewer.ui.status_badge import CellPictures
+
+# A status's colour ("good", "bad"…) and a row's source ("capillary", "ctrlhub"), as words.
 ToneRole = Qt.ItemDataRole.UserRole + 2
 SourceRole = Qt.ItemDataRole.UserRole + 4
 # The roles data() answers, as plain ints: Qt asks each painted cell for a dozen roles, and
@@ -45,9 +49,10 @@ _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
 _TONE, _SOURCE = int(ToneRole), int(SourceRole)
-_ANSWERED = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE, _TONE, _SOURCE})
+_SIZE_HINT = int(Qt.ItemDataRole.SizeHintRole)  # a status cell's: its badge whole
+_ANSWERED = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE, _TONE, _SOURCE, _SIZE_HINT})
 # The roles QStyledItemDelegate.initStyleOption asks of each cell it paints, in its order
-# (Qt 6): of these, only the text is in _ANSWERED.
+# (Qt 6): of these, only the text (and a status or source cell's picture) is answered.
 _PAINT_ROLES = tuple(
     int(role)
     for role in (
@@ -61,6 +66,8 @@ _PAINT_ROLES = tuple(
     )
 )
 _PAINT_DISPLAY_SLOT = _PAINT_ROLES.index(_DISPLAY)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_PAINT_DECORATION_SLOT = _PAINT_ROLES.index(_DECORATION)
 # Rows whose texts are kept at most (see InteractionsModel.warm): some ten screens.
 TEXTS_KEPT = 500
 
@@ -77,6 +84,7 @@ COLUMNS = (
 )
 TIME, CHANNEL, STATUS, SUBJECT, COUNTERPART, CAMPAIGN, USER, SOURCE = range(len(COLUMNS))
 _COLUMN_RANGE = range(len(COLUMNS))
+_PICTURED = frozenset({STATUS, SOURCE})  # painted as pictures (see multiData)
 _AGO = len(COLUMNS)  # a kept row's texts end with the "how long ago" its Time text says
 SOURCE_WORDS = {
     Source.CAPILLARY: N_("Capillary: a marketing message"),
@@ -133,6 +141,9 @@ class InteractionsModel(QAbstractTableModel):
         self.filter = TimelineFilter()
         # What each row's cells say, by position, worked out a screenful at a time (warm).
         self._texts: dict[int, tuple[str, ...]] = {}
+        # The status and source cells' pictures, from the view that paints them (None: the
+        # list shows those cells' words).
+        self.pictures: CellPictures | None = None
 
     # -- filling ----------------------------------------------------------------------
     def set_interactions(
@@ -274,20 +285,6 @@ class InteractionsModel(QAbstractTableModel):
     def interaction(self, row: int) -> Interaction | None:
         return self._items[self._positions[row]] if 0 <= row < len(self._positions) else None
 
-    def badge(self, row: int) -> tuple[str, str]:
-        """What the status column's badge shows: (text, tone), as DisplayRole and ToneRole
-        answer; asked directly by the badge's delegate (one call instead of three)."""
-        item = self.interaction(row)
-        if item is None:
-            return "", "unknown"
-        text, tone = status_display(item.status)
-        return shown(text), tone.value
-
-    def source_of(self, row: int) -> str:
-        """The source column's word (SourceRole), asked directly by its delegate."""
-        item = self.interaction(row)
-        return item.source.value if item is not None else ""
-
     def shown_interactions(self) -> list[Interaction]:
         """The rows as shown (this channel, this filter, this order)."""
         return list(map(self._items.__getitem__, self._positions))
@@ -365,11 +362,18 @@ class InteractionsModel(QAbstractTableModel):
         """What the view asks of each cell it paints (font, colours, alignment, text…), in
         one call into Python instead of one per role: Qt's default asks data() for each
         of them, and each call from Qt into Python costs more than the answer. The row is
-        looked up once per cell, not once per role."""
+        looked up once per cell, not once per role.
+
+        This is what the list paints: a status or source cell is its picture (the badge,
+        the glyph) and no text. Its words are data()'s, for the tooltip, a screen reader,
+        a copy and the tests."""
         if not index.isValid():
             return
         position = self._positions[index.row()]
         column = index.column()
+        if self.pictures is not None and column in _PICTURED:
+            self._picture_cell(self.pictures, self._items[position], column, span)
+            return
         if len(span) == len(_PAINT_ROLES):
             # The list's paint: QStyledItemDelegate asks these seven roles in one span, and
             # of them this model answers the text only. Going straight to its slot skips
@@ -384,6 +388,8 @@ class InteractionsModel(QAbstractTableModel):
                     if texts is not None
                     else self._display(self._items[position], column)
                 )
+                if self.pictures is not None:  # a picture cell's, painted before this one
+                    span[_PAINT_DECORATION_SLOT].clearData()
                 return
         item = self._items[position]
         for at in range(len(span)):
@@ -391,6 +397,34 @@ class InteractionsModel(QAbstractTableModel):
             role = slot.role()
             if role in _ANSWERED:
                 slot.setData(self._answer(item, column, role))
+            else:
+                slot.clearData()
+
+    def _picture_cell(self, pictures: CellPictures, item: Interaction, column: int, span) -> None:
+        """A status or source cell's roles as painted: its picture in DecorationRole (the
+        slot where Qt's delegate asks for it, else found), no text; the others as data()."""
+        if column == STATUS:
+            label, tone = status_display(item.status)
+            picture = pictures.status(label, tone.value)
+        else:
+            picture = pictures.source(item.source.value)
+        if len(span) == len(_PAINT_ROLES):
+            shows, says = span[_PAINT_DECORATION_SLOT], span[_PAINT_DISPLAY_SLOT]
+            if shows.role() == _DECORATION and says.role() == _DISPLAY:
+                # Qt's delegate hands every cell the same span: what the last cell left in
+                # a slot is cleared (see multiData).
+                shows.setData(picture)
+                says.clearData()
+                return
+        for at in range(len(span)):
+            slot = span[at]
+            role = slot.role()
+            if role == _DECORATION:
+                slot.setData(picture)
+            elif role != _DISPLAY and role in _ANSWERED:
+                slot.setData(self._answer(item, column, role))
+            else:
+                slot.clearData()
 
     def _answer(self, item: Interaction, column: int, role: int):
         if role == _DISPLAY:
@@ -401,6 +435,10 @@ class InteractionsModel(QAbstractTableModel):
             return status_display(item.status)[1].value
         if role == _SOURCE:
             return item.source.value
+        if role == _SIZE_HINT:  # the width a double-click on the column's edge gives it
+            if column == STATUS and self.pictures is not None:
+                return self.pictures.status_size(status_display(item.status)[0])
+            return None
         if column == SOURCE:  # _ACCESSIBLE
             return item.source.label
         return None
@@ -432,7 +470,7 @@ class InteractionsModel(QAbstractTableModel):
             return item.campaign_id or ""
         if column == USER:
             return item.user_id or ""
-        return ""  # SOURCE: the glyph is painted (timeline_table.SourceGlyphDelegate)
+        return ""  # SOURCE: a glyph, painted as a picture (see multiData)
 
     @staticmethod
     def _tooltip(item: Interaction, column: int) -> str | None:

@@ -2,35 +2,30 @@
 red), and a row's source as a small lettered glyph. The words a badge stands for are in the
 cell's tooltip (status_explanation), so colour is never the only carrier of meaning.
 
-Both delegates ask the model for their cell directly (InteractionsModel.badge, .source_of)
-and never call initStyleOption: that asks the model for seven roles through Qt, and the
-calls between Qt and Python were most of what a badge cost (44 cells a screen, each
-painted on every repaint). The option Qt hands to paint() already carries what the
-background needs (rect, state, alternate row, the view's font and palette).
+Qt's own delegate draws them: the model hands each such cell over as a picture
+(DecorationRole, InteractionsModel.multiData) and no text, and Qt draws the cell's
+background, the picture and the focus frame in C++. Python delegates for the two columns
+cost a call from Qt into Python per cell and the work around it: ~1.5 ms of a ~8 ms paint
+of the typical customer's list (bench/list_paint.py, "all of it" against "no pictures").
 
-Each delegate also remembers, per cell look (its words or letter, its size, the colour
-set), which picture goes where in the cell: working that out again (font metrics, font
-key, pixel ratio, from Python) for every cell of every paint was ~1.8 ms of a 12 ms list
-paint (the same list painted with the old and the new delegates, side by side). What it
-depends on besides is the view's font, style and screen: a change of any of them,
-announced to the view, forgets it all."""
+A picture is the whole cell but for the style's margins, transparent but for the badge or
+glyph, which sits where the Python delegates drew it (Qt puts a picture that size at the
+margin and the cell's top). Each is made once per look (its words or letter, the cell's
+size, the colour set) and kept; what it depends on besides is the view's font, style and
+screen, and the columns' widths: a change of any of them, announced to the view, forgets
+them all."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from typing import NamedTuple
 
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QStyle, QTableView
+
+from viewer.safe_text import shown
 from viewer.ui import palette
-from viewer.ui.interactions_model import InteractionsModel
-
-
-def _background(painter: QPainter, option: QStyleOptionViewItem) -> None:
-    """The cell as the style draws an empty one: alternate row, selection, focus."""
-    widget = option.widget
-    if widget is not None:
-        widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
-
+from viewer.ui.interactions_model import SOURCE, STATUS
 
 # A change the view is told of that alters how its cells are drawn.
 _LOOK_CHANGES = frozenset(
@@ -46,7 +41,6 @@ _LOOK_CHANGES = frozenset(
 # left edge or None when centred across, half its width, half its height).
 _Placed = tuple[QPixmap | None, int | None, float, float]
 _NOTHING: _Placed = (None, None, 0.0, 0.0)
-_PLACED_LIMIT = 512
 
 
 def _centre(start: int, size: int) -> int:
@@ -55,72 +49,145 @@ def _centre(start: int, size: int) -> int:
     return int((2 * start + size - 1) / 2)
 
 
-class _LookWatcher(QObject):
-    """Calls `forget` when the view it watches is told its look changed."""
+class CellPictures(QObject):
+    """The pictures of a view's status and source cells, as QIcons for DecorationRole: the
+    same picture in every mode, so Qt neither greys nor tints it (a selected or dimmed row
+    shows its badge as before: its background says the state)."""
 
-    def __init__(self, view: QWidget, forget) -> None:
+    def __init__(self, view: QTableView):
         super().__init__(view)
-        self._forget = forget
+        self._view = view
+        self._icons: dict[tuple, QIcon | None] = {}
+        self._cells: dict[int, tuple[int, int]] = {}  # column → its cells' (width, height)
+        # Qt shrinks a picture to the view's icon size: none of a cell's should be.
+        view.setIconSize(QSize(_LARGEST, _LARGEST))
         view.installEventFilter(self)
+        view.horizontalHeader().sectionResized.connect(self._column_resized)
+        view.verticalHeader().sectionResized.connect(self.forget)
+
+    def forget(self, *_changed) -> None:
+        self._icons.clear()
+        self._cells.clear()
+
+    def _column_resized(self, column: int, _old: int, _new: int) -> None:
+        if column in (STATUS, SOURCE):  # not Subject's, which follows the window's width
+            self.forget()
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() in _LOOK_CHANGES:
-            self._forget()
+            self.forget()
         return False
 
+    def status(self, label: str, tone: str) -> QIcon | None:
+        """The badge of a status as status_display gives it (label, tone value)."""
+        look = (label, tone, id(palette.colours()))
+        icon = self._icons.get(look)
+        if icon is None and look not in self._icons:
+            icon = self._keep(look, self._picture(STATUS, _place_badge, shown(label), tone))
+        return icon
 
-class _PictureDelegate(QStyledItemDelegate):
-    """A cell painted as the style's empty cell with one remembered picture on it."""
+    def source(self, source: str) -> QIcon | None:
+        """The glyph of a source ("capillary", "ctrlhub")."""
+        look = (source, id(palette.colours()))
+        icon = self._icons.get(look)
+        if icon is None and look not in self._icons:
+            icon = self._keep(look, self._picture(SOURCE, _place_glyph, source))
+        return icon
 
-    def __init__(self, model: InteractionsModel, parent: QWidget):
-        super().__init__(parent)
-        self._model = model
-        self._placed: dict[tuple, _Placed] = {}
-        # Not the delegate itself: its eventFilter is the one Qt gives an item editor.
-        self._watcher = _LookWatcher(parent, self._placed.clear)
+    def status_size(self, label: str) -> QSize:
+        """The size of a status cell that shows this status's badge whole, not cut short."""
+        view = self._view
+        grid = 1 if view.showGrid() else 0
+        width = view.fontMetrics().horizontalAdvance(shown(label)) + _BADGE_PADDING + 6
+        return QSize(width, view.verticalHeader().defaultSectionSize() - grid)
 
-    def _paint_picture(
-        self, painter: QPainter, option: QStyleOptionViewItem, look: tuple, place
-    ) -> None:
-        """The cell's background, then the picture `place(painter, option)` made for this
-        `look` (made once per look: see the module's docstring), placed as before this
-        was remembered: centred on the cell's QRect.center()."""
-        _background(painter, option)  # the selection under the picture
-        placed = self._placed.get(look)
-        if placed is None:
-            if len(self._placed) >= _PLACED_LIMIT:
-                self._placed.clear()
-            placed = self._placed[look] = place(painter, option)
-        pixmap, inset, half_width, half_height = placed
-        if pixmap is not None:
-            rect = option.rect
-            x, y = rect.x(), rect.y()
-            left = (
-                x + inset if inset is not None else int(_centre(x, rect.width()) - half_width + 1)
+    def _keep(self, look: tuple, icon: QIcon | None) -> QIcon | None:
+        if len(self._icons) >= _KEPT:  # a hostile reply's thousands of status words
+            self._icons.clear()
+        self._icons[look] = icon
+        return icon
+
+    def _cell(self, column: int) -> tuple[int, int]:
+        """A cell's width and height in `column`, as QTableView paints it (less its grid)."""
+        cell = self._cells.get(column)
+        if cell is None:
+            view = self._view
+            grid = 1 if view.showGrid() else 0
+            cell = self._cells[column] = (
+                view.horizontalHeader().sectionSize(column) - grid,
+                view.verticalHeader().defaultSectionSize() - grid,
             )
-            top = int(_centre(y, rect.height()) - half_height + 1)
-            painter.drawPixmap(left, top, pixmap)
+        return cell
+
+    def _picture(self, column: int, place, *what) -> QIcon | None:
+        """A cell-sized picture with `place`'s badge or glyph where the delegates drew it:
+        `inset` from the cell's left or centred across, centred down on QRect.center().
+        On a screen that scales, the icon also holds the picture at scale 1: Qt takes a
+        picture's size in the list from that one, and paints the one of the screen's scale."""
+        view = self._view
+        width, height = self._cell(column)
+        margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        if width - 2 * margin <= 0 or height <= 0:
+            return None
+        icon = QIcon()
+        for ratio in dict.fromkeys((view.devicePixelRatioF(), 1.0)):
+            look = _Look(view.font(), view.fontMetrics(), width, height, ratio)
+            cell = _cell_picture(look, margin, place(look, *what))
+            if cell is None:
+                return None
+            for mode in _MODES:
+                icon.addPixmap(cell, mode, QIcon.State.Off)
+        return icon
 
 
-class StatusBadgeDelegate(_PictureDelegate):
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        text, tone = self._model.badge(index.row())
-        rect = option.rect
-        # Asked at paint time: a switch to dark mode repaints in the dark set.
-        look = (text, tone, rect.width(), rect.height(), id(palette.colours()))
-        self._paint_picture(painter, option, look, lambda p, o: _place_badge(p, o, text, tone))
+def _cell_picture(look: _Look, margin: int, placed: _Placed) -> QPixmap | None:
+    """The cell less its margins, transparent but for the placed badge or glyph."""
+    pixmap, inset, half_width, half_height = placed
+    if pixmap is None:
+        return None
+    left = inset if inset is not None else int(_centre(0, look.width) - half_width + 1)
+    top = int(_centre(0, look.height) - half_height + 1)
+    ratio = look.ratio
+    # Sized as Qt asks the icon for it (qRound of the size times the scale), so that it is
+    # copied as it is, not scaled by a pixel and blurred, at 150%.
+    cell = QPixmap(
+        max(1, int((look.width - 2 * margin) * ratio + 0.5)),
+        max(1, int(look.height * ratio + 0.5)),
+    )
+    cell.setDevicePixelRatio(ratio)
+    cell.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(cell)
+    painter.drawPixmap(max(0, left - margin), top, pixmap)
+    painter.end()
+    return cell
 
 
-def _place_badge(painter: QPainter, option: QStyleOptionViewItem, text: str, tone: str) -> _Placed:
+class _Look(NamedTuple):
+    """What a badge or glyph is drawn from: the view's font, and its cells' size."""
+
+    font: QFont
+    metrics: QFontMetrics
+    width: int
+    height: int
+    ratio: float
+
+
+_BADGE_PADDING = 14  # px: a badge is its words and 7 on each side; its cell 3 more each side
+_KEPT = 512
+_LARGEST = 16_384  # px: no cell is wider or taller
+_MODES = (QIcon.Mode.Normal, QIcon.Mode.Disabled, QIcon.Mode.Active, QIcon.Mode.Selected)
+
+
+def _place_badge(look: _Look, text: str, tone: str) -> _Placed:
     if not text:
         return _NOTHING
     ink, fill = palette.badge(tone)
-    metrics, rect = option.fontMetrics, option.rect
-    width = min(metrics.horizontalAdvance(text) + 14, rect.width() - 6)
-    height = min(metrics.height() + 4, rect.height() - 4)
+    metrics = look.metrics
+    width = min(metrics.horizontalAdvance(text) + _BADGE_PADDING, look.width - 6)
+    height = min(metrics.height() + 4, look.height - 4)
     if width <= 0 or height <= 0:
         return _NOTHING
-    key = ("badge", text, ink, fill, width, height, option.font.key(), _ratio(painter))
+    key = ("badge", text, ink, fill, width, height, look.font.key(), look.ratio)
     return _pixmap(key, lambda p: _badge(p, key, metrics)), 3, width / 2, height / 2
 
 
@@ -135,15 +202,10 @@ def _badge(painter: QPainter, key: tuple, metrics) -> None:
     painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, elided)
 
 
-# Badges and glyphs drawn once and then copied: drawing each cell anew (antialiased shapes,
-# shaped text, from Python) was half of what painting the list cost.
+# Badges and glyphs drawn once: a column's new width or a scheme switched back makes new
+# cell pictures, most often of the same badges.
 _PIXMAPS: dict[tuple, QPixmap] = {}
 _PIXMAP_LIMIT = 512
-
-
-def _ratio(painter: QPainter) -> float:
-    device = painter.device()
-    return device.devicePixelRatioF() if device is not None else 1.0
 
 
 def _pixmap(key: tuple, draw) -> QPixmap:
@@ -168,28 +230,19 @@ def _pixmap(key: tuple, draw) -> QPixmap:
 SOURCE_LETTERS = {"capillary": "C", "ctrlhub": "H"}
 
 
-class SourceGlyphDelegate(_PictureDelegate):
-    """The Source column as one small letter in a coloured square: C Capillary, H Ctrl-Hub."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        source = self._model.source_of(index.row())
-        rect = option.rect
-        look = (source, rect.width(), rect.height(), id(palette.colours()))
-        self._paint_picture(painter, option, look, lambda p, o: _place_glyph(p, o, source))
-
-
-def _place_glyph(painter: QPainter, option: QStyleOptionViewItem, source: str) -> _Placed:
+def _place_glyph(look: _Look, source: str) -> _Placed:
+    """The Source column's picture: one small letter in a coloured square, C Capillary,
+    H Ctrl-Hub."""
     letter = SOURCE_LETTERS.get(source)
     if letter is None:
         return _NOTHING
     ink, fill = palette.source_glyph(source)
-    rect = option.rect
-    side = min(option.fontMetrics.height() + 2, rect.height() - 4, rect.width() - 4)
+    side = min(look.metrics.height() + 2, look.height - 4, look.width - 4)
     if side <= 0:
         return _NOTHING
-    font = QFont(option.font)
+    font = QFont(look.font)
     font.setBold(True)
-    key = ("glyph", letter, ink, fill, side, side, font.key(), _ratio(painter))
+    key = ("glyph", letter, ink, fill, side, side, font.key(), look.ratio)
     return _pixmap(key, lambda p: _glyph(p, key, font)), None, side / 2, side / 2
 
 

@@ -27,7 +27,7 @@ from viewer.ui.interactions_model import (
     USER,
     InteractionsModel,
 )
-from viewer.ui.status_badge import SourceGlyphDelegate, StatusBadgeDelegate
+from viewer.ui.status_badge import CellPictures
 from viewer.ui.ui_settings import recall, remember
 
 HIDDEN_KEY = "timeline/hidden_columns"
@@ -62,8 +62,7 @@ class TimelineTable(QTableView):
         self.setWordWrap(False)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setItemDelegateForColumn(STATUS, StatusBadgeDelegate(model, self))
-        self.setItemDelegateForColumn(SOURCE, SourceGlyphDelegate(model, self))
+        model.pictures = CellPictures(self)  # status badges and source glyphs, drawn by Qt
         rows = self.verticalHeader()
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring
