@@ -12,7 +12,17 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QDate, QEvent, QModelRoleData, QModelRoleDataSpan, QObject, QPoint, Qt
+from PySide6.QtCore import (
+    QDate,
+    QEvent,
+    QItemSelectionModel,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QObject,
+    QPoint,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QColor, QFont, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -502,15 +512,65 @@ def test_a_double_click_on_the_status_columns_edge_shows_every_badge_whole(windo
     whole, _height = badge_extent(window, longest)
     assert whole > cut
     assert whole >= table.fontMetrics().horizontalAdvance(words[longest]) + 12  # 7 px a side
+    table.setColumnWidth(SOURCE, 80)  # only code resizes it (Fixed): to its glyph
+    table.resizeColumnToContents(SOURCE)
+    assert table.fontMetrics().height() < table.columnWidth(SOURCE) < 40
+
+
+def test_a_status_picture_is_as_wide_as_its_badge_not_its_column(window, qloop):
+    """Pictures are kept per status word: one as wide as a column dragged wide, for each of
+    a hostile reply's thousands of words, would hold hundreds of MB."""
+    qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
+    table, model = window.table, window.model
+    table.setColumnWidth(STATUS, 2000)
+    table.viewport().repaint()
+    row = next(r for r in range(model.rowCount()) if model.data(model.index(r, STATUS)))
+    words = model.data(model.index(row, STATUS))
+    badge = table.fontMetrics().horizontalAdvance(words) + 14
+    picture = model.picture(row, STATUS)
+    assert picture is not None
+    assert badge <= picture.actualSize(QSize(20_000, 200)).width() <= badge + 8
+
+
+def test_the_current_status_cell_of_the_focused_list_is_framed_under_its_badge(window, qloop):
+    """Qt frames the current cell of a list with the focus around its text, which a picture
+    cell has none of: the whole cell is framed, and its badge stays whole over the frame."""
+    qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
+    table, model = window.table, window.model
+    row = next(
+        r
+        for r in range(model.rowCount())
+        if palette.badge(model.index(r, STATUS).data(ToneRole))[1]
+    )
+    window.select_row(row)
+    table.selectionModel().setCurrentIndex(
+        model.index(row, STATUS), QItemSelectionModel.SelectionFlag.NoUpdate
+    )
+    cell = table.visualRect(model.index(row, STATUS))
+    window.search_bar.field.setFocus()
+    unfocused, badge = table.viewport().grab().toImage(), badge_extent(window, row)
+    window.activateWindow()
+    table.setFocus()
+    assert table.hasFocus()
+    focused = table.viewport().grab().toImage()
+    middle = cell.center().y()
+    framed = [
+        x
+        for x in range(cell.left(), cell.right() + 1)
+        if unfocused.pixel(x, middle) != focused.pixel(x, middle)
+    ]
+    assert framed and min(framed) <= cell.left() + 1 and max(framed) >= cell.right() - 1
+    assert badge_extent(window, row) == badge  # over the frame, whole
 
 
 def test_the_list_paints_what_the_model_answers(window, qloop):
     """The view asks each painted cell for all its roles in one call (multiData): what it
     gets is what data() answers, role by role, and nothing for the roles data() leaves;
     also from the texts the list kept for the rows it painted, after a sort moved them.
-    A status or source cell is painted as its picture alone; its words stay data()'s. One
-    delegate asks for every cell, as the list's does: nothing one cell was given (a
-    picture, a text) is left over for the next."""
+    But for a status or source cell, by design: it is painted as its picture alone (no
+    text), and data() answers its words (no picture). One delegate asks for every cell, as
+    the list's does: nothing one cell was given (a picture, a text) is left over for the
+    next."""
     qloop.run_until_complete(search_and_wait(window, CTRLHUB_MOBILE))
     model, delegate = window.model, QStyledItemDelegate()
     for sort in ((TIME, Qt.SortOrder.DescendingOrder), (SUBJECT, Qt.SortOrder.AscendingOrder)):
@@ -533,6 +593,15 @@ def test_the_list_paints_what_the_model_answers(window, qloop):
                     asked = QModelRoleData(role)  # any other span: every role it asks, answered
                     model.multiData(index, QModelRoleDataSpan(asked))
                     assert asked.data() == model.data(index, role), (row, column, role)
+                if column in (STATUS, SOURCE):  # the painted cell, role by role
+                    said, shows = (
+                        QModelRoleData(Qt.ItemDataRole.DisplayRole),
+                        QModelRoleData(Qt.ItemDataRole.DecorationRole),
+                    )
+                    model.multiData(index, QModelRoleDataSpan(said))
+                    model.multiData(index, QModelRoleDataSpan(shows))
+                    assert said.data() is None and shows.data() is not None
+                    assert model.data(index, Qt.ItemDataRole.DecorationRole) is None
     # index(), answered in Python: Qt's rules for what is a cell.
     last, cells = model.rowCount() - 1, len(COLUMNS)
     assert (model.index(last, cells - 1).row(), model.index(last, cells - 1).column()) == (

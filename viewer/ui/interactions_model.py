@@ -37,6 +37,8 @@ from viewer.timeline import TimelineFilter, TimelineIndex
 from viewer.ui.plain import tooltip
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
+
     from viewer.ui.status_badge import CellPictures
 
 # A status's colour ("good", "bad"…) and a row's source ("capillary", "ctrlhub"), as words.
@@ -364,15 +366,20 @@ class InteractionsModel(QAbstractTableModel):
         of them, and each call from Qt into Python costs more than the answer. The row is
         looked up once per cell, not once per role.
 
-        This is what the list paints: a status or source cell is its picture (the badge,
-        the glyph) and no text. Its words are data()'s, for the tooltip, a screen reader,
-        a copy and the tests."""
+        This is what the list paints, and there it differs from data() by design: a status
+        or source cell is its picture (the badge, the glyph) and no text, while data()
+        answers its words (for the tooltip, a screen reader, a copy) and no picture."""
         if not index.isValid():
             return
         position = self._positions[index.row()]
         column = index.column()
         if self.pictures is not None and column in _PICTURED:
-            self._picture_cell(self.pictures, self._items[position], column, span)
+            picture = (
+                self._picture(self.pictures, self._items[position], column)
+                if self.pictures.drawn_over != (index.row(), column)
+                else None  # the view draws it over Qt's focus frame (status_badge.py)
+            )
+            self._picture_cell(picture, self._items[position], column, span)
             return
         if len(span) == len(_PAINT_ROLES):
             # The list's paint: QStyledItemDelegate asks these seven roles in one span, and
@@ -400,14 +407,23 @@ class InteractionsModel(QAbstractTableModel):
             else:
                 slot.clearData()
 
-    def _picture_cell(self, pictures: CellPictures, item: Interaction, column: int, span) -> None:
-        """A status or source cell's roles as painted: its picture in DecorationRole (the
-        slot where Qt's delegate asks for it, else found), no text; the others as data()."""
+    def picture(self, row: int, column: int) -> QIcon | None:
+        """The picture a status or source cell is painted as (None: none, or not such a cell)."""
+        item = self.interaction(row)
+        if item is None or self.pictures is None or column not in _PICTURED:
+            return None
+        return self._picture(self.pictures, item, column)
+
+    @staticmethod
+    def _picture(pictures: CellPictures, item: Interaction, column: int) -> QIcon | None:
         if column == STATUS:
             label, tone = status_display(item.status)
-            picture = pictures.status(label, tone.value)
-        else:
-            picture = pictures.source(item.source.value)
+            return pictures.status(label, tone.value)
+        return pictures.source(item.source.value)
+
+    def _picture_cell(self, picture: QIcon | None, item: Interaction, column: int, span) -> None:
+        """A status or source cell's roles as painted: its picture in DecorationRole (the
+        slot where Qt's delegate asks for it, else found), no text; the others as data()."""
         if len(span) == len(_PAINT_ROLES):
             shows, says = span[_PAINT_DECORATION_SLOT], span[_PAINT_DISPLAY_SLOT]
             if shows.role() == _DECORATION and says.role() == _DISPLAY:
@@ -436,9 +452,11 @@ class InteractionsModel(QAbstractTableModel):
         if role == _SOURCE:
             return item.source.value
         if role == _SIZE_HINT:  # the width a double-click on the column's edge gives it
-            if column == STATUS and self.pictures is not None:
+            if self.pictures is None:
+                return None
+            if column == STATUS:
                 return self.pictures.status_size(status_display(item.status)[0])
-            return None
+            return self.pictures.source_size() if column == SOURCE else None
         if column == SOURCE:  # _ACCESSIBLE
             return item.source.label
         return None

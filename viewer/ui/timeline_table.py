@@ -9,8 +9,8 @@ Keys: J/K or the arrows move rows, Enter moves to the detail pane, Tab leaves th
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView
 
 from viewer.i18n import _, ngettext
@@ -62,7 +62,7 @@ class TimelineTable(QTableView):
         self.setWordWrap(False)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        model.pictures = CellPictures(self)  # status badges and source glyphs, drawn by Qt
+        self._pictures = model.pictures = CellPictures(self)  # badges and glyphs, drawn by Qt
         rows = self.verticalHeader()
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring
@@ -160,13 +160,32 @@ class TimelineTable(QTableView):
         self.fit_columns()
 
     def paintEvent(self, event) -> None:
-        """The rows about to be painted get their texts first, in one go (model.warm)."""
+        """The rows about to be painted get their texts first, in one go (model.warm). A
+        picture cell with the focus frame gets its picture after Qt's paint, over the frame
+        (viewer/ui/status_badge.py)."""
         area = event.rect()
         first = self.rowAt(area.top())
         if first >= 0:
             last = self.rowAt(area.bottom())  # -1: the rows end above the area's bottom
             self._interactions.warm(first, last if last >= 0 else self.model().rowCount() - 1)
+        focused = self._framed_picture_cell()
+        self._pictures.begin_paint(focused)
         super().paintEvent(event)
+        if focused is not None:
+            painter = QPainter(self.viewport())
+            self._pictures.draw_over(
+                painter,
+                self.visualRect(focused),
+                self._interactions.picture(focused.row(), focused.column()),
+            )
+            painter.end()
+
+    def _framed_picture_cell(self) -> QModelIndex | None:
+        """The current cell when Qt frames it (the list has the focus) and it is a picture."""
+        current = self.currentIndex()
+        if not current.isValid() or current.column() not in (STATUS, SOURCE):
+            return None
+        return current if self.hasFocus() or self.viewport().hasFocus() else None
 
     # -- keys -----------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
