@@ -191,3 +191,49 @@ async def test_working_offline_answers_from_saved_data_and_sends_nothing(demo_se
         await svc.aclose()
     assert demo_server.request_count == before
     assert len(states) == 1 and states[0][1].final and states[0][1].result.from_cache
+
+
+async def test_every_source_is_asked_before_the_first_state(demo_server, monkeypatch):
+    """The first state greys the customer on screen, and the window repaints all of itself
+    for it (10–20 ms): each source's request is under way before that, so the repaint
+    happens while the request travels instead of before it."""
+    svc = service(demo_server.url)
+    asked: list[Source] = []
+    for client in svc.sources:
+
+        async def observed(*args, _lookup=client.lookup, _source=client.source, **kwargs):
+            asked.append(_source)
+            return await _lookup(*args, **kwargs)
+
+        monkeypatch.setattr(client, "lookup", observed)
+    stream = svc.search(OLIVER)
+    try:
+        first = await anext(stream)
+        assert not first.final and first.result is None
+        assert sorted(asked) == sorted([Source.CAPILLARY, Source.CTRLHUB])
+    finally:
+        await stream.aclose()
+        await svc.aclose()
+
+
+async def test_a_source_that_answers_before_the_first_state_is_in_the_answer(
+    demo_server, monkeypatch
+):
+    """A source can answer while the stream lets the requests go out (or while a state is
+    painted): its answer is taken like any other, not lost."""
+    svc = service(demo_server.url)
+    capillary = next(c for c in svc.sources if c.source is Source.CAPILLARY)
+    answer = await capillary.lookup(OLIVER, ())
+
+    async def at_once(*_args, **_kwargs):
+        return answer  # no wait at all: done within its task's first step
+
+    monkeypatch.setattr(capillary, "lookup", at_once)
+    try:
+        states = [state async for state in svc.search(OLIVER)]
+    finally:
+        await svc.aclose()
+    final = states[-1]
+    assert final.final and final.result is not None
+    assert final.status_of(Source.CAPILLARY).state is SourceState.LIVE
+    assert {i.source for i in final.result.interactions} == {Source.CAPILLARY, Source.CTRLHUB}

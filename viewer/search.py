@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("viewer.search")
 # A source answering this soon after another is painted with it (see SearchRun._settle).
 SETTLE_S = 0.025
+# Turns of the loop the sources' tasks get before the first state (see SearchRun._run).
+SENDING_TURNS = 8
 
 
 class SourceState(StrEnum):
@@ -163,6 +165,7 @@ class SearchRun:
         self.saved: SavedCopy | None = None
         self._saved_task: asyncio.Task | None = None
         self._tasks: dict[asyncio.Task, Source | None] = {}
+        self._taken: set[asyncio.Task] = set()  # finished tasks whose answer is recorded
         self._to_keep: tuple[LookupResult, list[SourceResult]] | None = None
         self._clears_when_asked = service.clears  # see LookupService._save_later
         self._save_due: asyncio.Future[None] | None = None  # see LookupService.save_due
@@ -216,12 +219,29 @@ class SearchRun:
                     service.ask_source(client, self.query, self.channels, self.progress),
                     client.source,
                 )
-        self._saved_task = self._start(self._read_saved(self.prepaint_max_bytes), None)
+        # The requests go out before the first state: the window greys the customer shown
+        # on it and repaints all of itself (10–20 ms), and a request is written a few turns
+        # of the loop into its task (httpx's pool and connection locks). Asked after that
+        # repaint, every source answered that much later. A turn with nothing to do costs
+        # a few microseconds.
+        for _turn in range(SENDING_TURNS):
+            await asyncio.sleep(0)
         yield self._state()
+        # The saved copy is read after it: a large one is rebuilt on a worker, and the
+        # repaint, which calls into Python for every cell, would wait for the GIL.
+        self._saved_task = self._start(self._read_saved(self.prepaint_max_bytes), None)
 
-        while not self._all_settled():
-            pending = [t for t in self._tasks if not t.done()]
-            done, _pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        while True:
+            # Every task that finished is taken, however it finished: while this waited, or
+            # while a state was being painted (the stream is suspended at its yield), or
+            # within the turns above.
+            done = [t for t in self._tasks if t.done() and t not in self._taken]
+            if not done:
+                if self._all_settled():
+                    break
+                pending = [t for t in self._tasks if not t.done()]
+                await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                continue
             changed = [self._take(task) for task in done]
             if any(changed) and not self._all_settled():
                 await self._settle()
@@ -247,6 +267,7 @@ class SearchRun:
 
     def _take(self, task: asyncio.Task) -> bool:
         """Record what a finished task said; True when the screen should change."""
+        self._taken.add(task)
         source = self._tasks[task]
         if source is None:  # the saved copy
             self.saved = task.result()
