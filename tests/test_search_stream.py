@@ -5,6 +5,7 @@ Against the demo server's fault injection on a real loopback socket."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 
@@ -236,4 +237,38 @@ async def test_a_source_that_answers_before_the_first_state_is_in_the_answer(
     final = states[-1]
     assert final.final and final.result is not None
     assert final.status_of(Source.CAPILLARY).state is SourceState.LIVE
+    assert {i.source for i in final.result.interactions} == {Source.CAPILLARY, Source.CTRLHUB}
+
+
+async def test_the_requests_have_left_when_the_first_state_is_painted(demo_server):
+    """Proof on the wire: the window is busy (greying, painting) from the first state on, and
+    the server already has the requests, on connections kept from an earlier lookup."""
+    svc = service(demo_server.url)
+    try:
+        await svc.lookup(OLIVER)  # the connections a later search reuses
+        before = demo_server.request_count
+        async with contextlib.aclosing(svc.search(OLIVER)) as stream:
+            await anext(stream)
+            time.sleep(0.3)  # the window painting, this loop blocked: the server is not
+            assert demo_server.request_count >= before + 2  # Capillary's two, Ctrl-Hub's first
+    finally:
+        await svc.aclose()
+
+
+async def test_an_answer_that_arrives_while_a_state_is_painted_is_not_lost(demo_server):
+    """The stream is suspended at each state while the window paints it; a source that
+    answers meanwhile is taken when the stream goes on."""
+    svc = service(demo_server.url, ctrlhub="delay/0.6")
+    states = []
+    try:
+        async with contextlib.aclosing(svc.search(OLIVER)) as stream:
+            async for state in stream:
+                states.append(state)
+                await asyncio.sleep(0.3)  # a slow paint: Capillary answers during the first
+    finally:
+        await svc.aclose()
+    final = states[-1]
+    assert final.final and final.result is not None
+    assert final.status_of(Source.CAPILLARY).state is SourceState.LIVE
+    assert final.status_of(Source.CTRLHUB).state is SourceState.LIVE
     assert {i.source for i in final.result.interactions} == {Source.CAPILLARY, Source.CTRLHUB}

@@ -224,7 +224,7 @@ class SearchRun:
         # of the loop into its task (httpx's pool and connection locks). Asked after that
         # repaint, every source answered that much later. A turn with nothing to do costs
         # a few microseconds.
-        for _turn in range(SENDING_TURNS):
+        for _turn in range(SENDING_TURNS if self._tasks else 0):  # none: every source rests
             await asyncio.sleep(0)
         yield self._state()
         # The saved copy is read after it: a large one is rebuilt on a worker, and the
