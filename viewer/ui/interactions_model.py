@@ -51,7 +51,7 @@ _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
 _TONE, _SOURCE = int(ToneRole), int(SourceRole)
-_SIZE_HINT = int(Qt.ItemDataRole.SizeHintRole)  # a status cell's: its badge whole
+_SIZE_HINT = int(Qt.ItemDataRole.SizeHintRole)  # a picture cell's: its badge or glyph whole
 _ANSWERED = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE, _TONE, _SOURCE, _SIZE_HINT})
 # The roles QStyledItemDelegate.initStyleOption asks of each cell it paints, in its order
 # (Qt 6): of these, only the text (and a status or source cell's picture) is answered.

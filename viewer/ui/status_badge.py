@@ -91,18 +91,18 @@ class CellPictures:
 
     def status(self, label: str, tone: str) -> QIcon | None:
         """The badge of a status as status_display gives it (label, tone value)."""
-        look = (label, tone, id(palette.colours()))
-        icon = self._icons.get(look)
-        if icon is None and look not in self._icons:
-            icon = self._keep(look, self._picture(STATUS, _place_badge, shown(label), tone))
+        key = (label, tone, id(palette.colours()))
+        icon = self._icons.get(key)
+        if icon is None and key not in self._icons:
+            icon = self._keep(key, self._picture(STATUS, _place_badge, shown(label), tone))
         return icon
 
     def source(self, source: str) -> QIcon | None:
         """The glyph of a source ("capillary", "ctrlhub")."""
-        look = (source, id(palette.colours()))
-        icon = self._icons.get(look)
-        if icon is None and look not in self._icons:
-            icon = self._keep(look, self._picture(SOURCE, _place_glyph, source))
+        key = (source, id(palette.colours()))
+        icon = self._icons.get(key)
+        if icon is None and key not in self._icons:
+            icon = self._keep(key, self._picture(SOURCE, _place_glyph, source))
         return icon
 
     def status_size(self, label: str) -> QSize:
@@ -114,14 +114,14 @@ class CellPictures:
         """The size of a source cell that shows its glyph whole."""
         return QSize(self._view.fontMetrics().height() + 2 + 4, self._cell(SOURCE)[1])
 
-    def _keep(self, look: tuple, icon: QIcon | None) -> QIcon | None:
+    def _keep(self, key: tuple, icon: QIcon | None) -> QIcon | None:
         size = icon.actualSize(QSize(_LARGEST, _LARGEST)) if icon is not None else QSize()
         # Bytes, not a count: a hostile reply's thousands of long status words, in a column
         # made wide, would otherwise keep hundreds of MB of pictures.
         cost = max(1, size.width() * size.height()) * 4 * (1 + self._view.devicePixelRatioF() ** 2)
         if self._bytes + cost > _KEPT_BYTES:
             self._forget()
-        self._icons[look] = icon
+        self._icons[key] = icon
         self._bytes += int(cost)
         return icon
 
