@@ -52,9 +52,10 @@ GIL_SWITCH_S = 0.001
 
 def make_loop(app: QApplication) -> qasync.QEventLoop:
     """The asyncio loop on Qt's, with a plain thread pool and GUI-thread garbage collection."""
+    from viewer.ui.event_loop import ViewerEventLoop
     from viewer.ui.gc_guard import GuiThreadGarbageCollector
 
-    loop = qasync.QEventLoop(app)
+    loop = ViewerEventLoop(app)
     # The window needs the GIL for every call Qt makes into Python (each cell it paints);
     # while a worker parses a large reply, each such call waited up to Python's default
     # 5 ms for it, and the window froze for up to a second (bench/speed_table.py, P5).
