@@ -35,6 +35,8 @@ class Seen:
     target: str  # path with query, as received
     headers: dict[str, str]
     body: bytes
+    connection: int = 0  # which connection it came on: 1, 2, … in the order they were opened
+    turn: int = 1  # which request on that connection: 2 and on came over a kept-alive one
 
     @property
     def path(self) -> str:
@@ -54,6 +56,7 @@ class Raw:
     )
     length: bool = True  # add Content-Length for a bytes body
     chunk_delay: float = 0.0  # seconds between chunks of an iterable body
+    hang_up: bool = False  # close the connection without a byte of reply
 
 
 def json_reply(data: Any, status: int = 200, headers: list[tuple[str, str]] | None = None) -> Raw:
@@ -88,19 +91,29 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.server.owner.lock:
+            self.server.owner.connections += 1
+            self.number = self.server.owner.connections
+        self.turns = 0
 
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
+        self.turns += 1
         seen = Seen(
             self.command,
             self.path,
             dict(self.headers.items()),
             self.rfile.read(length) if length else b"",
+            self.number,
+            self.turns,
         )
         owner = self.server.owner
         with owner.lock:
             owner.seen.append(seen)
         raw = owner.reply(seen)
+        if raw.hang_up:
+            self.close_connection = True
+            return
         self.send_response(raw.status)
         for name, value in raw.headers:
             self.send_header(name, value)
@@ -149,6 +162,7 @@ class HostileServer:
     def __init__(self, reply: Callable[[Seen], Raw] | None = None) -> None:
         self.reply: Callable[[Seen], Raw] = reply or (lambda _seen: Raw(404, b"{}"))
         self.seen: list[Seen] = []
+        self.connections = 0  # opened so far
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self._httpd = _Server(self)

@@ -37,6 +37,14 @@ for _noisy in ("httpx", "httpcore"):
 USER_AGENT = f"customer-viewer/{__version__}"
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0
+# An idle connection is kept this long for the next request; httpx's own default is 5 s. An
+# agent's lookups, and the detail opened after one, are seconds to a minute apart, and a new
+# connection costs a TCP and a TLS handshake (two round trips: 100-300 ms to a distant API)
+# before the request leaves. Under the 60 s after which common load balancers close an idle
+# connection, so ours is given up first; a server that closes sooner is noticed before the
+# next request (httpcore finds the socket closed) or as it is sent (`_fetch_once`). Far
+# under the minutes after which NAT gateways and firewalls forget a connection silently.
+KEEPALIVE_S = 50.0
 # A reply larger than this, once unpacked, is refused before it is held in memory (the
 # largest real-looking reply, the 100,000-message demo customer, is 23 MB).
 MAX_BODY_BYTES = 40 * 1024 * 1024
@@ -200,6 +208,7 @@ def make_client(
         },
         auth=auth,
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+        limits=httpx.Limits(keepalive_expiry=KEEPALIVE_S),
         verify=_tls_context(),
         follow_redirects=False,
         event_hooks={"request": [_log_request]},
@@ -326,7 +335,7 @@ async def _fetch_retrying(
                 signed=signed,
             )
         except Unavailable as exc:
-            wait = backoff(attempt)
+            wait = 0.0 if isinstance(exc, _ClosedWhileIdle) else backoff(attempt)
             if not exc.retryable or attempt == attempts or not _fits(wait):
                 raise
             await asyncio.sleep(wait)
@@ -380,11 +389,19 @@ async def _fetch_once(
     data: dict[str, str] | None,
     signed: bool,
 ) -> Reply:
+    connecting = _Connecting()
     request = client.build_request(
-        method, path, params=params, headers=headers, json=json_body, data=data
+        method,
+        path,
+        params=params,
+        headers=headers,
+        json=json_body,
+        data=data,
+        extensions={"trace": connecting.trace},
     )
     host = request.url.host or "the server"
     shown_url = redact_url(request.url)
+    response = None
     try:
         # The client's auth flow (a token renewal) runs inside this send, on this client.
         auth = httpx.USE_CLIENT_DEFAULT if signed else None
@@ -410,13 +427,36 @@ async def _fetch_once(
     except httpx.ConnectError as exc:
         raise _connect_failure(exc, host, shown_url, source) from None
     except httpx.TransportError as exc:
-        raise Unavailable(
+        unanswered_on_kept = response is None and not connecting.opened
+        broke_off = _ClosedWhileIdle if unanswered_on_kept else Unavailable
+        raise broke_off(
             f"The connection to {host} broke off.",
             source=source,
             detail=f"{type(exc).__name__} · {shown_url}",
         ) from None
     log.debug("← %s %s (%d bytes)", response.status_code, shown_url, len(body))
     return Reply(response.status_code, response.headers, body, shown_url)
+
+
+class _Connecting:
+    """Whether a request opened a connection of its own (httpcore's "trace" extension says
+    so as it connects) or went out on a kept one."""
+
+    def __init__(self) -> None:
+        self.opened = False
+
+    async def trace(self, event: str, info: dict[str, Any]) -> None:
+        if "connect_tcp" in event:
+            self.opened = True
+
+
+class _ClosedWhileIdle(Unavailable):
+    """A request sent on a kept connection, unanswered because the connection broke off: most
+    likely the server closed it, idle, as the request left (its idle timeout and ours
+    crossing). Asked again at once on a new connection, where a retry is safe. A request on
+    a connection of its own that breaks off is a broken server: not asked again."""
+
+    retryable = True
 
 
 def _connect_failure(exc: Exception, host: str, url: str, source: Source) -> Unavailable:
