@@ -7,6 +7,10 @@ reply, 30 s, and cancels it when the read is done. A 23 MB reply is read in ~350
 30 s after a large lookup ~350 dead timers came due at once: a burst that froze the window
 for 40–80 ms, longer while a worker held the GIL, whatever the agent was doing by then.
 Here a callback's timer is killed when the callback is cancelled.
+
+What qasync's own timers did besides, this does too: callbacks run in the order they were
+scheduled, and none runs once the loop is closed. What it does not: asyncio's debug mode
+(`PYTHONASYNCIODEBUG`) no longer logs callbacks that ran slowly; the program never turns it on.
 """
 
 from __future__ import annotations
@@ -26,22 +30,28 @@ class _Timers(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self._waiting: dict[int, asyncio.Handle] = {}
+        self._waiting: dict[int, _TimedHandle] = {}
+        self.closed = False  # the loop is closed: what is still due never runs
 
-    def start(self, handle: asyncio.Handle, delay: float) -> int:
+    def start(self, handle: _TimedHandle, delay: float) -> int:
         timer_id = self.startTimer(int(max(0.0, delay) * 1000))  # as qasync rounds it
         if timer_id == 0:  # Qt refused: off the GUI thread, or the loop is gone
             raise RuntimeError("Qt could not start a timer for an asyncio callback")
         self._waiting[timer_id] = handle
         return timer_id
 
-    def stop(self, timer_id: int) -> None:
-        if self._waiting.pop(timer_id, None) is not None:
+    def stop(self, timer_id: int, handle: _TimedHandle) -> None:
+        # Only `handle`'s own timer: Qt hands a freed timer id out again (after 128 others,
+        # in Qt 6.11), and a stale id must not stop somebody else's callback.
+        if self._waiting.get(timer_id) is handle:
+            del self._waiting[timer_id]
             self.killTimer(timer_id)
 
     def stop_all(self) -> None:
-        for timer_id in list(self._waiting):
-            self.stop(timer_id)
+        self.closed = True
+        for timer_id in self._waiting:
+            self.killTimer(timer_id)
+        self._waiting.clear()
 
     def waiting(self) -> int:
         """Timers still running (for tests)."""
@@ -51,7 +61,10 @@ class _Timers(QObject):
         timer_id = event.timerId()
         self.killTimer(timer_id)  # before the callback runs: it may start timers of its own
         handle = self._waiting.pop(timer_id, None)
-        if handle is not None and not handle.cancelled():
+        if handle is None:
+            return
+        handle._timer_id = 0  # it has no timer now: a late cancel() stops nothing
+        if not handle.cancelled() and not self.closed:
             handle._run()
 
 
@@ -74,7 +87,7 @@ class _TimedHandle(asyncio.Handle):
 
     def cancel(self) -> None:
         if not self.cancelled() and self._timer_id:
-            self._timers.stop(self._timer_id)
+            self._timers.stop(self._timer_id, self)
         super().cancel()
 
 
