@@ -37,6 +37,7 @@ class Seen:
     body: bytes
     connection: int = 0  # which connection it came on: 1, 2, … in the order they were opened
     turn: int = 1  # which request on that connection: 2 and on came over a kept-alive one
+    at: float = 0.0  # when it arrived (time.monotonic)
 
     @property
     def path(self) -> str:
@@ -106,6 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.read(length) if length else b"",
             self.number,
             self.turns,
+            time.monotonic(),
         )
         owner = self.server.owner
         with owner.lock:

@@ -208,7 +208,10 @@ def make_client(
         },
         auth=auth,
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-        limits=httpx.Limits(keepalive_expiry=KEEPALIVE_S),
+        # httpx's own caps, given again: Limits() leaves those not given unbounded.
+        limits=httpx.Limits(
+            max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_S
+        ),
         verify=_tls_context(),
         follow_redirects=False,
         event_hooks={"request": [_log_request]},
@@ -321,9 +324,15 @@ async def _fetch_retrying(
 ) -> Reply:
     retry = method == "GET" if retry is None else retry
     attempts = MAX_ATTEMPTS if retry else 1
+    # A kept connection found closed is asked again at once, once: the next try may land on
+    # another kept connection that idled as long (Ctrl-Hub keeps four), and a server that
+    # drops every request must not get four in a burst.
+    at_once = 1
     for attempt in range(1, attempts + 1):
+        connection = _Connection()
         try:
             reply = await _fetch_once(
+                connection,
                 client,
                 method,
                 path,
@@ -335,7 +344,9 @@ async def _fetch_retrying(
                 signed=signed,
             )
         except Unavailable as exc:
-            wait = 0.0 if isinstance(exc, _ClosedWhileIdle) else backoff(attempt)
+            wait = backoff(attempt)
+            if connection.closed_while_idle and at_once:
+                wait, at_once = 0.0, at_once - 1
             if not exc.retryable or attempt == attempts or not _fits(wait):
                 raise
             await asyncio.sleep(wait)
@@ -378,6 +389,7 @@ def retry_after(reply: Reply) -> float | None:
 
 
 async def _fetch_once(
+    connection: _Connection,
     client: httpx.AsyncClient,
     method: str,
     path: str,
@@ -389,7 +401,6 @@ async def _fetch_once(
     data: dict[str, str] | None,
     signed: bool,
 ) -> Reply:
-    connecting = _Connecting()
     request = client.build_request(
         method,
         path,
@@ -397,7 +408,7 @@ async def _fetch_once(
         headers=headers,
         json=json_body,
         data=data,
-        extensions={"trace": connecting.trace},
+        extensions={"trace": connection.trace},
     )
     host = request.url.host or "the server"
     shown_url = redact_url(request.url)
@@ -427,36 +438,41 @@ async def _fetch_once(
     except httpx.ConnectError as exc:
         raise _connect_failure(exc, host, shown_url, source) from None
     except httpx.TransportError as exc:
-        unanswered_on_kept = response is None and not connecting.opened
-        broke_off = _ClosedWhileIdle if unanswered_on_kept else Unavailable
-        raise broke_off(
+        failure = Unavailable(
             f"The connection to {host} broke off.",
             source=source,
             detail=f"{type(exc).__name__} · {shown_url}",
-        ) from None
+        )
+        # Sent on a kept connection and not answered: most likely the server closed it,
+        # idle, as the request left (its idle timeout and ours crossing). Safe to send again
+        # where a retry is; `_fetch_retrying` does so at once. A request on a connection of
+        # its own that breaks off met a broken server: not asked again.
+        if response is None and connection.kept:
+            connection.closed_while_idle = failure.retryable = True
+        raise failure from None
     log.debug("← %s %s (%d bytes)", response.status_code, shown_url, len(body))
     return Reply(response.status_code, response.headers, body, shown_url)
 
 
-class _Connecting:
-    """Whether a request opened a connection of its own (httpcore's "trace" extension says
-    so as it connects) or went out on a kept one."""
+class _Connection:
+    """What one try learned of its connection, from httpcore's "trace" extension: whether it
+    opened one of its own or its request went out on a kept one."""
 
     def __init__(self) -> None:
         self.opened = False
+        self.sent = False
+        self.closed_while_idle = False  # set by `_fetch_once`
 
     async def trace(self, event: str, info: dict[str, Any]) -> None:
         if "connect_tcp" in event:
             self.opened = True
+        elif "send_request_headers.complete" in event:  # written: not refused before a byte
+            self.sent = True
 
-
-class _ClosedWhileIdle(Unavailable):
-    """A request sent on a kept connection, unanswered because the connection broke off: most
-    likely the server closed it, idle, as the request left (its idle timeout and ours
-    crossing). Asked again at once on a new connection, where a retry is safe. A request on
-    a connection of its own that breaks off is a broken server: not asked again."""
-
-    retryable = True
+    @property
+    def kept(self) -> bool:
+        """The request reached a connection it did not open (nothing reached, nothing kept)."""
+        return self.sent and not self.opened
 
 
 def _connect_failure(exc: Exception, host: str, url: str, source: Source) -> Unavailable:
