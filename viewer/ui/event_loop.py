@@ -4,8 +4,8 @@ qasync gives every `call_later` (so every `call_soon`, `call_at`, sleep and time
 timer of its own, and cancelling the callback leaves that timer running: when it comes due,
 Qt calls into Python only to find nothing to do. httpx puts a timeout on every read of a
 reply, 30 s, and cancels it when the read is done. A 23 MB reply is read in ~350 pieces, so
-30 s after a large lookup ~350 dead timers came due at once: a burst that froze the window
-for 40–80 ms, longer while a worker held the GIL, whatever the agent was doing by then.
+30 s after a large lookup ~350 dead timers came due at once, each a call into Python. With a
+worker holding the GIL (another large customer opening), that burst froze the window 40–90 ms.
 Here a callback's timer is killed when the callback is cancelled.
 
 What qasync's own timers did besides, this does too: callbacks run in the order they were
