@@ -28,6 +28,7 @@ from viewer.domain import BadReply, Source, Unavailable
 from viewer.redaction import MASK, redact
 from viewer.safe_text import shown, visible
 from viewer.sources import json_pieces
+from viewer.sources.transport import RenewedAfterSleep, environment_proxies
 
 log = logging.getLogger("viewer.http")
 # httpx logs every URL (with query values: customers' phone numbers) at INFO.
@@ -43,7 +44,8 @@ READ_TIMEOUT_S = 30.0
 # before the request leaves. Under the 60 s after which common load balancers close an idle
 # connection, so ours is given up first; a server that closes sooner is noticed before the
 # next request (httpcore finds the socket closed) or as it is sent (`_fetch_once`). Far
-# under the minutes after which NAT gateways and firewalls forget a connection silently.
+# under the minutes after which NAT gateways and firewalls forget a connection silently;
+# after the computer slept, the kept connections are given up (`transport.py`).
 KEEPALIVE_S = 50.0
 # A reply larger than this, once unpacked, is refused before it is held in memory (the
 # largest real-looking reply, the 100,000-message demo customer, is 23 MB).
@@ -198,6 +200,11 @@ def make_client(
 ) -> httpx.AsyncClient:
     """The only constructor of HTTP clients in the program: one per source, app-long.
     `auth` signs every request sent through `fetch` (unless `signed=False`)."""
+    # httpx's own caps, given again: Limits() leaves those not given unbounded.
+    limits = httpx.Limits(
+        max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_S
+    )
+    tls = _tls_context()
     client = httpx.AsyncClient(
         base_url=base_url,
         headers={
@@ -208,11 +215,12 @@ def make_client(
         },
         auth=auth,
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-        # httpx's own caps, given again: Limits() leaves those not given unbounded.
-        limits=httpx.Limits(
-            max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_S
+        # Connections renewed after the computer slept (transport.py): direct ones, and those
+        # through each proxy the environment or the OS sets, mounted as httpx would mount them.
+        transport=RenewedAfterSleep(lambda: httpx.AsyncHTTPTransport(verify=tls, limits=limits)),
+        mounts=environment_proxies(
+            lambda proxy: httpx.AsyncHTTPTransport(proxy=proxy, verify=tls, limits=limits)
         ),
-        verify=_tls_context(),
         follow_redirects=False,
         event_hooks={"request": [_log_request]},
     )
