@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import os
+import shutil
 import ssl
 import statistics
 import sys
@@ -28,7 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-HOME = tempfile.mkdtemp(prefix="idle-lookup-")
+HOME = tempfile.mkdtemp(prefix="idle-lookup-")  # settings, logs, the run's certificate and key
+atexit.register(shutil.rmtree, HOME, ignore_errors=True)
 for name in ("CONFIG", "CACHE", "LOG"):  # the access log and settings: not the agent's own
     os.environ[f"VIEWER_{name}_DIR"] = f"{HOME}/{name.lower()}"
 
