@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from tests.conftest import (
     BULK_EXTERNAL_ID,
     CTRLHUB_MOBILE,
+    FLAT_SAMPLE_MOBILE,
     NESTED_SAMPLE_MOBILE,
     TYPICAL_MOBILE,
     Heartbeat,
@@ -383,6 +384,43 @@ def test_a_new_customers_list_is_painted_where_it_stays(window, qloop):
         places.append(window.table.mapTo(window, QPoint(0, 0)).y())
         assert paints.at and set(paints.at) == {places[-1]}, (mobile, paints.at, places)
     assert places[0] != places[1] and places[2] == places[0], "the card kept its height"
+
+
+def test_a_customer_a_tab_a_keystroke_or_a_resize_paints_the_list_once(window, qloop):
+    # Each of these repainted the whole list twice (~10 ms a paint for a typical customer):
+    # Qt lays new rows out, and repaints columns that a resize widened, a turn of the loop
+    # later, after the list's paint. Both are now done before it.
+    window.resize(1100, 800)
+    kept = []
+    for mobile in [TYPICAL_MOBILE, FLAT_SAMPLE_MOBILE]:  # 36 rows and 11: a scroll bar or none
+        qloop.run_until_complete(search_and_wait(window, mobile))
+        qloop.run_until_complete(asyncio.sleep(0.1))
+        kept.append((window.searches.shown, window.table.verticalScrollBar().isVisible()))
+    assert [scrolls for _state, scrolls in kept] == [True, False]
+    paints = ListPaints(window)
+    resets: list[int] = []
+    window.model.modelReset.connect(lambda: resets.append(1))
+
+    def paints_of(action) -> int:
+        qloop.run_until_complete(asyncio.sleep(0.2))
+        paints.at.clear()
+        resets.clear()
+        action()
+        qloop.run_until_complete(asyncio.sleep(0.2))  # any later paint too
+        return len(paints.at)
+
+    for state, scrolls in [*kept, *kept]:
+        assert paints_of(lambda s=state: window.searches.paint(s)) == 1, "another customer"
+        assert window.table.verticalScrollBar().isVisible() == scrolls
+        assert len(resets) == 1, "its rows given once (the tabs choose All, which they are)"
+    bar = window.view.channel_tabs.bar
+    channels = [bar.tabData(i) for i in range(1, bar.count())] + [None]  # and back to All
+    for channel in channels:
+        assert paints_of(lambda c=channel: window.view.channel_tabs.select(c)) == 1, channel
+    for text in ["v", "vi", "v", ""]:
+        assert paints_of(lambda t=text: window.view.filter_bar.text.setText(t)) == 1, text
+    for width in [1000, 1200]:
+        assert paints_of(lambda w=width: window.resize(w, 800)) == 1, width
 
 
 # -- the layout -----------------------------------------------------------------------------

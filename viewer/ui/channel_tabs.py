@@ -17,6 +17,7 @@ from viewer.i18n import _
 from viewer.present import all_tab_label, tab_label
 from viewer.ui import palette
 from viewer.ui.assets import glyph_icon
+from viewer.ui.lay_out import lay_out_now
 from viewer.ui.plain import plain_label, set_plain, tooltip
 
 
@@ -193,4 +194,8 @@ class ChannelTabs(QWidget):
         elif count and count.total == 0:
             note = _("No {channel} messages for this customer.").format(channel=label)
         set_plain(self.note, note)
-        self.note.setVisible(bool(note))
+        if self.note.isVisibleTo(self) != bool(note):
+            self.note.setVisible(bool(note))
+            # The list below moves: laid out now, so it paints once, in its new place (a
+            # hidden note left that to a later turn of the loop, after the list's paint).
+            lay_out_now(self)

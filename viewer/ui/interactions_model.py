@@ -169,6 +169,10 @@ class InteractionsModel(QAbstractTableModel):
         self.endResetModel()
 
     def set_channel(self, channel: str | None) -> None:
+        if channel == self.channel:
+            # The same rows: a reset would only drop the selection and lay the list out
+            # again (a new customer's tabs choose "All", which set_interactions shows).
+            return
         self.beginResetModel()
         self.channel = channel
         self._positions = self._shown_positions()

@@ -54,6 +54,7 @@ class TimelineTable(QTableView):
         super().__init__(parent)
         self._interactions = model  # model() is typed as any QAbstractItemModel
         self.setModel(model)
+        model.modelReset.connect(self._lay_out_rows_now)  # after Qt's own reset (connected first)
         self.setAccessibleName(_("Messages and interactions"))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -69,6 +70,13 @@ class TimelineTable(QTableView):
         rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
         self._build_header()
         self.setSortingEnabled(True)
+
+    def _lay_out_rows_now(self) -> None:
+        """New rows are laid out now, not on the loop's next turn as Qt does after a reset.
+        Qt's turn came after the list's next paint, and laying out repaints the whole list:
+        every lookup, tab and filter painted the list twice (~10 ms each, typical customer).
+        Now the layout's repaint is the one already due."""
+        self.executeDelayedItemsLayout()
 
     # -- columns ------------------------------------------------------------------------
     def _build_header(self) -> None:
@@ -156,8 +164,21 @@ class TimelineTable(QTableView):
                 header.resizeSection(column, width)
 
     def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self.fit_columns()
+        """Columns the resize widens or narrows (Subject takes what is left; a scroll bar that
+        comes or goes changes that) are repainted by the paint the resize is due anyway. Told
+        of them, QTableView repaints them again a turn of the loop later, after that paint:
+        another customer, a tab or a window resized painted the whole list twice."""
+        header = self.horizontalHeader()
+        widths = list(map(header.sectionSize, range(header.count())))
+        told = header.blockSignals(True)  # sectionResized: QTableView's later repaint
+        try:
+            super().resizeEvent(event)
+            self.fit_columns()
+        finally:
+            header.blockSignals(told)
+        if list(map(header.sectionSize, range(header.count()))) != widths:
+            self.updateGeometries()  # what QTableView does when told, but now
+            self.viewport().update()
 
     def paintEvent(self, event) -> None:
         """The rows about to be painted get their texts first, in one go (model.warm). A
