@@ -180,6 +180,30 @@ def environment(monkeypatch):
 async def test_proxies_from_the_environment_are_used_as_httpx_uses_them(environment, variables):
     """Agents behind a corporate proxy reach the vendors only through it: the program's
     clients go where a plain httpx client goes."""
+    await goes_where_httpx_goes(environment, variables)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"HTTP_PROXY": "{proxy}"},
+        {"ALL_PROXY": "{proxy}", "NO_PROXY": "localhost,127.0.0.1"},
+    ],
+)
+async def test_an_httpx_that_moved_its_reading_of_proxies_still_uses_them(
+    environment, monkeypatch, variables
+):
+    # The program reads the proxy settings with a function httpx does not make public. A
+    # later httpx without it must still start the program and send each request where the
+    # settings say; only the renewal after a sleep is lost.
+    monkeypatch.delattr(httpx._utils, "get_environment_proxies")
+    assert transport._httpx_reading_of_proxies() is None
+    monkeypatch.setattr(transport, "get_environment_proxies", None)
+    await goes_where_httpx_goes(environment, variables)
+
+
+async def goes_where_httpx_goes(environment, variables: dict[str, str]) -> None:
     with HostileServer(answers) as proxy, HostileServer(answers) as origin:
         environment(**{name: value.format(proxy=proxy.url) for name, value in variables.items()})
         async with httpx.AsyncClient() as plain:

@@ -205,6 +205,21 @@ def make_client(
         max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_S
     )
     tls = _tls_context()
+    # Connections renewed after the computer slept (transport.py): direct ones, and those
+    # through each proxy the environment or the OS sets, mounted as httpx would mount them.
+    proxies = environment_proxies(
+        lambda proxy: httpx.AsyncHTTPTransport(proxy=proxy, verify=tls, limits=limits)
+    )
+    routes: dict[str, Any] = (
+        {"verify": tls, "limits": limits}  # an httpx that reads its proxies only itself
+        if proxies is None
+        else {
+            "transport": RenewedAfterSleep(
+                lambda: httpx.AsyncHTTPTransport(verify=tls, limits=limits)
+            ),
+            "mounts": proxies,
+        }
+    )
     client = httpx.AsyncClient(
         base_url=base_url,
         headers={
@@ -215,12 +230,7 @@ def make_client(
         },
         auth=auth,
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-        # Connections renewed after the computer slept (transport.py): direct ones, and those
-        # through each proxy the environment or the OS sets, mounted as httpx would mount them.
-        transport=RenewedAfterSleep(lambda: httpx.AsyncHTTPTransport(verify=tls, limits=limits)),
-        mounts=environment_proxies(
-            lambda proxy: httpx.AsyncHTTPTransport(proxy=proxy, verify=tls, limits=limits)
-        ),
+        **routes,
         follow_redirects=False,
         event_hooks={"request": [_log_request]},
     )

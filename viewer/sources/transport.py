@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import importlib
 import logging
 import sys
 import time
@@ -27,9 +28,21 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 
 import httpx
-from httpx._utils import get_environment_proxies
 
 log = logging.getLogger("viewer.http")
+
+
+def _httpx_reading_of_proxies() -> Callable[[], dict[str, str | None]] | None:
+    """httpx's own reading of the proxy settings, which is not public (environment_proxies);
+    None when a later httpx moved it."""
+    try:
+        module = importlib.import_module("httpx._utils")
+    except ImportError:
+        return None
+    return getattr(module, "get_environment_proxies", None)
+
+
+get_environment_proxies = _httpx_reading_of_proxies()
 
 # How much further the clock that counts sleep may move than the monotonic one between two
 # requests before it counts as a sleep. The two tick together while awake.
@@ -111,13 +124,19 @@ class RenewedAfterSleep(httpx.AsyncBaseTransport):
 
 def environment_proxies(
     make: Callable[[str], httpx.AsyncBaseTransport],
-) -> dict[str, httpx.AsyncBaseTransport | None]:
+) -> dict[str, httpx.AsyncBaseTransport | None] | None:
     """The mounts httpx makes of HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY (and, on
     Windows and macOS, the system's proxy settings) for a client given no transport, each
     proxy's renewed after a sleep too. None, for a host NO_PROXY exempts, is the client's
     transport. httpx's own reading of the environment, though not public: a client given a
     transport does not read it (`allow_env_proxies`), and a copy could differ from it
-    (tests/test_keep_alive.py compares the two)."""
+    (tests/test_keep_alive.py compares the two).
+
+    None when this httpx has no such function: the client must then be given no transport,
+    so that it reads the settings itself. Its connections are not renewed after a sleep, but
+    every request goes where the settings say (uv.lock pins the httpx that has it)."""
+    if get_environment_proxies is None:
+        return None
     return {
         pattern: None if proxy is None else RenewedAfterSleep(functools.partial(make, proxy))
         for pattern, proxy in get_environment_proxies().items()
