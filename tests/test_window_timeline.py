@@ -443,6 +443,16 @@ def test_time_stays_in_view_at_1024_by_700_and_subject_gets_the_rest(window, qlo
     QTest.keyClick(table, Qt.Key.Key_Right)  # no sideways walk either
     assert table.horizontalScrollBar().value() == 0
     assert " ago" in window.model.data(window.model.index(0, TIME))
+    # A title too wide for its column is shortened with "…", not cut off at both ends.
+    header = table.horizontalHeader()
+    assert any(
+        header.fontMetrics().horizontalAdvance(
+            window.model.headerData(c, Qt.Orientation.Horizontal)
+        )
+        > header.sectionSize(c)
+        for c in visible
+    )
+    assert header.textElideMode() == Qt.TextElideMode.ElideRight
 
 
 def test_campaign_and_user_are_hidden_until_asked_for_and_that_is_remembered(qtbot, qloop, window):

@@ -83,6 +83,8 @@ class TimelineTable(QTableView):
         header = self.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionsMovable(False)
+        # A title wider than its column ends in "…" (Qt's headers cut it off at both ends).
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setMinimumSectionSize(GLYPH_WIDTH)
         header.moveSection(header.visualIndex(SOURCE), 1)  # the glyph right after Time
         header.setSectionResizeMode(SUBJECT, QHeaderView.ResizeMode.Stretch)
