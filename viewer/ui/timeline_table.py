@@ -172,12 +172,12 @@ class TimelineTable(QTableView):
         another customer, a tab or a window resized painted the whole list twice."""
         header = self.horizontalHeader()
         widths = list(map(header.sectionSize, range(header.count())))
-        told = header.blockSignals(True)  # sectionResized: QTableView's later repaint
+        was_blocked = header.blockSignals(True)  # sectionResized: QTableView's later repaint
         try:
             super().resizeEvent(event)
             self.fit_columns()
         finally:
-            header.blockSignals(told)
+            header.blockSignals(was_blocked)
         if list(map(header.sectionSize, range(header.count()))) != widths:
             self.updateGeometries()  # what QTableView does when told, but now
             self.viewport().update()
