@@ -51,7 +51,9 @@ from viewer.safe_text import shown as shown_text
 from viewer.ui import customer_view, palette
 from viewer.ui.interactions_model import (
     CAMPAIGN,
+    CHANNEL,
     COLUMNS,
+    COUNTERPART,
     SOURCE,
     STATUS,
     SUBJECT,
@@ -61,6 +63,7 @@ from viewer.ui.interactions_model import (
 )
 from viewer.ui.main_window import MainWindow
 from viewer.ui.shortcuts import show_shortcuts
+from viewer.ui.timeline_table import SUBJECT_MIN
 from viewer.ui.ui_settings import settings_path
 
 # What the issue calls Problems: failed, bounced, blocked, not delivered, open callbacks.
@@ -444,6 +447,9 @@ def test_time_stays_in_view_at_1024_by_700_and_subject_gets_the_rest(window, qlo
     assert table.horizontalScrollBar().value() == 0
     assert " ago" in window.model.data(window.model.index(0, TIME))
     # A title too wide for its column is shortened with "…", not cut off at both ends.
+    window.resize(1100, 700)  # Receiver / contact narrowed, not let go of
+    window.grab()
+    visible = [c for c in range(len(COLUMNS)) if not table.isColumnHidden(c)]
     header = table.horizontalHeader()
     assert any(
         header.fontMetrics().horizontalAdvance(
@@ -453,6 +459,30 @@ def test_time_stays_in_view_at_1024_by_700_and_subject_gets_the_rest(window, qlo
         for c in visible
     )
     assert header.textElideMode() == Qt.TextElideMode.ElideRight
+
+
+def test_at_the_narrowest_subject_stays_readable_and_time_in_view(qtbot, qloop, window):
+    # At the window's narrowest the columns at their minimums left Subject 28 px: "…" on
+    # every row. Those that matter least are let go of instead, and come back with room.
+    qloop.run_until_complete(search_and_wait(window, TYPICAL_MOBILE))
+    table = window.table
+    window.resize(window.minimumSizeHint().width(), 760)
+    window.grab()  # lay out as the screen would
+    assert table.columnWidth(SUBJECT) >= SUBJECT_MIN
+    assert table.columnViewportPosition(TIME) == 0
+    assert table.horizontalScrollBar().maximum() == 0  # nothing off to the right
+    assert table.columns_let_go == {COUNTERPART, CHANNEL}
+    assert table.isColumnHidden(COUNTERPART) and not table.isColumnHidden(STATUS)
+    # Still the agent's choice: shown in the menu, not remembered as hidden.
+    menu = {a.text(): a.isChecked() for a in table.column_menu().actions()}
+    assert menu["Receiver / contact"] and menu["Channel"]
+    again = MainWindow(None, profile_label="test")
+    qtbot.addWidget(again)
+    assert not again.table.isColumnHidden(COUNTERPART)
+    window.resize(1360, 760)
+    window.grab()
+    assert not table.columns_let_go and not table.isColumnHidden(COUNTERPART)
+    assert table.isColumnHidden(CAMPAIGN)  # hidden by choice, as before
 
 
 def test_campaign_and_user_are_hidden_until_asked_for_and_that_is_remembered(qtbot, qloop, window):

@@ -33,7 +33,9 @@ from viewer.ui.ui_settings import recall, remember
 HIDDEN_KEY = "timeline/hidden_columns"
 HIDDEN_BY_DEFAULT = (CAMPAIGN, USER)
 # Preferred widths; when the list is narrow these give way (in this order) down to the
-# minimum, so Subject keeps at least SUBJECT_MIN and nothing scrolls sideways.
+# minimum, so Subject keeps at least SUBJECT_MIN and nothing scrolls sideways. Narrower
+# still (the window at its narrowest, the splitter dragged), they are let go of whole, in
+# the same order, until Subject has its minimum; they come back when there is room.
 # Status keeps its width: "Awaiting callback" is often the answer itself.
 PREFERRED = {CHANNEL: 100, STATUS: 130, COUNTERPART: 170, CAMPAIGN: 90, USER: 90}
 MINIMUM = {COUNTERPART: 80, CHANNEL: 80, CAMPAIGN: 60, USER: 60}
@@ -96,7 +98,10 @@ class TimelineTable(QTableView):
         header.setSortIndicator(TIME, Qt.SortOrder.DescendingOrder)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
-        for column in self._remembered_hidden():
+        # The agent's choice (the column menu); fit_columns hides these and those let go of.
+        self._hidden_by_choice = set(self._remembered_hidden())
+        self._let_go: set[int] = set()  # no room for them now
+        for column in self._hidden_by_choice:
             self.setColumnHidden(column, True)
 
     def _time_width(self) -> int:
@@ -128,7 +133,7 @@ class TimelineTable(QTableView):
                 continue
             action = menu.addAction(_(name))
             action.setCheckable(True)
-            action.setChecked(not self.isColumnHidden(column))
+            action.setChecked(column not in self._hidden_by_choice)
             action.toggled.connect(lambda on, c=column: self.show_column(c, on))
         return menu
 
@@ -138,21 +143,43 @@ class TimelineTable(QTableView):
         menu.popup(self.horizontalHeader().mapToGlobal(position))
 
     def show_column(self, column: int, shown: bool) -> None:
+        if shown:
+            self._hidden_by_choice.discard(column)
+        else:
+            self._hidden_by_choice.add(column)
+        remember(HIDDEN_KEY, [COLUMNS[c] for c in sorted(self._hidden_by_choice)])
         self.setColumnHidden(column, not shown)
-        hidden = [COLUMNS[c] for c in range(len(COLUMNS)) if self.isColumnHidden(c)]
-        remember(HIDDEN_KEY, hidden)
-        self.fit_columns()
+        self.fit_columns()  # there may be no room for it now
+
+    @property
+    def columns_let_go(self) -> frozenset[int]:
+        """Columns the agent shows that the list has no room for now."""
+        return frozenset(self._let_go)
 
     def fit_columns(self) -> None:
         """Give the columns their preferred widths when there is room; when not, shrink the
-        ones that matter least, so Subject keeps its minimum and Time never scrolls away."""
+        ones that matter least, and then let them go, so Subject keeps its minimum and Time
+        never scrolls away."""
         header = self.horizontalHeader()
         available = self.viewport().width()
         if available <= 0:
             return
-        shown = [c for c in range(len(COLUMNS)) if not self.isColumnHidden(c) and c != SUBJECT]
+        chosen = [c for c in range(len(COLUMNS)) if c not in self._hidden_by_choice]
         fixed = {TIME: self._time_width(), SOURCE: GLYPH_WIDTH}
-        widths = {c: fixed.get(c) or PREFERRED[c] for c in shown}
+        widths = {c: fixed.get(c) or PREFERRED[c] for c in chosen if c != SUBJECT}
+        at_least = sum(MINIMUM.get(c, width) for c, width in widths.items()) + SUBJECT_MIN
+        let_go = set()
+        for column in GIVE_WAY:
+            if at_least <= available:
+                break
+            if column in widths:
+                del widths[column]
+                at_least -= MINIMUM[column]
+                let_go.add(column)
+        self._let_go = let_go
+        for column in chosen:
+            if self.isColumnHidden(column) != (column in let_go):
+                self.setColumnHidden(column, column in let_go)
         excess = sum(widths.values()) + SUBJECT_MIN - available
         for column in GIVE_WAY:
             if excess <= 0:
