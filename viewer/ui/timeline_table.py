@@ -131,7 +131,10 @@ class TimelineTable(QTableView):
         for column, name in enumerate(COLUMNS):
             if column in (TIME, SUBJECT):
                 continue
-            action = menu.addAction(_(name))
+            label = _(name)
+            if column in self._let_go:  # chosen, yet not on screen: say why
+                label = _("{column} (no room: widen the list)").format(column=label)
+            action = menu.addAction(label)
             action.setCheckable(True)
             action.setChecked(column not in self._hidden_by_choice)
             action.toggled.connect(lambda on, c=column: self.show_column(c, on))
