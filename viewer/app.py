@@ -13,6 +13,10 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+# Before any other user of PySide6: each module imported after it is scanned (see there).
+import viewer.ui.pyside_scan  # noqa: F401 - imported for what importing it does
+
+# isort: split
 import qasync
 from PySide6.QtWidgets import QApplication
 
