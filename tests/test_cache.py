@@ -125,6 +125,33 @@ def test_recent_is_newest_first(tmp_path):
     assert [r.name for r in store.recent("eu")] == ["Customer 0", "Customer 2", "Customer 1"]
 
 
+def test_opening_a_saved_customer_waits_for_no_disk_flush_and_a_deletion_still_does(tmp_path):
+    """The time a customer was opened (Recent's order) is the only write an agent waits for:
+    it is committed with synchronous=NORMAL. Every other write, a sign-out's deletion above
+    all, is committed with FULL, on the disk when the call returns."""
+    store = open_store(tmp_path)
+    query = Query(IdentifierKind.EXTERNAL_ID, "C-1")
+    store.save_lookup("eu", query, "Customer 1", {"sources": {}})
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    assert store.load_lookup("eu", query) is not None
+    touch = [s.split(" SET")[0] for s in statements if not s.startswith("SELECT")]
+    assert touch == [
+        "PRAGMA synchronous=NORMAL",
+        "BEGIN DEFERRED",
+        "UPDATE lookups",
+        "COMMIT",
+        "PRAGMA synchronous=FULL",
+    ]
+    statements.clear()
+    store.clear_profile("eu")
+    assert any(s.startswith("DELETE FROM lookups") for s in statements)
+    assert not [s for s in statements if "synchronous" in s]
+    store._db.set_trace_callback(None)
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert store.load_lookup("eu", query) is None
+
+
 def test_expiry_by_age(tmp_path, monkeypatch):
     store = open_store(tmp_path, keep_days=30)
     query = Query(IdentifierKind.EXTERNAL_ID, "old")

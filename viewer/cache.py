@@ -390,11 +390,7 @@ class OfflineStore:
             if row is None or self._expired(row[0]):
                 return None
             if touch:
-                with self._db:
-                    self._db.execute(
-                        "UPDATE lookups SET viewed_at = ? WHERE profile = ? AND id = ?",
-                        (time.time(), profile_id, row_id),
-                    )
+                self._touch(profile_id, row_id)
         try:
             value = self._open_json(row[1], "lookups", profile_id, row_id)
         except (InvalidTag, ValueError, zlib.error):
@@ -402,6 +398,22 @@ class OfflineStore:
             self._forget("lookups", profile_id, row_id)
             return None
         return Saved(datetime.fromtimestamp(row[0]).astimezone(), value)
+
+    def _touch(self, profile_id: str, row_id: str) -> None:
+        """Note when a saved customer was last opened (lock held). This orders the Recent
+        menu and what is pruned first, and the agent waits for it: it is committed without
+        the flush to disk every other write gets (synchronous=FULL syncs the WAL at each
+        commit: 0.4-0.5 ms here, more on a laptop's disk; NORMAL, 0.03 ms). A power cut may
+        lose the time, never the file: SQLite keeps a WAL consistent either way."""
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with self._db:
+                self._db.execute(
+                    "UPDATE lookups SET viewed_at = ? WHERE profile = ? AND id = ?",
+                    (time.time(), profile_id, row_id),
+                )
+        finally:
+            self._db.execute("PRAGMA synchronous=FULL")  # as _connect set it
 
     def _forget(self, table: str, profile_id: str, row_id: str) -> None:
         """A row whose seal does not open never will: drop it and say so once."""
@@ -636,6 +648,9 @@ def _connect(target: str) -> sqlite3.Connection:
             connection.execute("PRAGMA journal_mode=WAL")  # two copies of the program may share it
             connection.execute("PRAGMA busy_timeout=10000")
             connection.execute("PRAGMA secure_delete=ON")
+            # Each commit on the disk before it returns, whatever this SQLite's build chose:
+            # a customer deleted (sign-out, expiry) must not come back after a power cut.
+            connection.execute("PRAGMA synchronous=FULL")
     except BaseException:
         connection.close()
         raise
