@@ -24,18 +24,16 @@ class CustomerCard(QFrame):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.name = plain_label(_("No customer yet — search above."))
+        self.name = plain_label(_("No customer yet — search above."), wrap=True)
         font = self.name.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
         self.name.setFont(font)
-        self.name.setWordWrap(True)
         keep_narrow(self.name)
-        self.identifiers = plain_label()
+        self.identifiers = plain_label(wrap=True)
         self.freshness = plain_label()
         for value in (self.name, self.identifiers, self.freshness):
             readable_by_keyboard(value)  # read out to the caller, copied into a ticket
-        self.identifiers.setWordWrap(True)
         keep_narrow(self.identifiers)
         set_look(self.freshness, tone="muted")
 

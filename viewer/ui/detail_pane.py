@@ -66,8 +66,7 @@ class _FieldRow:
         self.name = ""
         self.real: str | None = None  # the unmasked value a Reveal shows, if masked
         self.label = plain_label()
-        self.value = plain_label()
-        self.value.setWordWrap(True)
+        self.value = plain_label(wrap=True)
         readable_by_keyboard(self.value)
         self.label.setBuddy(self.value)  # a screen reader names the value by its field
         self.copy_button = QToolButton()

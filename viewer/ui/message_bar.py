@@ -19,11 +19,9 @@ class MessageBar(QFrame):
         self.setObjectName("messageBar")
         styled(self)  # its rules select on the object name and the severity
         self.severity = ""
-        self.text = keep_narrow(plain_label())
-        self.text.setWordWrap(True)
+        self.text = keep_narrow(plain_label(wrap=True))
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail = keep_narrow(plain_label())
-        self.detail.setWordWrap(True)
+        self.detail = keep_narrow(plain_label(wrap=True))
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.hide()
         self.detail_button = QPushButton(_("Details"))
