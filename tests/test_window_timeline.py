@@ -389,6 +389,34 @@ def test_a_new_customers_list_is_painted_where_it_stays(window, qloop):
     assert places[0] != places[1] and places[2] == places[0], "the card kept its height"
 
 
+def test_each_customers_tabs_are_laid_out_side_by_side_whole(window, qloop):
+    """A new customer's tabs are built while the bar is out of sight (channel_tabs.py) and
+    laid out once when it is shown again: each tab as wide as its words, none on another.
+    A bar with the keyboard focus is rebuilt in sight, and keeps the focus."""
+
+    def check(mobile: str) -> None:
+        bar = window.tabs
+        assert bar.isVisible(), mobile
+        rects = [bar.tabRect(i) for i in range(bar.count())]
+        metrics = bar.fontMetrics()
+        for index, rect in enumerate(rects):
+            assert rect.height() > 0, (mobile, index)
+            assert rect.width() > metrics.horizontalAdvance(bar.tabText(index)), (mobile, index)
+        assert all(a.right() < b.left() for a, b in zip(rects, rects[1:], strict=False)), mobile
+
+    window.resize(1600, 820)
+    results = {}
+    for mobile in (TYPICAL_MOBILE, FLAT_SAMPLE_MOBILE, CTRLHUB_MOBILE, TYPICAL_MOBILE):
+        qloop.run_until_complete(search_and_wait(window, mobile))
+        check(mobile)
+        results[mobile] = window.view.result
+    window.tabs.setFocus()
+    for mobile in (FLAT_SAMPLE_MOBILE, TYPICAL_MOBILE):
+        window.view.show_result(results[mobile])  # as a search's answer is put on screen
+        check(mobile)
+        assert window.tabs.hasFocus(), mobile
+
+
 def test_a_customer_a_tab_a_keystroke_or_a_resize_paints_the_list_once(window, qloop):
     # Each of these repainted the whole list twice (~10 ms a paint for a typical customer):
     # Qt lays new rows out, and repaints columns that a resize widened, a turn of the loop

@@ -53,16 +53,27 @@ class ChannelTabs(QWidget):
         `matched` the rows per channel a filter keeps (None: no filter)."""
         self.bar.blockSignals(True)
         channels = [None, *result.counts]
-        if [self.bar.tabData(i) for i in range(self.bar.count())] != channels:
-            # Another set of channels. The same set (the next search, the second source)
-            # keeps its tabs: each tab added or relabelled lays the bar out again.
-            self._remove_tabs()
-            for channel in channels:
-                self.bar.setTabData(self.bar.addTab(""), channel)
-        self._counts = dict(result.counts)
-        self._listed = len(result.interactions)
-        self.show_matches(matched)
-        self.bar.setCurrentIndex(self._index_of(keep) or 0)
+        rebuilt = [self.bar.tabData(i) for i in range(self.bar.count())] != channels
+        # A shown bar lays all of its tabs out at each tab added, removed or relabelled, a
+        # hidden one once, when shown again: 1.7-1.8 -> 1.1 ms a customer here. Not when
+        # the agent is on the tabs: hiding would move the keyboard focus away.
+        hidden = rebuilt and self.bar.isVisible() and not self.bar.hasFocus()
+        if hidden:
+            self.bar.hide()
+        try:
+            if rebuilt:
+                # Another set of channels. The same set (the next search, the second
+                # source) keeps its tabs.
+                self._remove_tabs()
+                for channel in channels:
+                    self.bar.setTabData(self.bar.addTab(""), channel)
+            self._counts = dict(result.counts)
+            self._listed = len(result.interactions)
+            self.show_matches(matched)
+            self.bar.setCurrentIndex(self._index_of(keep) or 0)
+        finally:
+            if hidden:
+                self.bar.show()
         self.bar.blockSignals(False)
         self._changed(self.bar.currentIndex())
 
