@@ -4,7 +4,7 @@ Importing PySide6 replaces Python's `__import__`. After each later import, shibo
 whether the new module's source mentions "PySide6" (for its opt-in `from __feature__ import
 snake_case`, which this program does not use). It asks with `inspect.getsource`, which reads
 and splits the whole file into `linecache` and keeps it there. Before the window shows that
-is 100 modules, 17–23 ms of the start here (timed by wrapping the check), then more for
+is 100 modules, 18–22 ms of the start here (timed by wrapping the check), then more for
 httpx, keyring and cryptography, loaded while the window paints; and ~3 MB of source text
 kept for good.
 
