@@ -52,7 +52,7 @@ def test_every_text_and_width_gets_qts_own_height(qtbot, selectable):
         assert heights(ours) == heights(theirs)  # asked again: remembered, the same
 
 
-def test_a_new_text_font_or_style_is_measured_anew(qtbot):
+def test_whatever_shapes_the_text_it_is_measured_anew(qtbot):
     ours, theirs = twins(qtbot, selectable=True)
     for label in (ours, theirs):
         set_plain(label, TEXTS[2])
@@ -71,6 +71,19 @@ def test_a_new_text_font_or_style_is_measured_anew(qtbot):
     for label in (ours, theirs):
         label.setContentsMargins(9, 9, 9, 9)
     assert heights(ours) == heights(theirs)
+    for change in (
+        lambda label: label.setMargin(12),
+        lambda label: label.setIndent(30),
+        lambda label: label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop),
+        lambda label: label.setMinimumWidth(320),
+        lambda label: label.setMinimumHeight(90),
+        lambda label: label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction),
+        lambda label: label.clear(),  # Qt: no height for a width, unlike an empty text
+        lambda label: label.setText(""),
+    ):
+        for label in (ours, theirs):
+            change(label)
+        assert heights(ours) == heights(theirs)
 
 
 def test_after_customers_in_turn_the_cards_lines_have_their_whole_height(qtbot, qloop, demo_server):
