@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -138,10 +139,12 @@ def test_opening_a_saved_customer_waits_for_no_disk_flush_and_a_deletion_still_d
     touch = [s.split(" SET")[0] for s in statements if not s.startswith("SELECT")]
     assert touch == [
         "PRAGMA synchronous=NORMAL",
+        f"PRAGMA busy_timeout={cache.TOUCH_WAIT_MS}",
         "BEGIN DEFERRED",
         "UPDATE lookups",
         "COMMIT",
         "PRAGMA synchronous=FULL",
+        f"PRAGMA busy_timeout={cache.BUSY_TIMEOUT_MS}",
     ]
     statements.clear()
     store.clear_profile("eu")
@@ -150,6 +153,33 @@ def test_opening_a_saved_customer_waits_for_no_disk_flush_and_a_deletion_still_d
     store._db.set_trace_callback(None)
     assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert store.load_lookup("eu", query) is None
+
+
+def test_a_saved_customer_opens_at_once_while_the_other_copy_of_the_program_writes(tmp_path):
+    """Noting when it was opened is skipped rather than waited for (it waited up to 10 s and
+    then opened as if nothing were saved); Recent keeps its old order meanwhile."""
+    store = open_store(tmp_path)
+    for n in range(2):
+        store.save_lookup(
+            "eu", Query(IdentifierKind.EXTERNAL_ID, f"C-{n}"), f"Customer {n}", {"sources": {}}
+        )
+        time.sleep(0.01)
+    other = sqlite3.connect(str(tmp_path / FILE_NAME), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # the other copy is writing
+        start = time.perf_counter()
+        saved = store.load_lookup("eu", Query(IdentifierKind.EXTERNAL_ID, "C-0"))
+        took = time.perf_counter() - start
+        assert saved is not None and saved.value == {"sources": {}}
+        assert took < 2, f"waited {took:.1f} s for the other copy"
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert [r.name for r in store.recent("eu")] == ["Customer 1", "Customer 0"]  # not noted
+    assert store._db.execute("PRAGMA busy_timeout").fetchone()[0] == cache.BUSY_TIMEOUT_MS
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    store.load_lookup("eu", Query(IdentifierKind.EXTERNAL_ID, "C-0"))  # free again: noted
+    assert [r.name for r in store.recent("eu")] == ["Customer 0", "Customer 1"]
 
 
 def test_expiry_by_age(tmp_path, monkeypatch):

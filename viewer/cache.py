@@ -68,6 +68,10 @@ INFLATE_PIECE = 1024 * 1024
 # 23 MB reply would hold the GIL, and so freeze the window, for a third of a second.
 PACKED = b"CVP1"
 OPEN_ATTEMPTS = 5
+# How long a write waits while the other copy of the program writes (its own commits are
+# short); the note of when a customer was opened waits TOUCH_WAIT_MS only (see _touch).
+BUSY_TIMEOUT_MS = 10_000
+TOUCH_WAIT_MS = 100
 POSIX = os.name == "posix"
 
 NO_KEYRING = (
@@ -406,14 +410,21 @@ class OfflineStore:
         commit: 0.4-0.5 ms here, more on a laptop's disk; NORMAL, 0.03 ms). A power cut may
         lose the time, never the file: SQLite keeps a WAL consistent either way."""
         self._db.execute("PRAGMA synchronous=NORMAL")
+        # Not worth a wait either: while the other copy of the program writes, the customer
+        # opens at once and keeps its old place in Recent (it waited up to BUSY_TIMEOUT_MS,
+        # then opened as if nothing were saved).
+        self._db.execute(f"PRAGMA busy_timeout={TOUCH_WAIT_MS}")
         try:
             with self._db:
                 self._db.execute(
                     "UPDATE lookups SET viewed_at = ? WHERE profile = ? AND id = ?",
                     (time.time(), profile_id, row_id),
                 )
-        finally:
-            self._db.execute("PRAGMA synchronous=FULL")  # as _connect set it
+        except sqlite3.OperationalError as exc:  # busy, locked, full (damage is not Operational)
+            log.info("when a saved customer was opened is not noted (%s)", exc)
+        finally:  # as _connect set them
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     def _forget(self, table: str, profile_id: str, row_id: str) -> None:
         """A row whose seal does not open never will: drop it and say so once."""
@@ -642,11 +653,13 @@ def _private_file(path: Path) -> None:
 def _connect(target: str) -> sqlite3.Connection:
     if target != ":memory:":
         _private_file(Path(target))
-    connection = sqlite3.connect(target, timeout=10, check_same_thread=False, isolation_level=None)
+    connection = sqlite3.connect(
+        target, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
+    )
     try:
         if target != ":memory:":
             connection.execute("PRAGMA journal_mode=WAL")  # two copies of the program may share it
-            connection.execute("PRAGMA busy_timeout=10000")
+            connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             connection.execute("PRAGMA secure_delete=ON")
             # Each commit on the disk before it returns, whatever this SQLite's build chose:
             # a customer deleted (sign-out, expiry) must not come back after a power cut.
