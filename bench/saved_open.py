@@ -33,14 +33,16 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--dir", default=None, help="where the store's folder is made")
     args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="saved-open-", dir=args.dir)
+    for name in ("CONFIG", "CACHE", "LOG"):  # the lookup's access-log record: not the agent's
+        os.environ[f"VIEWER_{name}_DIR"] = f"{folder}/{name.lower()}"
     from viewer.cache import OfflineStore
     from viewer.demo import DemoServer
     from viewer.domain import IdentifierKind, Query
     from viewer.wiring import build_service, demo_profile
 
-    folder = tempfile.mkdtemp(prefix="saved-open-", dir=args.dir)
     try:
-        store = OfflineStore.open(Path(folder), os.urandom(32))
+        store = OfflineStore.open(Path(folder) / "saved", os.urandom(32))
         query = Query(IdentifierKind.MOBILE, TYPICAL)
         with DemoServer() as server:
             service = build_service(demo_profile(server.url), store)
