@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import bench_home  # noqa: F401 - first: never the agent's own folders
+
 from tests.fault_cases import CASES, DEADLINE_S
 from viewer.demo import DEMO_CAPILLARY_PASSWORD, DEMO_CTRLHUB_ORG, DEMO_CTRLHUB_TOKEN, DemoServer
 from viewer.domain import IdentifierKind, Query, ViewerError

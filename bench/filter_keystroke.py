@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import bench_home  # noqa: F401 - first: never the agent's own folders
 
 from viewer.demo import DemoServer
 from viewer.domain import IdentifierKind, Query

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import bench_home  # noqa: F401 - first: never the agent's own folders
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -34,8 +36,6 @@ def main() -> int:
     parser.add_argument("--dir", default=None, help="where the store's folder is made")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="saved-open-", dir=args.dir)
-    for name in ("CONFIG", "CACHE", "LOG"):  # the lookup's access-log record: not the agent's
-        os.environ[f"VIEWER_{name}_DIR"] = f"{folder}/{name.lower()}"
     from viewer.cache import OfflineStore
     from viewer.demo import DemoServer
     from viewer.domain import IdentifierKind, Query

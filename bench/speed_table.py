@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import compileall
 import contextlib
 import gc
@@ -39,7 +38,6 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -49,15 +47,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import bench_home  # noqa: F401 - first: never the agent's own folders
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
-# The windows the benches open (this one's and those that import it) keep their settings,
-# saved data and access log here, never in the agent's own folders: a bench's lookups are
-# no agent's, and the agent's hidden columns would change what is measured.
-BENCH_HOME = tempfile.mkdtemp(prefix="viewer-bench-")
-atexit.register(shutil.rmtree, BENCH_HOME, ignore_errors=True)
-for _folder in ("CONFIG", "CACHE", "LOG"):
-    os.environ.setdefault(f"VIEWER_{_folder}_DIR", f"{BENCH_HOME}/{_folder.lower()}")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
