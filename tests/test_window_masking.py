@@ -4,6 +4,7 @@ while and is logged; switching it off shows him again without asking the server.
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit
 from tests.conftest import (
     BULK_EXTERNAL_ID,
     CTRLHUB_MOBILE,
+    TYPICAL_MOBILE,
     Heartbeat,
     capillary_client,
     ctrlhub_client,
@@ -347,3 +349,49 @@ def test_masked_mode_switched_on_while_the_answer_is_masked_still_masks_it(
         assert_nothing_leaks(window)
     finally:
         qloop.run_until_complete(window.shutdown())
+
+
+def cut_short(window: MainWindow) -> list[str]:
+    """The detail pane's shown values drawn shorter than their text needs at their width."""
+    values = window.detail.fields.widget().findChildren(QLabel)
+    return [
+        f"{label.text()!r}: {label.height()} of {label.heightForWidth(label.width())} px"
+        for label in values
+        if label.isVisible() and label.wordWrap()
+        if label.height() < label.heightForWidth(label.width())
+    ]
+
+
+def test_in_a_narrow_window_each_detail_value_keeps_its_whole_height(qtbot, qloop, demo_server):
+    """900 px wide, masked mode switched on partway: the fields form is then wider than its
+    pane (the Reveal buttons) and is laid out at exactly its preferred width, where Qt's
+    form placed rows with the heights of another width (an address drawn on 2 lines of 3).
+    After each step through Priya's list, every value shown is whole."""
+    service = LookupService([capillary_client(demo_server.url), ctrlhub_client(demo_server.url)])
+    window = MainWindow(service, profile_label="test")
+    qtbot.addWidget(window)
+    window.show()
+    window.resize(900, 700)
+    table = window.table
+    steps = [Qt.Key.Key_J] * 6 + [Qt.Key.Key_K, "masked", Qt.Key.Key_K, Qt.Key.Key_K]
+
+    async def scenario() -> list[str]:
+        await search_and_wait(window, TYPICAL_MOBILE)
+        table.setFocus()
+        table.setCurrentIndex(window.model.index(0, 0))
+        found: list[str] = []
+        for step in steps + [Qt.Key.Key_J] * window.model.rowCount():
+            if step == "masked":
+                QTest.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+            else:
+                QTest.keyClick(table, step)
+            await asyncio.sleep(0.1)  # laid out: the scroll area sizes the form a turn later
+            found += [f"row {table.currentIndex().row()}: {short}" for short in cut_short(window)]
+        return found
+
+    try:
+        found = qloop.run_until_complete(scenario())
+    finally:
+        qloop.run_until_complete(window.shutdown())
+    assert window.masked.on
+    assert found == []

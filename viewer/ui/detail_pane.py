@@ -122,6 +122,26 @@ class _FieldRow:
         _withdraw(self.reveal_button)
 
 
+class _FormHost(QWidget):
+    """The widget the fields' form lays out, inside the pane's scroll area.
+
+    It works around QFormLayout placing its rows with the heights worked out for another
+    width. The form remembers its height for its own preferred width apart from the one
+    for the last other width asked, but keeps a single table of row heights for both. Laid
+    out at exactly its preferred width after a height was asked for another width, it
+    placed each row with that other width's height: a three-line address got two lines.
+    This happens in a narrow pane in masked mode, where the form's preferred width is also
+    its least (the Reveal buttons), and the scroll area gives it just that. Any other width
+    is worked out anew when laid out."""
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)  # the form has laid its rows out by now
+        form = self.layout()
+        if form is not None and self.width() == form.sizeHint().width():
+            form.invalidate()  # both remembered heights and the table of row heights
+            form.activate()  # laid out again now, before anything paints
+
+
 class DetailPane(QWidget):
     # A masked value was revealed (its field's label).
     revealed = Signal(str)
@@ -145,7 +165,7 @@ class DetailPane(QWidget):
         self._document: object = _NO_DOCUMENT
         self._rows: list[_FieldRow] = []  # the form's rows, kept for the next message
 
-        self._form_host = QWidget()
+        self._form_host = _FormHost()
         self.form = QFormLayout(self._form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         scroll = self.fields = QScrollArea()
