@@ -11,7 +11,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
 
 from tests.conftest import (
     BULK_EXTERNAL_ID,
@@ -394,4 +401,65 @@ def test_in_a_narrow_window_each_detail_value_keeps_its_whole_height(qtbot, qloo
     finally:
         qloop.run_until_complete(window.shutdown())
     assert window.masked.on
-    assert found == []
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("width", [900, 1100])
+def test_in_masked_mode_the_reveal_buttons_show_without_scrolling_sideways(
+    qtbot, qloop, demo_server, width
+):
+    """For each of Priya's messages, masked: when each of the detail pane's rows can fit
+    its width (value under name if need be), every Copy id and Reveal button is wholly in
+    sight, with no sideways scroll bar. Kept side by side, every row was as wide as the
+    widest name plus the widest value that cannot wrap, and even at 1,100 px the Reveal
+    buttons were cut off at the pane's edge. (A value with a run of text that cannot
+    wrap and is wider than the pane, a long id at 900 px, still needs the scroll bar.)"""
+    service = LookupService([capillary_client(demo_server.url), ctrlhub_client(demo_server.url)])
+    service.mask_by_default = True
+    window = MainWindow(service, profile_label="test")
+    qtbot.addWidget(window)
+    window.show()
+    window.resize(width, 700)
+    table, fields, form = window.table, window.detail.fields, window.detail.form
+
+    def each_row_fits() -> bool:
+        margins = form.contentsMargins()
+        room = fields.viewport().width() - margins.left() - margins.right()
+        rows = [form.itemAt(row, QFormLayout.ItemRole.FieldRole) for row in range(form.rowCount())]
+        return all(
+            item.widget().minimumSizeHint().width() <= room
+            for item in rows
+            if item is not None and item.widget().isVisible()
+        )
+
+    def out_of_sight() -> list[str]:
+        """Buttons not wholly within the pane's width (any row: scrolling down is fine)."""
+        width = fields.viewport().width()
+        found = ["a sideways scroll bar"] * fields.horizontalScrollBar().isVisible()
+        for button in fields.widget().findChildren(QAbstractButton):
+            left = button.mapTo(fields.viewport(), button.rect().topLeft()).x()
+            if button.isVisible() and not (left >= 0 and left + button.width() <= width):
+                found.append(f"{button.text()} at x {left}..{left + button.width()} of {width}")
+        return found
+
+    async def scenario() -> tuple[list[str], int, int]:
+        await search_and_wait(window, TYPICAL_MOBILE)
+        table.setFocus()
+        table.setCurrentIndex(window.model.index(0, 0))
+        found, fitting, revealing = [], 0, 0
+        for _ in range(window.model.rowCount()):
+            await asyncio.sleep(0.1)  # laid out: the scroll area sizes the form a turn later
+            if each_row_fits():
+                fitting += 1
+                revealing += bool(window.detail.reveal_buttons())
+                row = table.currentIndex().row()
+                found += [f"row {row}: {where}" for where in out_of_sight()]
+            QTest.keyClick(table, Qt.Key.Key_J)
+        return found, fitting, revealing
+
+    try:
+        found, fitting, revealing = qloop.run_until_complete(scenario())
+    finally:
+        qloop.run_until_complete(window.shutdown())
+    assert fitting >= 30 and revealing >= 20  # most messages, many with Reveal buttons
+    assert found == [], "\n".join(found)

@@ -168,6 +168,11 @@ class DetailPane(QWidget):
         self._form_host = _FormHost()
         self.form = QFormLayout(self._form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # A row too wide for the pane puts its value under its name. Kept side by side, every
+        # row was as wide as the widest name plus the widest value that cannot wrap (an
+        # e-mail address and its Reveal button): in masked mode, even at 1,100 px, the
+        # Reveal buttons were cut off behind a sideways scroll bar.
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         scroll = self.fields = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._form_host)
