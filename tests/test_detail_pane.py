@@ -136,3 +136,26 @@ def test_tab_goes_through_the_fields_in_order_whatever_was_made_meanwhile(qtbot)
         expected += [b for b in host.findChildren(QToolButton) if b.isVisibleTo(window)]
     assert len(expected) == len(more) + 3 + 2  # a value per field, 3 Copy id, 2 Reveal
     assert stops[: len(expected)] == expected  # right after the fields' area, in order
+
+
+def test_laid_out_at_its_preferred_width_each_value_keeps_its_whole_height(pane, qtbot):
+    """Qt's form keeps its height for its preferred width apart from the one for the last
+    other width, but one table of row heights for both: laid out at exactly its preferred
+    width after a height was asked for a wider one, it gave each row that wider width's
+    height, and the wrapped values were cut short. The pane's scroll area asks just so (a
+    narrow pane in masked mode); here the form's widget is taken out of it, to ask alike."""
+    address = "Flat 4, 240 Victoria Terrace, Sheffield, South Yorkshire, S15 2QJ, England. " * 3
+    fields = [Field("Channel", "SMS"), Field("Account", address), Field("Property", address)]
+    pane.show_fields("An address", fields, "{}", reveal=[None, address.upper(), None])
+    host = pane.fields.takeWidget()
+    qtbot.addWidget(host)
+    host.show()
+    preferred = host.layout().sizeHint().width()
+    host.resize(preferred + 200, host.heightForWidth(preferred + 200))
+    host.heightForWidth(preferred)  # the width it is about to get...
+    host.heightForWidth(preferred + 120)  # ... and another (with or without a scroll bar)
+    host.resize(preferred, host.heightForWidth(preferred))
+    values = [label.buddy() for label in host.findChildren(QLabel) if label.buddy() is not None]
+    assert len(values) == len(fields)
+    assert [v.height() for v in values] == [v.heightForWidth(v.width()) for v in values]
+    assert max(v.height() for v in values) > 3 * values[0].height()  # wrapped onto lines

@@ -370,10 +370,11 @@ def cut_short(window: MainWindow) -> list[str]:
 
 
 def test_in_a_narrow_window_each_detail_value_keeps_its_whole_height(qtbot, qloop, demo_server):
-    """900 px wide, masked mode switched on partway: the fields form is then wider than its
-    pane (the Reveal buttons) and is laid out at exactly its preferred width, where Qt's
-    form placed rows with the heights of another width (an address drawn on 2 lines of 3).
-    After each step through Priya's list, every value shown is whole."""
+    """900 px wide, masked mode switched on partway: after each step through Priya's list,
+    every value shown in the detail pane is whole. When the pane kept every row side by
+    side, the form was wider than the pane and laid out at exactly its preferred width,
+    where Qt's form placed rows with the heights of another width: row 3's address was
+    drawn on 2 lines of 3 (test_detail_pane.py asks the form alike, directly)."""
     service = LookupService([capillary_client(demo_server.url), ctrlhub_client(demo_server.url)])
     window = MainWindow(service, profile_label="test")
     qtbot.addWidget(window)
